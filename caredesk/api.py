@@ -1,0 +1,98 @@
+"""The one REST API, /api/v1: authentication, the error shape, and the routers of each app.
+
+Every error answers `{"error": {"code", "message", "fields"}}` with a 4xx status.
+"""
+
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer, SessionAuth
+
+from caredesk import clock
+from caredesk.directory.api import router as directory_router
+from caredesk.directory.models import ApiToken
+from caredesk.errors import DomainError
+from caredesk.tickets.api import router as tickets_router
+
+
+class BearerToken(HttpBearer):
+    """`Authorization: Bearer <token>`; tokens come from `manage.py createtoken USERNAME`."""
+
+    def authenticate(self, request: HttpRequest, token: str):
+        found = (
+            ApiToken.objects.select_related("person", "person__organisation")
+            .filter(key_hash=ApiToken.hash_key(token))
+            .first()
+        )
+        if found is None or not found.person.is_active:
+            return None
+        if found.last_used_at is None or (clock.now() - found.last_used_at).total_seconds() > 60:
+            ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
+        request.user = found.person
+        return found.person
+
+
+api = NinjaAPI(
+    title="CareDesk API",
+    version="1",
+    urls_namespace="api",
+    auth=[BearerToken(), SessionAuth()],
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    422: "validation_failed",
+    429: "rate_limited",
+}
+
+
+def error_response(request, status: int, code: str, message: str, fields=None):
+    body = {"error": {"code": code, "message": message, "fields": fields or {}}}
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request, exc: DomainError):
+    return error_response(
+        request, exc.status, exc.code, str(exc.message), {k: str(v) for k, v in exc.fields.items()}
+    )
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc: ValidationError):
+    fields: dict[str, str] = {}
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "payload")]
+        key = ".".join(loc) or "body"
+        fields.setdefault(key, err.get("msg", "invalid"))
+    return error_response(request, 422, "validation_failed", "Some fields are not valid.", fields)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request, exc):
+    return error_response(
+        request, 401, "unauthenticated", "Sign in, or send Authorization: Bearer <token>."
+    )
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    code = HTTP_CODES.get(exc.status_code, "error")
+    return error_response(request, exc.status_code, code, str(exc))
+
+
+@api.exception_handler(Http404)
+def on_404(request, exc):
+    return error_response(request, 404, "not_found", "Not found.")
+
+
+api.add_router("/", directory_router)
+api.add_router("/", tickets_router)

@@ -1,0 +1,229 @@
+"""/api/v1 directory: who am I, people, organisations, products, regions, the matrix."""
+
+from django.shortcuts import get_object_or_404
+from ninja import Field, Router, Schema
+
+from caredesk.apikit import error_responses
+from caredesk.errors import ValidationFailed
+
+from . import policy, services
+from .models import Organisation, OrgKind, Person, Product, Region, Responsibility, Role, Team
+
+router = Router(tags=["directory"])
+
+
+class OrgOut(Schema):
+    id: int
+    name: str
+    kind: str
+    parent: int | None
+
+
+class PersonOut(Schema):
+    id: int
+    username: str
+    name: str
+    role: str
+    organisation: int | None
+    phone: str
+    email: str
+    language: str
+
+
+class ProductOut(Schema):
+    id: int
+    code: str
+    name: str
+
+
+class RegionOut(Schema):
+    id: int
+    code: str
+    name: str
+    office: int
+    service_manager: int | None
+
+
+class ResponsibilityOut(Schema):
+    id: int
+    product: int
+    region: int
+    primary: int
+    backup: int | None
+    team: int | None
+
+
+class OrgIn(Schema):
+    name: str = Field(min_length=1, max_length=200)
+    kind: OrgKind
+    parent: int | None = None
+
+
+class ProductIn(Schema):
+    code: str = Field(min_length=1, max_length=40, pattern=r"^[-a-zA-Z0-9_]+$")
+    name: str = Field(min_length=1, max_length=200)
+
+
+class RegionIn(Schema):
+    code: str = Field(min_length=1, max_length=40, pattern=r"^[-a-zA-Z0-9_]+$")
+    name: str = Field(min_length=1, max_length=200)
+    office: int
+    service_manager: int | None = None
+
+
+class ResponsibilityIn(Schema):
+    product: int
+    region: int
+    primary: int
+    backup: int | None = None
+    team: int | None = None
+
+
+def person_out(p: Person) -> dict:
+    return {
+        "id": p.pk,
+        "username": p.username,
+        "name": p.name,
+        "role": p.role,
+        "organisation": p.organisation_id,
+        "phone": p.phone,
+        "email": p.email,
+        "language": p.language,
+    }
+
+
+def _ref(model, pk, field, **extra):
+    if pk is None:
+        return None
+    obj = model.objects.filter(pk=pk, **extra).first()
+    if obj is None:
+        raise ValidationFailed(fields={field: f"No {field} with id {pk}."})
+    return obj
+
+
+@router.get("/me", response={200: PersonOut, **error_responses()})
+def me(request):
+    return person_out(request.auth)
+
+
+@router.get("/people", response={200: list[PersonOut], **error_responses()})
+def people(request, role: Role | None = None, organisation: int | None = None):
+    qs = policy.visible_people(request.auth)
+    if role:
+        qs = qs.filter(role=role)
+    if organisation:
+        qs = qs.filter(organisation_id=organisation)
+    return [person_out(p) for p in qs.order_by("username")[:1000]]
+
+
+@router.get("/organisations", response={200: list[OrgOut], **error_responses()})
+def organisations(request):
+    return [
+        {"id": o.pk, "name": o.name, "kind": o.kind, "parent": o.parent_id}
+        for o in policy.visible_organisations(request.auth)
+    ]
+
+
+@router.post("/organisations", response={201: OrgOut, **error_responses(403, 409)})
+def create_organisation(request, payload: OrgIn):
+    o = services.create_reference(
+        actor=request.auth,
+        model=Organisation,
+        values={
+            "name": payload.name,
+            "kind": payload.kind,
+            "parent": _ref(Organisation, payload.parent, "parent"),
+        },
+    )
+    return 201, {"id": o.pk, "name": o.name, "kind": o.kind, "parent": o.parent_id}
+
+
+@router.get("/products", response={200: list[ProductOut], **error_responses()})
+def products(request):
+    return list(Product.objects.values("id", "code", "name"))
+
+
+@router.post("/products", response={201: ProductOut, **error_responses(403, 409)})
+def create_product(request, payload: ProductIn):
+    p = services.create_reference(actor=request.auth, model=Product, values=payload.dict())
+    return 201, {"id": p.pk, "code": p.code, "name": p.name}
+
+
+def region_out(r: Region) -> dict:
+    return {
+        "id": r.pk,
+        "code": r.code,
+        "name": r.name,
+        "office": r.office_id,
+        "service_manager": r.service_manager_id,
+    }
+
+
+@router.get("/regions", response={200: list[RegionOut], **error_responses()})
+def regions(request):
+    return [region_out(r) for r in Region.objects.all()]
+
+
+@router.post("/regions", response={201: RegionOut, **error_responses(403, 409)})
+def create_region(request, payload: RegionIn):
+    r = services.create_reference(
+        actor=request.auth,
+        model=Region,
+        values={
+            "code": payload.code,
+            "name": payload.name,
+            "office": _ref(Organisation, payload.office, "office"),
+            "service_manager": _ref(Person, payload.service_manager, "service_manager"),
+        },
+    )
+    return 201, region_out(r)
+
+
+def cell_out(c: Responsibility) -> dict:
+    return {
+        "id": c.pk,
+        "product": c.product_id,
+        "region": c.region_id,
+        "primary": c.primary_id,
+        "backup": c.backup_id,
+        "team": c.team_id,
+    }
+
+
+@router.get("/responsibilities", response={200: list[ResponsibilityOut], **error_responses()})
+def responsibilities(request):
+    return [cell_out(c) for c in Responsibility.objects.order_by("product_id", "region_id")]
+
+
+def _cell_values(payload: ResponsibilityIn) -> dict:
+    return {
+        "product": _ref(Product, payload.product, "product"),
+        "region": _ref(Region, payload.region, "region"),
+        "primary": _ref(Person, payload.primary, "primary"),
+        "backup": _ref(Person, payload.backup, "backup"),
+        "team": _ref(Team, payload.team, "team"),
+    }
+
+
+@router.post("/responsibilities", response={201: ResponsibilityOut, **error_responses(403, 409)})
+def create_responsibility(request, payload: ResponsibilityIn):
+    c = services.create_reference(
+        actor=request.auth, model=Responsibility, values=_cell_values(payload)
+    )
+    return 201, cell_out(c)
+
+
+@router.put(
+    "/responsibilities/{cell_id}",
+    response={200: ResponsibilityOut, **error_responses(403, 404, 409)},
+)
+def update_responsibility(request, cell_id: int, payload: ResponsibilityIn):
+    cell = get_object_or_404(Responsibility, pk=cell_id)
+    c = services.update_reference(actor=request.auth, obj=cell, values=_cell_values(payload))
+    return cell_out(c)
+
+
+@router.delete("/responsibilities/{cell_id}", response={204: None, **error_responses(403, 404)})
+def delete_responsibility(request, cell_id: int):
+    services.delete_reference(actor=request.auth, obj=get_object_or_404(Responsibility, pk=cell_id))
+    return 204, None

@@ -1,0 +1,252 @@
+"""Who is who: organisations, people, products, regions and the responsibility matrix."""
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class OrgKind(models.TextChoices):
+    VENDOR_OFFICE = "vendor_office", _("Vendor office")
+    PARTNER = "partner", _("Partner")
+    CUSTOMER = "customer", _("Customer")
+
+
+class Organisation(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=OrgKind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def lineage_ids(self) -> list[int]:
+        """This organisation and all its ancestors, nearest first."""
+        ids, org = [], self
+        while org is not None and org.pk not in ids:
+            ids.append(org.pk)
+            org = org.parent
+        return ids
+
+    def subtree_ids(self) -> list[int]:
+        """This organisation and every descendant (hierarchies here are a few levels deep)."""
+        ids, frontier = [self.pk], [self.pk]
+        while frontier:
+            frontier = list(
+                Organisation.objects.filter(parent_id__in=frontier)
+                .exclude(pk__in=ids)
+                .values_list("pk", flat=True)
+            )
+            ids.extend(frontier)
+        return ids
+
+
+class Role(models.TextChoices):
+    CUSTOMER_CONTACT = "customer_contact", _("Customer contact")
+    ENGINEER = "engineer", _("Engineer")
+    PARTNER_ENGINEER = "partner_engineer", _("Partner engineer")
+    SERVICE_MANAGER = "service_manager", _("Service manager")
+    PRODUCT_LEADER = "product_leader", _("Product maintenance leader")
+    SPM = "spm", _("SPM")
+    ACCOUNT_HEAD = "account_head", _("Account head")
+    HOTLINE_AGENT = "hotline_agent", _("Hotline agent")
+    ADMIN = "admin", _("Administrator")
+
+
+# Roles that can be the accountable owner of a ticket.
+OWNER_ROLES = frozenset(
+    {
+        Role.ENGINEER,
+        Role.PARTNER_ENGINEER,
+        Role.SERVICE_MANAGER,
+        Role.PRODUCT_LEADER,
+        Role.SPM,
+        Role.ACCOUNT_HEAD,
+        Role.HOTLINE_AGENT,
+    }
+)
+# Vendor-office roles that see every ticket of their office (and the offices below it).
+OFFICE_ROLES = OWNER_ROLES - {Role.PARTNER_ENGINEER} | {Role.ADMIN}
+
+
+class Person(AbstractUser):
+    """A user account: staff of a vendor office or partner, or a customer contact."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="people",
+    )
+    role = models.CharField(
+        _("role"), max_length=20, choices=Role.choices, default=Role.CUSTOMER_CONTACT
+    )
+    display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=[("zh-hans", "简体中文"), ("en", "English")],
+        default="zh-hans",
+    )
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai")
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.get_full_name() or self.username
+
+    @property
+    def is_customer(self) -> bool:
+        return self.role == Role.CUSTOMER_CONTACT
+
+    @property
+    def can_own_tickets(self) -> bool:
+        return self.is_active and self.role in OWNER_ROLES
+
+
+class Product(models.Model):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Region(models.Model):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    office = models.ForeignKey(
+        Organisation,
+        verbose_name=_("serving office"),
+        on_delete=models.PROTECT,
+        related_name="regions",
+        limit_choices_to={"kind": OrgKind.VENDOR_OFFICE},
+    )
+    service_manager = models.ForeignKey(
+        Person,
+        verbose_name=_("service manager"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_regions",
+        help_text=_("Owns requests the responsibility matrix does not cover."),
+    )
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    office = models.ForeignKey(
+        Organisation, verbose_name=_("office"), on_delete=models.PROTECT, related_name="teams"
+    )
+    members = models.ManyToManyField(
+        Person, verbose_name=_("members"), related_name="teams", blank=True
+    )
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Responsibility(models.Model):
+    """One cell of the responsibility matrix: who owns requests for a product in a region."""
+
+    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.CASCADE)
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.CASCADE)
+    primary = models.ForeignKey(
+        Person, verbose_name=_("primary"), on_delete=models.PROTECT, related_name="+"
+    )
+    backup = models.ForeignKey(
+        Person,
+        verbose_name=_("backup"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    team = models.ForeignKey(
+        Team, verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        verbose_name = _("responsibility")
+        verbose_name_plural = _("responsibility matrix")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "region"], name="one_cell_per_product_region"
+            ),
+            models.CheckConstraint(
+                condition=Q(backup__isnull=True) | ~Q(backup=models.F("primary")),
+                name="backup_differs_from_primary",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product} × {self.region}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for integrations. Only its SHA-256 is stored; the token is shown once."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, blank=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=12)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.person})"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @staticmethod
+    def new_key() -> str:
+        return "cd_" + secrets.token_urlsafe(32)

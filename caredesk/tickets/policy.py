@@ -1,0 +1,86 @@
+"""Who may see and do what with tickets. The API and the pages both ask here, nowhere else.
+
+Seeing:
+- customer contacts: tickets of their own organisation and of the organisations below it
+  (a province contact also sees its city branches');
+- partner engineers: tickets they own or that were handed (or proposed) to them;
+- vendor-office staff: tickets served by their office or an office below it.
+Objects a person may not see are answered as "not found", so their existence never leaks.
+"""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from caredesk.directory.models import OFFICE_ROLES, Person, Role
+from caredesk.errors import NotFound, PermissionDenied
+
+from .models import Handoff, Ticket
+
+MANAGER_ROLES = frozenset({Role.SERVICE_MANAGER, Role.ADMIN})
+
+
+def visible_filter(person: Person) -> Q:
+    """A Q over Ticket that keeps exactly the tickets `person` may see."""
+    if not person.is_authenticated or not person.is_active or person.organisation_id is None:
+        return Q(pk__in=[])
+    if person.role == Role.CUSTOMER_CONTACT:
+        return Q(customer_org_id__in=person.organisation.subtree_ids())
+    if person.role == Role.PARTNER_ENGINEER:
+        handed = Handoff.objects.filter(ticket=OuterRef("pk"), to_person=person)
+        return Q(owner=person) | Q(Exists(handed))
+    if person.role in OFFICE_ROLES:
+        return Q(office_id__in=person.organisation.subtree_ids())
+    return Q(pk__in=[])
+
+
+def visible_tickets(person: Person) -> QuerySet[Ticket]:
+    return Ticket.objects.filter(visible_filter(person))
+
+
+def can_view(person: Person, ticket: Ticket) -> bool:
+    return visible_tickets(person).filter(pk=ticket.pk).exists()
+
+
+def check_view(person: Person, ticket: Ticket) -> None:
+    if not can_view(person, ticket):
+        raise NotFound()
+
+
+def is_staff_member(person: Person) -> bool:
+    return person.role != Role.CUSTOMER_CONTACT
+
+
+def is_manager_of(person: Person, ticket: Ticket) -> bool:
+    """Service managers and admins of the ticket's office (or above it) may step in."""
+    return (
+        person.role in MANAGER_ROLES
+        and person.organisation_id is not None
+        and ticket.office_id in person.organisation.subtree_ids()
+    )
+
+
+def check_staff(person: Person) -> None:
+    if not is_staff_member(person):
+        raise PermissionDenied()
+
+
+def check_owner_or_manager(person: Person, ticket: Ticket) -> None:
+    """The accountable owner acts on the ticket; the office's service manager may step in."""
+    if ticket.owner_id != person.pk and not is_manager_of(person, ticket):
+        raise PermissionDenied()
+
+
+def check_customer_of(person: Person, ticket: Ticket) -> None:
+    """Closure and reopening belong to the customer: a contact of the ticket's organisation."""
+    if person.role != Role.CUSTOMER_CONTACT or ticket.customer_org_id not in (
+        person.organisation.subtree_ids() if person.organisation_id else []
+    ):
+        raise PermissionDenied()
+
+
+def can_open_for(person: Person, customer_org_id: int) -> bool:
+    """Customers open requests for their organisation (or a branch of it); staff for any."""
+    if person.role == Role.CUSTOMER_CONTACT:
+        return person.organisation_id is not None and customer_org_id in (
+            person.organisation.subtree_ids()
+        )
+    return person.is_active and person.role in OFFICE_ROLES | {Role.PARTNER_ENGINEER}

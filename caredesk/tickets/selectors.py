@@ -1,0 +1,165 @@
+"""Read queries shared by the pages and the API. Every one starts from what the reader may see."""
+
+import base64
+import binascii
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from caredesk.directory.models import OWNER_ROLES, Person, Responsibility
+from caredesk.errors import NotFound, ValidationFailed
+
+from . import policy
+from .models import Conclusion, Handoff, HandoffStatus, Ticket, TimelineEntry
+
+LIST_RELATED = ("owner", "customer_org", "product", "region")
+
+
+@dataclass(frozen=True)
+class TicketFilters:
+    status: str | None = None
+    owner: int | None = None
+    customer_org: int | None = None
+    product: int | None = None
+    severity: str | None = None
+    team: list[int] | None = None
+    q: str | None = None
+
+
+def encode_cursor(last_id: int) -> str:
+    return base64.urlsafe_b64encode(f"t:{last_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        prefix, value = raw.split(":", 1)
+        if prefix != "t":
+            raise ValueError(prefix)
+        return int(value)
+    except (ValueError, UnicodeDecodeError, binascii.Error) as exc:
+        raise ValidationFailed(fields={"cursor": "Not a cursor this API gave out."}) from exc
+
+
+def tickets_visible_to(person: Person, filters: TicketFilters | None = None) -> QuerySet[Ticket]:
+    """Tickets the person may see, narrowed by filters, newest first."""
+    qs = policy.visible_tickets(person).select_related(*LIST_RELATED)
+    f = filters or TicketFilters()
+    if f.status == "open":
+        qs = qs.exclude(status__in=["resolved", "closed"])
+    elif f.status:
+        qs = qs.filter(status=f.status)
+    if f.owner:
+        qs = qs.filter(owner_id=f.owner)
+    if f.customer_org:
+        qs = qs.filter(customer_org_id=f.customer_org)
+    if f.product:
+        qs = qs.filter(product_id=f.product)
+    if f.severity:
+        qs = qs.filter(severity=f.severity)
+    if f.team is not None:
+        qs = qs.filter(team_id__in=f.team)
+    if f.q:
+        term = f.q.strip()
+        qs = qs.filter(
+            Q(number__iexact=term) | Q(title__icontains=term) | Q(customer_voice__icontains=term)
+        )
+    return qs.order_by("-id")
+
+
+def page_of(
+    qs: QuerySet[Ticket], cursor: str | None, limit: int
+) -> tuple[list[Ticket], str | None]:
+    """Keyset pagination on id: stable under inserts, no OFFSET scans."""
+    if cursor:
+        qs = qs.filter(id__lt=decode_cursor(cursor))
+    rows = list(qs[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (encode_cursor(rows[-1].id) if more and rows else None)
+
+
+def ticket_for(person: Person, ticket_id: int | None = None, number: str | None = None) -> Ticket:
+    """One ticket the person may see, or NotFound (also when it exists but is not theirs)."""
+    qs = policy.visible_tickets(person).select_related(
+        *LIST_RELATED, "requester", "office", "team", "created_by"
+    )
+    lookup = {"pk": ticket_id} if ticket_id is not None else {"number": number}
+    ticket = qs.filter(**lookup).first()
+    if ticket is None:
+        raise NotFound()
+    return ticket
+
+
+def timeline_for(person: Person, ticket: Ticket) -> QuerySet[TimelineEntry]:
+    """Customers read the public timeline; staff read everything."""
+    qs = ticket.timeline.select_related("actor").order_by("at", "id")
+    return qs.filter(public=True) if person.is_customer else qs
+
+
+def pending_handoff(ticket: Ticket) -> Handoff | None:
+    return (
+        ticket.handoffs.filter(status=HandoffStatus.PENDING)
+        .select_related("to_person", "from_person")
+        .first()
+    )
+
+
+def handoff_for(person: Person, handoff_id: int) -> Handoff:
+    handoff = Handoff.objects.select_related("ticket").filter(pk=handoff_id).first()
+    if handoff is None or not policy.can_view(person, handoff.ticket):
+        raise NotFound()
+    return handoff
+
+
+def handoffs_waiting_for(person: Person) -> QuerySet[Handoff]:
+    return (
+        Handoff.objects.filter(to_person=person, status=HandoffStatus.PENDING)
+        .select_related("ticket", "from_person", "ticket__customer_org")
+        .order_by("created_at")
+    )
+
+
+def conclusions_of(ticket: Ticket) -> QuerySet[Conclusion]:
+    return ticket.conclusions.select_related("author").order_by("-version")
+
+
+def handoff_candidates(ticket: Ticket) -> QuerySet[Person]:
+    """Colleagues who can take the ticket: active owners-to-be of the serving office, its
+    parents and partners (never customers)."""
+    return (
+        Person.objects.filter(role__in=OWNER_ROLES, is_active=True)
+        .exclude(pk=ticket.owner_id)
+        .select_related("organisation")
+        .order_by("organisation__name", "display_name", "username")
+    )
+
+
+def escalation_contacts(ticket: Ticket) -> list[tuple[str, Person]]:
+    """Who the customer can call besides the owner: the matrix backup and the region's service
+    manager (seed case 2: the customer always has a second number)."""
+    contacts: list[tuple[str, Person]] = [("owner", ticket.owner)]
+    cell = (
+        Responsibility.objects.select_related("primary", "backup")
+        .filter(product_id=ticket.product_id, region_id=ticket.region_id)
+        .first()
+    )
+    seen = {ticket.owner_id}
+    if cell:
+        for label, person in (("primary", cell.primary), ("backup", cell.backup)):
+            if person and person.pk not in seen and person.is_active:
+                contacts.append((label, person))
+                seen.add(person.pk)
+    manager = ticket.region.service_manager
+    if manager and manager.pk not in seen and manager.is_active:
+        contacts.append(("service_manager", manager))
+    return contacts
+
+
+def matrix_owner(ticket: Ticket) -> Person | None:
+    cell = (
+        Responsibility.objects.select_related("primary")
+        .filter(product_id=ticket.product_id, region_id=ticket.region_id)
+        .first()
+    )
+    return cell.primary if cell else None

@@ -1,0 +1,113 @@
+"""Forms of the console and the portal: they parse input; the services decide."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from caredesk.directory.models import Organisation, OrgKind, Person, Product, Region, Role
+from caredesk.tickets.models import CallDirection, CallOutcome, Channel, Severity, Status
+
+TEXTAREA = forms.Textarea(attrs={"rows": 3})
+
+
+class NewRequestForm(forms.Form):
+    """A customer's new request in the portal."""
+
+    customer_org = forms.ModelChoiceField(Organisation.objects.none(), label=_("Organisation"))
+    product = forms.ModelChoiceField(Product.objects.all(), label=_("Product"))
+    region = forms.ModelChoiceField(Region.objects.all(), label=_("Region"))
+    site = forms.CharField(label=_("Site / NE"), max_length=200, required=False)
+    severity = forms.ChoiceField(choices=Severity.choices, label=_("Severity"), initial="P3")
+    title = forms.CharField(label=_("Title"), max_length=200)
+    customer_voice = forms.CharField(
+        label=_("What happened, in your own words"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=20000,
+        strip=False,
+    )
+
+    def __init__(self, *args, person: Person, **kwargs):
+        super().__init__(*args, **kwargs)
+        orgs = Organisation.objects.filter(
+            pk__in=person.organisation.subtree_ids() if person.organisation_id else []
+        )
+        self.fields["customer_org"].queryset = orgs
+        self.fields["customer_org"].initial = person.organisation_id
+
+
+class RecordCallForm(NewRequestForm):
+    """Staff recording a request received by phone, on site or by the hotline."""
+
+    requester = forms.ModelChoiceField(Person.objects.none(), label=_("Requester"), required=False)
+    channel = forms.ChoiceField(
+        choices=[
+            c for c in Channel.choices if c[0] in {"phone", "onsite", "hotline", "email", "im"}
+        ],
+        label=_("Received by"),
+        initial="phone",
+    )
+    customer_voice = forms.CharField(
+        label=_("Customer voice (verbatim)"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=20000,
+        strip=False,
+    )
+
+    def __init__(self, *args, person: Person, **kwargs):
+        super().__init__(*args, person=person, **kwargs)
+        self.fields["customer_org"].queryset = Organisation.objects.filter(kind=OrgKind.CUSTOMER)
+        self.fields["customer_org"].initial = None
+        self.fields["requester"].queryset = Person.objects.filter(
+            role=Role.CUSTOMER_CONTACT, is_active=True
+        ).select_related("organisation")
+        self.fields["requester"].label_from_instance = lambda p: f"{p.name} · {p.organisation}"
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(label=_("Comment"), widget=TEXTAREA, max_length=20000)
+    public = forms.BooleanField(label=_("Visible to the customer"), required=False, initial=True)
+
+
+class CallForm(forms.Form):
+    direction = forms.ChoiceField(choices=CallDirection.choices, label=_("Direction"))
+    outcome = forms.ChoiceField(choices=CallOutcome.choices, label=_("Outcome"))
+    party = forms.CharField(label=_("Who"), max_length=200, required=False)
+    note = forms.CharField(label=_("Note"), widget=TEXTAREA, max_length=5000, required=False)
+
+
+class HandoffForm(forms.Form):
+    to_person = forms.ModelChoiceField(Person.objects.none(), label=_("New owner"))
+    reason = forms.CharField(label=_("Reason"), widget=TEXTAREA, max_length=2000)
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_person"].queryset = candidates
+        self.fields["to_person"].label_from_instance = lambda p: (
+            f"{p.name} · {p.get_role_display()} · {p.organisation or ''}"
+        )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=TEXTAREA, max_length=5000)
+
+
+class ConclusionForm(forms.Form):
+    text = forms.CharField(label=_("Technical conclusion"), widget=TEXTAREA, max_length=20000)
+    reason = forms.CharField(
+        label=_("Why it changes"), widget=TEXTAREA, max_length=2000, required=False
+    )
+
+
+class ResolveForm(forms.Form):
+    note = forms.CharField(label=_("Resolution note"), widget=TEXTAREA, max_length=20000)
+
+
+class ConfirmForm(forms.Form):
+    note = forms.CharField(label=_("Comment"), widget=TEXTAREA, max_length=5000, required=False)
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[(s, Status(s).label) for s in (Status.IN_PROGRESS, Status.WAITING_CUSTOMER)],
+        label=_("Status"),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)

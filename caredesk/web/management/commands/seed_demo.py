@@ -1,0 +1,16 @@
+from django.core.management.base import BaseCommand
+
+from caredesk.web.demo import DEMO_PASSWORD, demo_logins, load_demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo organisations, people, matrix and tickets (once; a second run is a no-op)."
+    )
+
+    def handle(self, *args, **options):
+        loaded = load_demo()
+        self.stdout.write("Demo loaded." if loaded else "Demo already loaded; nothing changed.")
+        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
+        for username, name, role in demo_logins():
+            self.stdout.write(f"  {username:<12} {name} — {role}")

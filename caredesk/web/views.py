@@ -1,0 +1,387 @@
+"""Pages of the staff console and the customer portal. Thin: parse a form, call a verb,
+show the result; a refused verb comes back as a form error on the same page."""
+
+import dataclasses
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from caredesk.directory import services as directory_services
+from caredesk.errors import DomainError, NotFound
+from caredesk.tickets import policy, selectors, services
+from caredesk.tickets.models import Severity, Status
+
+from . import forms
+
+PAGE_SIZE = 50
+
+
+def healthz(request):
+    return JsonResponse({"status": "ok"})
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "web/login.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # Each person reads CareDesk in the language they chose last.
+        response.set_cookie(
+            "django_language", form.get_user().language, samesite="Lax", max_age=365 * 86400
+        )
+        return response
+
+
+@require_POST
+def set_language(request):
+    lang = request.POST.get("language", "")
+    if lang not in {"zh-hans", "en"}:
+        return HttpResponse(_("Unknown language."), status=400)
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        target = "/"
+    if request.user.is_authenticated:
+        directory_services.set_language(person=request.user, language=lang)
+    response = redirect(target)
+    response.set_cookie("django_language", lang, samesite="Lax", max_age=365 * 86400)
+    translation.activate(lang)
+    return response
+
+
+@login_required
+def home(request):
+    if request.user.is_customer:
+        return redirect("web:portal")
+    return redirect("web:queue")
+
+
+def _error_status(exc: DomainError) -> int:
+    return exc.status if 400 <= exc.status < 500 else 400
+
+
+def _add_errors(form, exc: DomainError) -> None:
+    placed = False
+    for field, msg in exc.fields.items():
+        if field in form.fields:
+            form.add_error(field, str(msg))
+            placed = True
+    if not placed or not exc.fields:
+        form.add_error(None, str(exc.message))
+
+
+# ---------------------------------------------------------------- staff console
+
+
+@login_required
+def queue(request):
+    person = request.user
+    if person.is_customer:
+        return redirect("web:portal")
+    tab = request.GET.get("tab", "mine")
+    q = request.GET.get("q", "").strip()[:200]
+    status = request.GET.get("status", "open")
+    severity = request.GET.get("severity", "")
+    status = status if status in {"open", "", *Status.values} else "open"
+    severity = severity if severity in Severity.values else ""
+    waiting = list(selectors.handoffs_waiting_for(person))
+    filters = selectors.TicketFilters(status=status or None, severity=severity or None, q=q or None)
+    if tab == "team":
+        team_ids = list(person.teams.values_list("pk", flat=True))
+        filters = dataclasses.replace(filters, team=team_ids)
+    elif tab == "mine":
+        filters = dataclasses.replace(filters, owner=person.pk)
+    rows, next_cursor = ([], None)
+    if tab != "handoffs":
+        rows, next_cursor = selectors.page_of(
+            selectors.tickets_visible_to(person, filters), request.GET.get("cursor"), PAGE_SIZE
+        )
+    context = {
+        "tab": tab,
+        "rows": rows,
+        "next_cursor": next_cursor,
+        "waiting": waiting,
+        "q": q,
+        "status": status,
+        "severity": severity,
+        "statuses": Status.choices,
+        "severities": Severity.choices,
+    }
+    template = (
+        "web/_queue_body.html"
+        if request.headers.get("HX-Target") == "queue-body"
+        else ("web/queue.html")
+    )
+    return render(request, template, context)
+
+
+def _staff_only(request):
+    return None if not request.user.is_customer else redirect("web:portal")
+
+
+@login_required
+def record_call(request):
+    if blocked := _staff_only(request):
+        return blocked
+    form = forms.RecordCallForm(request.POST or None, person=request.user)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            ticket = services.open_ticket(actor=request.user, **data)
+        except DomainError as exc:
+            _add_errors(form, exc)
+            status = _error_status(exc)
+        else:
+            messages.success(request, _("Ticket %(n)s opened; you own it.") % {"n": ticket.number})
+            return redirect("web:ticket", number=ticket.number)
+    elif request.method == "POST":
+        status = 422
+    return render(request, "web/record_call.html", {"form": form}, status=status)
+
+
+# ---------------------------------------------------------------- the ticket page
+
+
+def _ticket_context(request, ticket, **forms_in_error):
+    person = request.user
+    pending = selectors.pending_handoff(ticket)
+    conclusions = list(selectors.conclusions_of(ticket))
+    ctx = {
+        "ticket": ticket,
+        "timeline": list(selectors.timeline_for(person, ticket)),
+        "pending": pending,
+        "conclusion": conclusions[0] if conclusions else None,
+        "conclusion_history": conclusions[1:],
+        "contacts": selectors.escalation_contacts(ticket),
+        "is_owner": ticket.owner_id == person.pk,
+        "can_manage": ticket.owner_id == person.pk or policy.is_manager_of(person, ticket),
+        "is_customer": person.is_customer,
+    }
+    if person.is_customer:
+        ctx.update(
+            comment_form=forms_in_error.get("comment") or forms.CommentForm(),
+            confirm_form=forms_in_error.get("confirm") or forms.ConfirmForm(),
+            reopen_form=forms_in_error.get("reopen") or forms.ReasonForm(),
+        )
+        return ctx
+    matrix = selectors.matrix_owner(ticket)
+    ctx.update(
+        matrix_owner=matrix if matrix and matrix.pk != ticket.owner_id else None,
+        comment_form=forms_in_error.get("comment") or forms.CommentForm(),
+        call_form=forms_in_error.get("call") or forms.CallForm(),
+        handoff_form=forms_in_error.get("handoff")
+        or forms.HandoffForm(
+            candidates=selectors.handoff_candidates(ticket),
+            initial={"to_person": matrix.pk if matrix and matrix.pk != ticket.owner_id else None},
+        ),
+        decline_form=forms_in_error.get("decline") or forms.ReasonForm(),
+        conclusion_form=forms_in_error.get("conclusion")
+        or forms.ConclusionForm(initial={"text": conclusions[0].text if conclusions else ""}),
+        resolve_form=forms_in_error.get("resolve") or forms.ResolveForm(),
+        status_form=forms_in_error.get("status")
+        or forms.StatusForm(initial={"version": ticket.version}),
+    )
+    return ctx
+
+
+def _render_ticket(request, ticket, status=200, **forms_in_error):
+    template = "web/portal_ticket.html" if request.user.is_customer else "web/ticket.html"
+    return render(
+        request, template, _ticket_context(request, ticket, **forms_in_error), status=status
+    )
+
+
+@login_required
+def ticket_page(request, number):
+    try:
+        ticket = selectors.ticket_for(request.user, number=number)
+    except NotFound:
+        return render(request, "web/not_found.html", status=404)
+    return _render_ticket(request, ticket)
+
+
+def _comment(request, ticket, form):
+    public = form.cleaned_data["public"] or request.user.is_customer
+    return services.add_comment(
+        actor=request.user, ticket=ticket, body=form.cleaned_data["body"], public=public
+    )
+
+
+def _call(request, ticket, form):
+    return services.log_call(actor=request.user, ticket=ticket, **form.cleaned_data)
+
+
+def _handoff(request, ticket, form):
+    return services.propose_handoff(
+        actor=request.user,
+        ticket=ticket,
+        to_person=form.cleaned_data["to_person"],
+        reason=form.cleaned_data["reason"],
+    )
+
+
+def _conclusion(request, ticket, form):
+    return services.set_conclusion(actor=request.user, ticket=ticket, **form.cleaned_data)
+
+
+def _resolve(request, ticket, form):
+    return services.resolve(actor=request.user, ticket=ticket, note=form.cleaned_data["note"])
+
+
+def _status(request, ticket, form):
+    return services.edit_ticket(
+        actor=request.user,
+        ticket=ticket,
+        version=form.cleaned_data["version"],
+        changes={"status": form.cleaned_data["status"]},
+    )
+
+
+def _confirm(request, ticket, form):
+    return services.confirm_closure(actor=request.user, ticket=ticket, **form.cleaned_data)
+
+
+def _reopen(request, ticket, form):
+    return services.reopen(actor=request.user, ticket=ticket, reason=form.cleaned_data["reason"])
+
+
+ACTIONS = {
+    "comment": (lambda r, t: forms.CommentForm(r.POST), _comment, _("Comment added.")),
+    "call": (lambda r, t: forms.CallForm(r.POST), _call, _("Call logged.")),
+    "handoff": (
+        lambda r, t: forms.HandoffForm(r.POST, candidates=selectors.handoff_candidates(t)),
+        _handoff,
+        _("Hand-off proposed. You stay the owner until it is accepted."),
+    ),
+    "conclusion": (
+        lambda r, t: forms.ConclusionForm(r.POST),
+        _conclusion,
+        _("Technical conclusion recorded."),
+    ),
+    "resolve": (lambda r, t: forms.ResolveForm(r.POST), _resolve, _("Ticket resolved.")),
+    "status": (lambda r, t: forms.StatusForm(r.POST), _status, _("Status changed.")),
+    "confirm": (lambda r, t: forms.ConfirmForm(r.POST), _confirm, _("Thank you — closed.")),
+    "reopen": (lambda r, t: forms.ReasonForm(r.POST), _reopen, _("Reopened.")),
+}
+
+
+@login_required
+@require_POST
+def ticket_action(request, number, action):
+    try:
+        ticket = selectors.ticket_for(request.user, number=number)
+    except NotFound:
+        return render(request, "web/not_found.html", status=404)
+    if action == "acknowledge":
+        try:
+            services.acknowledge(actor=request.user, ticket=ticket)
+            messages.success(request, _("Acknowledged."))
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        return redirect("web:ticket", number=number)
+    if action not in ACTIONS:
+        return render(request, "web/not_found.html", status=404)
+    make_form, verb, done = ACTIONS[action]
+    form = make_form(request, ticket)
+    if form.is_valid():
+        try:
+            verb(request, ticket, form)
+        except DomainError as exc:
+            _add_errors(form, exc)
+            ticket.refresh_from_db()
+            return _render_ticket(request, ticket, status=_error_status(exc), **{action: form})
+        messages.success(request, done)
+        return redirect(reverse("web:ticket", args=[number]) + f"#{action}")
+    return _render_ticket(request, ticket, status=422, **{action: form})
+
+
+@login_required
+@require_POST
+def handoff_action(request, handoff_id, action):
+    try:
+        handoff = selectors.handoff_for(request.user, handoff_id)
+    except NotFound:
+        return render(request, "web/not_found.html", status=404)
+    ticket = handoff.ticket
+    try:
+        if action == "accept":
+            services.accept_handoff(actor=request.user, handoff=handoff)
+            messages.success(request, _("You now own %(n)s.") % {"n": ticket.number})
+        elif action == "cancel":
+            services.cancel_handoff(actor=request.user, handoff=handoff)
+            messages.success(request, _("Hand-off cancelled."))
+        elif action == "decline":
+            form = forms.ReasonForm(request.POST)
+            if not form.is_valid():
+                return _render_ticket(request, ticket, status=422, decline=form)
+            services.decline_handoff(
+                actor=request.user, handoff=handoff, reason=form.cleaned_data["reason"]
+            )
+            messages.success(request, _("Hand-off declined; the owner keeps the ticket."))
+        else:
+            return render(request, "web/not_found.html", status=404)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    if not policy.can_view(request.user, ticket):
+        return redirect("web:queue")
+    return redirect("web:ticket", number=ticket.number)
+
+
+# ---------------------------------------------------------------- customer portal
+
+
+@login_required
+def portal(request):
+    person = request.user
+    show = request.GET.get("show", "open")
+    filters = selectors.TicketFilters(status="open" if show == "open" else None)
+    rows, next_cursor = selectors.page_of(
+        selectors.tickets_visible_to(person, filters), request.GET.get("cursor"), PAGE_SIZE
+    )
+    waiting_confirmation = selectors.tickets_visible_to(
+        person, selectors.TicketFilters(status=Status.RESOLVED)
+    ).count()
+    return render(
+        request,
+        "web/portal.html",
+        {
+            "rows": rows,
+            "next_cursor": next_cursor,
+            "show": show,
+            "waiting_confirmation": waiting_confirmation,
+        },
+    )
+
+
+@login_required
+def portal_new(request):
+    person = request.user
+    if not person.is_customer:
+        return redirect("web:record_call")
+    form = forms.NewRequestForm(request.POST or None, person=person)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            ticket = services.open_ticket(actor=person, channel="portal", **form.cleaned_data)
+        except DomainError as exc:
+            _add_errors(form, exc)
+            status = _error_status(exc)
+        else:
+            messages.success(
+                request,
+                _("Request %(n)s received. %(owner)s owns it and will contact you.")
+                % {"n": ticket.number, "owner": ticket.owner.name},
+            )
+            return redirect("web:ticket", number=ticket.number)
+    elif request.method == "POST":
+        status = 422
+    return render(request, "web/portal_new.html", {"form": form}, status=status)

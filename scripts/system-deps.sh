@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Install what the test suite needs from Debian when it is missing: PostgreSQL server binaries,
+# Chromium for Playwright, a CJK font for screenshots. Needs root for apt; otherwise explains.
+set -euo pipefail
+need=()
+command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || need+=(chromium)
+fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk" || need+=(fonts-wqy-microhei)
+if [ -z "${TEST_DATABASE_URL:-}" ] && ! scripts/pg-bin initdb >/dev/null 2>&1; then
+  need+=(postgresql)
+fi
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+  echo "Missing system packages: ${need[*]}. Install them (sudo apt-get install ${need[*]})," >&2
+  echo "or point the suite at a PostgreSQL server with TEST_DATABASE_URL=postgres://user@host:port/db." >&2
+  exit 1
+fi
+echo "Installing ${need[*]} (apt)…"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
