@@ -135,7 +135,8 @@ TIME_ZONE = env_str("CAREDESK_TIME_ZONE", "Asia/Shanghai")
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "var" / "static"
+# Deployments set CAREDESK_STATIC_ROOT and run collectstatic; `make run` serves from static/.
+STATIC_ROOT = env_str("CAREDESK_STATIC_ROOT") or None
 WHITENOISE_USE_FINDERS = True
 
 SESSION_COOKIE_HTTPONLY = True

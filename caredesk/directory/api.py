@@ -2,6 +2,7 @@
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
+from ninja import Status as Answer
 
 from caredesk.apikit import error_responses
 from caredesk.errors import ValidationFailed
@@ -135,7 +136,7 @@ def create_organisation(request, payload: OrgIn):
             "parent": _ref(Organisation, payload.parent, "parent"),
         },
     )
-    return 201, {"id": o.pk, "name": o.name, "kind": o.kind, "parent": o.parent_id}
+    return Answer(201, {"id": o.pk, "name": o.name, "kind": o.kind, "parent": o.parent_id})
 
 
 @router.get("/products", response={200: list[ProductOut], **error_responses()})
@@ -146,7 +147,7 @@ def products(request):
 @router.post("/products", response={201: ProductOut, **error_responses(403, 409)})
 def create_product(request, payload: ProductIn):
     p = services.create_reference(actor=request.auth, model=Product, values=payload.dict())
-    return 201, {"id": p.pk, "code": p.code, "name": p.name}
+    return Answer(201, {"id": p.pk, "code": p.code, "name": p.name})
 
 
 def region_out(r: Region) -> dict:
@@ -176,7 +177,7 @@ def create_region(request, payload: RegionIn):
             "service_manager": _ref(Person, payload.service_manager, "service_manager"),
         },
     )
-    return 201, region_out(r)
+    return Answer(201, region_out(r))
 
 
 def cell_out(c: Responsibility) -> dict:
@@ -210,7 +211,7 @@ def create_responsibility(request, payload: ResponsibilityIn):
     c = services.create_reference(
         actor=request.auth, model=Responsibility, values=_cell_values(payload)
     )
-    return 201, cell_out(c)
+    return Answer(201, cell_out(c))
 
 
 @router.put(
@@ -226,4 +227,4 @@ def update_responsibility(request, cell_id: int, payload: ResponsibilityIn):
 @router.delete("/responsibilities/{cell_id}", response={204: None, **error_responses(403, 404)})
 def delete_responsibility(request, cell_id: int):
     services.delete_reference(actor=request.auth, obj=get_object_or_404(Responsibility, pk=cell_id))
-    return 204, None
+    return Answer(204, None)

@@ -5,6 +5,7 @@ from typing import Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
+from ninja import Status as Answer
 
 from caredesk.apikit import error_responses
 from caredesk.directory.models import Organisation, Person, Product, Region
@@ -309,7 +310,7 @@ def create_ticket(request, payload: TicketIn):
         site=payload.site,
         requester=requester,
     )
-    return 201, ticket_out(selectors.ticket_for(request.auth, ticket_id=ticket.pk))
+    return Answer(201, ticket_out(selectors.ticket_for(request.auth, ticket_id=ticket.pk)))
 
 
 class ListQuery(Schema):
@@ -391,7 +392,7 @@ def add_comment(request, ticket_id: int, payload: CommentIn):
         body=payload.body,
         public=payload.public,
     )
-    return 201, {"id": entry.pk, "ticket_version": entry.ticket.version}
+    return Answer(201, {"id": entry.pk, "ticket_version": entry.ticket.version})
 
 
 @router.post("/tickets/{ticket_id}/calls", response={201: CommentOut, **error_responses(403, 404)})
@@ -404,7 +405,7 @@ def log_call(request, ticket_id: int, payload: CallIn):
         party=payload.party,
         note=payload.note,
     )
-    return 201, {"id": entry.pk, "ticket_version": entry.ticket.version}
+    return Answer(201, {"id": entry.pk, "ticket_version": entry.ticket.version})
 
 
 @router.post(
@@ -419,13 +420,16 @@ def set_conclusion(request, ticket_id: int, payload: ConclusionIn):
         reason=payload.reason,
         version=payload.version,
     )
-    return 201, {
-        "version": c.version,
-        "text": c.text,
-        "reason": c.reason,
-        "author": {"id": c.author_id, "name": c.author.name},
-        "at": c.at,
-    }
+    return Answer(
+        201,
+        {
+            "version": c.version,
+            "text": c.text,
+            "reason": c.reason,
+            "author": {"id": c.author_id, "name": c.author.name},
+            "at": c.at,
+        },
+    )
 
 
 @router.post(
@@ -478,7 +482,7 @@ def propose_handoff(request, ticket_id: int, payload: HandoffIn):
         reason=payload.reason,
         version=payload.version,
     )
-    return 201, {"id": h.pk, "status": h.status, "ticket": h.ticket_id}
+    return Answer(201, {"id": h.pk, "status": h.status, "ticket": h.ticket_id})
 
 
 @router.get("/handoffs", response={200: list[HandoffOut], **error_responses()})

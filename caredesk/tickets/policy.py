@@ -4,7 +4,8 @@ Seeing:
 - customer contacts: tickets of their own organisation and of the organisations below it
   (a province contact also sees its city branches');
 - partner engineers: tickets they own or that were handed (or proposed) to them;
-- vendor-office staff: tickets served by their office or an office below it.
+- vendor-office staff: tickets served by their office or an office below it, and any
+  ticket they own or were asked to take over.
 Objects a person may not see are answered as "not found", so their existence never leaks.
 """
 
@@ -24,11 +25,13 @@ def visible_filter(person: Person) -> Q:
         return Q(pk__in=[])
     if person.role == Role.CUSTOMER_CONTACT:
         return Q(customer_org_id__in=person.organisation.subtree_ids())
+    # Whoever owns a ticket or was asked to take it over sees it, whatever their office.
+    handed = Handoff.objects.filter(ticket=OuterRef("pk"), to_person=person)
+    assigned = Q(owner=person) | Q(Exists(handed))
     if person.role == Role.PARTNER_ENGINEER:
-        handed = Handoff.objects.filter(ticket=OuterRef("pk"), to_person=person)
-        return Q(owner=person) | Q(Exists(handed))
+        return assigned
     if person.role in OFFICE_ROLES:
-        return Q(office_id__in=person.organisation.subtree_ids())
+        return Q(office_id__in=person.organisation.subtree_ids()) | assigned
     return Q(pk__in=[])
 
 

@@ -170,6 +170,8 @@ def open_ticket(
     Staff recording a call or visit own what they record (first-contact responsibility).
     Requests from customers are routed by the responsibility matrix.
     """
+    if not policy.can_open_for(actor, customer_org.pk):
+        raise PermissionDenied()
     errors: dict[str, str] = {}
     if customer_org.kind != OrgKind.CUSTOMER:
         errors["customer_org"] = str(_("Choose a customer organisation."))
@@ -196,8 +198,6 @@ def open_ticket(
         errors["requester"] = str(_("The requester must be a contact of this customer."))
     if errors:
         raise Invalid(fields=errors)
-    if not policy.can_open_for(actor, customer_org.pk):
-        raise PermissionDenied()
 
     cell_owner, team = route(product, region)
     owner = actor if actor.role in OWNER_ROLES else cell_owner

@@ -1,0 +1,114 @@
+"""The fixed cast every test starts from: the demo's organisations, people and matrix.
+
+`cast.b` is engineer.b, `cast.y` customer.y, and so on; `cast.orgs`, `cast.products`,
+`cast.regions` hold the rest. Tickets are made by each test through the services.
+"""
+
+import json
+import types
+
+import pytest
+from django.conf import settings
+
+
+def pytest_configure(config):
+    # Hashing demo passwords with PBKDF2 would cost seconds per test; tests need no strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+SHORT = {
+    "manager.a": "a",
+    "engineer.b": "b",
+    "engineer.c": "c",
+    "partner.d": "d",
+    "leader.p": "p",
+    "spm.s": "s",
+    "head.w": "w",
+    "hotline.h": "h",
+    "customer.x": "x",
+    "customer.y": "y",
+    "customer.z": "z",
+    "customer.o": "o",
+    "admin": "admin",
+}
+
+
+def build_cast():
+    from caredesk.web.demo import _world
+
+    world = _world()
+    cast = types.SimpleNamespace(**{SHORT[u]: p for u, p in world["people"].items()})
+    cast.orgs = types.SimpleNamespace(**world["orgs"])
+    cast.products = types.SimpleNamespace(**world["products"])
+    cast.regions = types.SimpleNamespace(**world["regions"])
+    cast.people = world["people"]
+    return cast
+
+
+@pytest.fixture
+def cast(db):
+    return build_cast()
+
+
+@pytest.fixture
+def open_request(cast):
+    """A factory: customer.y's portal request for a product in Lakeside (routed by the matrix)."""
+    from caredesk.tickets import services
+
+    def make(actor=None, product="core", region="lakeside", **extra):
+        values = {
+            "actor": actor or cast.y,
+            "customer_org": cast.orgs.lakeside,
+            "product": getattr(cast.products, product),
+            "region": getattr(cast.regions, region),
+            "severity": "P2",
+            "channel": "portal",
+            "title": "Base station keeps dropping calls",
+            "customer_voice": "Since this morning calls drop every few minutes.",
+        }
+        values.update(extra)
+        return services.open_ticket(**values)
+
+    return make
+
+
+class ApiClient:
+    """Calls /api/v1 as one person, with a real bearer token made the way createtoken does."""
+
+    def __init__(self, person):
+        from django.test import Client
+
+        from caredesk.directory.models import ApiToken
+
+        key = ApiToken.new_key()
+        ApiToken.objects.create(person=person, key_hash=ApiToken.hash_key(key), prefix=key[:10])
+        self.person = person
+        self.client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+
+    def _call(self, method, path, body=None):
+        kwargs = {}
+        if body is not None:
+            kwargs = {"data": json.dumps(body), "content_type": "application/json"}
+        return getattr(self.client, method)(f"/api/v1{path}", **kwargs)
+
+    def get(self, path):
+        return self._call("get", path)
+
+    def post(self, path, body=None):
+        return self._call("post", path, body if body is not None else {})
+
+    def patch(self, path, body):
+        return self._call("patch", path, body)
+
+
+@pytest.fixture
+def api(cast):
+    """api(cast.y).post("/tickets", {...}) — one API client per person, made on demand."""
+    made = {}
+
+    def client_for(person):
+        if person.pk not in made:
+            made[person.pk] = ApiClient(person)
+        return made[person.pk]
+
+    return client_for

@@ -1,0 +1,205 @@
+"""Pages through Django's test client: who sees what, forms, errors, language and time zone."""
+
+import datetime as dt
+
+import pytest
+
+from caredesk import clock
+from caredesk.tickets import services
+from caredesk.tickets.models import Handoff, Status, Ticket
+
+
+@pytest.fixture
+def ticket(open_request):
+    with clock.frozen_at(dt.datetime(2026, 6, 7, 1, 12, tzinfo=dt.UTC)):
+        return open_request(product="wireless")  # owned by engineer.c
+
+
+def login(client, person, lang="en"):
+    client.force_login(person)
+    client.cookies["django_language"] = lang
+    return client
+
+
+def test_anonymous_is_sent_to_login(client):
+    res = client.get("/queue/")
+    assert res.status_code == 302
+    assert res["Location"].startswith("/login/")
+
+
+def test_login_with_demo_password_sets_language(cast, client):
+    res = client.post("/login/", {"username": "customer.o", "password": "caredesk-demo"})
+    assert res.status_code == 302
+    assert res.cookies["django_language"].value == "en"
+    assert client.get("/", follow=True).request["PATH_INFO"] == "/portal/"
+
+
+def test_wrong_password_shows_an_error(cast, client):
+    res = client.post("/login/", {"username": "customer.y", "password": "nope"})
+    assert res.status_code == 200
+    assert "alert-danger" in res.content.decode()
+
+
+def test_staff_home_is_the_workbench_with_waiting_handoffs(cast, client, ticket):
+    services.propose_handoff(actor=cast.c, ticket=ticket, to_person=cast.b, reason="core")
+    login(client, cast.b)
+    page = client.get("/queue/?tab=handoffs").content.decode()
+    assert 'data-testid="handoff-count">1<' in page
+    assert ticket.number in page
+    mine = client.get("/queue/?tab=mine").content.decode()
+    assert ticket.number not in mine  # proposed, not yet accepted
+
+
+def test_queue_filters_stay_in_the_url_and_search_works(cast, client, open_request, ticket):
+    other = open_request(title="Optical line down", product="wireless")
+    login(client, cast.c)
+    page = client.get("/queue/?tab=mine&q=Optical").content.decode()
+    assert other.number in page
+    assert ticket.number not in page
+
+
+def test_ticket_page_shows_owner_phone_and_time_in_shanghai(cast, client, ticket):
+    page = login(client, cast.y).get(f"/t/{ticket.number}/").content.decode()
+    assert cast.c.name in page
+    assert cast.c.phone in page
+    assert "2026-06-07 09:12" in page  # 01:12 UTC is 09:12 in Asia/Shanghai
+    assert "Escalation contacts" in page
+
+
+def test_customer_of_another_operator_gets_not_found(cast, client, ticket):
+    res = login(client, cast.o).get(f"/t/{ticket.number}/")
+    assert res.status_code == 404
+    assert ticket.title not in res.content.decode()
+
+
+def test_customer_page_hides_internal_entries(cast, client, ticket):
+    services.add_comment(actor=cast.c, ticket=ticket, body="internal-note-123", public=False)
+    services.add_comment(actor=cast.c, ticket=ticket, body="public-reply-456")
+    page = login(client, cast.y).get(f"/t/{ticket.number}/").content.decode()
+    assert "public-reply-456" in page
+    assert "internal-note-123" not in page
+    staff_page = login(client, cast.c).get(f"/t/{ticket.number}/").content.decode()
+    assert "internal-note-123" in staff_page
+
+
+def test_portal_new_request_routes_and_names_the_owner(cast, client):
+    login(client, cast.y)
+    res = client.post(
+        "/portal/new/",
+        {
+            "customer_org": cast.orgs.lakeside.pk,
+            "product": cast.products.transport.pk,
+            "region": cast.regions.lakeside.pk,
+            "severity": "P2",
+            "title": "High temperature alarm",
+            "customer_voice": "设备一直报高温告警。",
+        },
+        follow=True,
+    )
+    ticket = Ticket.objects.get(title="High temperature alarm")
+    assert ticket.owner == cast.d
+    assert ticket.channel == "portal"
+    assert cast.d.name in res.content.decode()
+
+
+def test_portal_form_errors_keep_the_input(cast, client):
+    login(client, cast.y)
+    res = client.post(
+        "/portal/new/",
+        {
+            "customer_org": cast.orgs.lakeside.pk,
+            "product": cast.products.core.pk,
+            "region": cast.regions.lakeside.pk,
+            "severity": "P2",
+            "title": "",
+            "customer_voice": "my words stay here",
+        },
+    )
+    assert res.status_code == 422
+    page = res.content.decode()
+    assert "invalid-feedback" in page
+    assert "my words stay here" in page
+    assert not Ticket.objects.exists()
+
+
+def test_customer_cannot_pick_another_operator_in_the_portal(cast, client):
+    login(client, cast.y)
+    res = client.post(
+        "/portal/new/",
+        {
+            "customer_org": cast.orgs.other.pk,
+            "product": cast.products.core.pk,
+            "region": cast.regions.lakeside.pk,
+            "severity": "P2",
+            "title": "t",
+            "customer_voice": "v",
+        },
+    )
+    assert res.status_code == 422
+    assert not Ticket.objects.exists()
+
+
+def test_handoff_through_pages(cast, client, ticket):
+    login(client, cast.c)
+    res = client.post(
+        f"/t/{ticket.number}/handoff/", {"to_person": cast.b.pk, "reason": "core"}, follow=True
+    )
+    assert "Hand-off pending" in res.content.decode()
+    handoff = Handoff.objects.get()
+    assert Ticket.objects.get(pk=ticket.pk).owner == cast.c
+    login(client, cast.b)
+    client.post(f"/handoffs/{handoff.pk}/accept/")
+    assert Ticket.objects.get(pk=ticket.pk).owner == cast.b
+
+
+def test_handoff_page_error_for_missing_reason(cast, client, ticket):
+    login(client, cast.c)
+    res = client.post(f"/t/{ticket.number}/handoff/", {"to_person": cast.b.pk, "reason": ""})
+    assert res.status_code == 422
+    assert not Handoff.objects.exists()
+
+
+def test_colleague_number_refused_on_the_page(cast, client, ticket):
+    login(client, cast.c)
+    res = client.post(
+        f"/t/{ticket.number}/comment/",
+        {"body": "Please call 李博 on 138-0000-0002", "public": "on"},
+    )
+    assert res.status_code == 422
+    assert "hand-off" in res.content.decode()
+
+
+def test_customer_confirms_closure_on_the_page(cast, client, ticket):
+    services.resolve(actor=cast.c, ticket=ticket, note="Cleaned the filter.")
+    login(client, cast.y)
+    page = client.get(f"/t/{ticket.number}/").content.decode()
+    assert 'data-testid="confirm-closure"' in page
+    client.post(f"/t/{ticket.number}/confirm/", {"note": ""})
+    assert Ticket.objects.get(pk=ticket.pk).status == Status.CLOSED
+
+
+def test_staff_cannot_confirm_closure_on_the_page(cast, client, ticket):
+    services.resolve(actor=cast.c, ticket=ticket, note="done")
+    login(client, cast.c)
+    res = client.post(f"/t/{ticket.number}/confirm/", {"note": ""})
+    assert res.status_code == 403
+    assert Ticket.objects.get(pk=ticket.pk).status == Status.RESOLVED
+
+
+def test_language_switch_is_remembered(cast, client):
+    login(client, cast.y, lang="en")
+    res = client.post("/lang/", {"language": "zh-hans", "next": "/portal/"})
+    assert res.status_code == 302
+    assert res.cookies["django_language"].value == "zh-hans"
+    cast.y.refresh_from_db()
+    assert cast.y.language == "zh-hans"
+    assert client.post("/lang/", {"language": "klingon"}).status_code == 400
+
+
+def test_language_switch_refuses_offsite_redirects(cast, client):
+    res = client.post("/lang/", {"language": "en", "next": "https://evil.example/"})
+    assert res["Location"] == "/"
+
+
+def test_healthz(client):
+    assert client.get("/healthz").json() == {"status": "ok"}
