@@ -5,6 +5,7 @@ Every error answers `{"error": {"code", "message", "fields"}}` with a 4xx status
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
@@ -73,7 +74,8 @@ def on_validation_error(request, exc: ValidationError):
         loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "payload")]
         key = ".".join(loc) or "body"
         fields.setdefault(key, err.get("msg", "invalid"))
-    return error_response(request, 422, "validation_failed", "Some fields are not valid.", fields)
+    message = gettext("Some fields are not valid.")
+    return error_response(request, 422, "validation_failed", message, fields)
 
 
 @api.exception_handler(AuthenticationError)

@@ -227,7 +227,12 @@ def open_ticket(
         actor,
         body=customer_voice,
         at=now,
-        data={"owner": owner.pk, "owner_name": owner.name, "channel": channel},
+        data={
+            "owner": owner.pk,
+            "owner_name": owner.name,
+            "channel": channel,
+            "routed": "first_contact" if owner == actor else "matrix",
+        },
     )
     audit.record(actor=actor, action="ticket.open", obj=ticket, after=_snapshot(ticket))
     return ticket

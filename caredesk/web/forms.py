@@ -7,14 +7,17 @@ from caredesk.directory.models import Organisation, OrgKind, Person, Product, Re
 from caredesk.tickets.models import CallDirection, CallOutcome, Channel, Severity, Status
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
+CHOOSE = _("Please choose…")
 
 
 class NewRequestForm(forms.Form):
     """A customer's new request in the portal."""
 
-    customer_org = forms.ModelChoiceField(Organisation.objects.none(), label=_("Organisation"))
-    product = forms.ModelChoiceField(Product.objects.all(), label=_("Product"))
-    region = forms.ModelChoiceField(Region.objects.all(), label=_("Region"))
+    customer_org = forms.ModelChoiceField(
+        Organisation.objects.none(), empty_label=CHOOSE, label=_("Organisation")
+    )
+    product = forms.ModelChoiceField(Product.objects.all(), empty_label=CHOOSE, label=_("Product"))
+    region = forms.ModelChoiceField(Region.objects.all(), empty_label=CHOOSE, label=_("Region"))
     site = forms.CharField(label=_("Site / NE"), max_length=200, required=False)
     severity = forms.ChoiceField(choices=Severity.choices, label=_("Severity"), initial="P3")
     title = forms.CharField(label=_("Title"), max_length=200)
@@ -37,7 +40,9 @@ class NewRequestForm(forms.Form):
 class RecordCallForm(NewRequestForm):
     """Staff recording a request received by phone, on site or by the hotline."""
 
-    requester = forms.ModelChoiceField(Person.objects.none(), label=_("Requester"), required=False)
+    requester = forms.ModelChoiceField(
+        Person.objects.none(), empty_label=CHOOSE, label=_("Requester"), required=False
+    )
     channel = forms.ChoiceField(
         choices=[
             c for c in Channel.choices if c[0] in {"phone", "onsite", "hotline", "email", "im"}
@@ -75,7 +80,9 @@ class CallForm(forms.Form):
 
 
 class HandoffForm(forms.Form):
-    to_person = forms.ModelChoiceField(Person.objects.none(), label=_("New owner"))
+    to_person = forms.ModelChoiceField(
+        Person.objects.none(), empty_label=CHOOSE, label=_("New owner")
+    )
     reason = forms.CharField(label=_("Reason"), widget=TEXTAREA, max_length=2000)
 
     def __init__(self, *args, candidates, **kwargs):
