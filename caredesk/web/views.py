@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from caredesk.directory import services as directory_services
@@ -194,10 +195,15 @@ def _ticket_context(request, ticket, **forms_in_error):
 
 
 def _render_ticket(request, ticket, status=200, **forms_in_error):
+    """The ticket page, also as the answer to a refused form: then the address bar (and the
+    language switch) must keep pointing at the page, not at the POST-only action URL."""
     template = "web/portal_ticket.html" if request.user.is_customer else "web/ticket.html"
-    return render(
-        request, template, _ticket_context(request, ticket, **forms_in_error), status=status
-    )
+    page_url = reverse("web:ticket", args=[ticket.number])
+    context = {**_ticket_context(request, ticket, **forms_in_error), "page_url": page_url}
+    response = render(request, template, context, status=status)
+    if request.path != page_url:
+        response["HX-Replace-Url"] = page_url
+    return response
 
 
 @login_required
@@ -255,22 +261,26 @@ def _reopen(request, ticket, form):
 
 
 ACTIONS = {
-    "comment": (lambda r, t: forms.CommentForm(r.POST), _comment, _("Comment added.")),
-    "call": (lambda r, t: forms.CallForm(r.POST), _call, _("Call logged.")),
+    "comment": (lambda r, t: forms.CommentForm(r.POST), _comment, gettext_lazy("Comment added.")),
+    "call": (lambda r, t: forms.CallForm(r.POST), _call, gettext_lazy("Call logged.")),
     "handoff": (
         lambda r, t: forms.HandoffForm(r.POST, candidates=selectors.handoff_candidates(t)),
         _handoff,
-        _("Hand-off proposed. You stay the owner until it is accepted."),
+        gettext_lazy("Hand-off proposed. You stay the owner until it is accepted."),
     ),
     "conclusion": (
         lambda r, t: forms.ConclusionForm(r.POST),
         _conclusion,
-        _("Technical conclusion recorded."),
+        gettext_lazy("Technical conclusion recorded."),
     ),
-    "resolve": (lambda r, t: forms.ResolveForm(r.POST), _resolve, _("Ticket resolved.")),
-    "status": (lambda r, t: forms.StatusForm(r.POST), _status, _("Status changed.")),
-    "confirm": (lambda r, t: forms.ConfirmForm(r.POST), _confirm, _("Thank you — closed.")),
-    "reopen": (lambda r, t: forms.ReasonForm(r.POST), _reopen, _("Reopened.")),
+    "resolve": (lambda r, t: forms.ResolveForm(r.POST), _resolve, gettext_lazy("Ticket resolved.")),
+    "status": (lambda r, t: forms.StatusForm(r.POST), _status, gettext_lazy("Status changed.")),
+    "confirm": (
+        lambda r, t: forms.ConfirmForm(r.POST),
+        _confirm,
+        gettext_lazy("Thank you — closed."),
+    ),
+    "reopen": (lambda r, t: forms.ReasonForm(r.POST), _reopen, gettext_lazy("Reopened.")),
 }
 
 

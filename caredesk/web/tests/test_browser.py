@@ -1,0 +1,382 @@
+"""The screens in a real Chromium (Playwright, Debian's /usr/bin/chromium, never a download).
+
+What a person sees: a portal request that is routed, handed off and accepted, with the
+customer watching the owner change; the ticket page in both languages; a form error that
+stays on the page and creates nothing. Pages use hx-boost (body swaps), so the tests wait on
+locators and text, never on navigation events or sleeps.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import override_settings
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls of the tests and
+# fixtures (cast, asserts on the database) would otherwise be refused as "async unsafe".
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
+
+from caredesk.tickets.models import Handoff, Ticket  # noqa: E402
+from caredesk.web.demo import DEMO_PASSWORD  # noqa: E402
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+TIMEOUT_MS = 10_000
+ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
+
+expect.set_options(timeout=TIMEOUT_MS)
+
+
+# ---------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (never `playwright install`)")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def zh_catalog(tmp_path_factory):
+    """The zh-Hans catalog as the .po says now.
+
+    `make test` compiles the catalogs first; a bare `pytest` run may find no .mo, or one older
+    than the .po. Then compile the .po into a temporary folder and read it from there (nothing
+    is written into the working tree)."""
+    locale_dir = Path(settings.BASE_DIR) / "locale"
+    po = locale_dir / "zh_Hans" / "LC_MESSAGES" / "django.po"
+    mo = po.with_suffix(".mo")
+    if not po.exists() or (mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime):
+        yield
+        return
+    msgfmt = shutil.which("msgfmt")
+    if msgfmt is None:
+        pytest.fail(f"{mo} is missing or older than the .po and msgfmt is absent: make messages")
+    out = tmp_path_factory.mktemp("locale")
+    target = out / "zh_Hans" / "LC_MESSAGES" / "django.mo"
+    target.parent.mkdir(parents=True)
+    subprocess.run([msgfmt, "--check-format", "-o", str(target), str(po)], check=True)
+    # Changing LOCALE_PATHS empties Django's cache of loaded catalogs (setting_changed).
+    with override_settings(LOCALE_PATHS=[out]):
+        yield
+
+
+@pytest.fixture
+def open_page(browser, live_server, request):
+    """A factory of logged-out pages, each in its own browser context (own cookies)."""
+    contexts = []
+    failed_before = request.session.testsfailed
+
+    def make():
+        context = browser.new_context(
+            base_url=live_server.url, locale="zh-CN", timezone_id="Asia/Shanghai"
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        context.set_default_navigation_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    if request.session.testsfailed > failed_before:  # the call phase of this test failed
+        ARTIFACTS.mkdir(exist_ok=True)
+        for i, context in enumerate(contexts):
+            for j, page in enumerate(context.pages):
+                page.screenshot(path=ARTIFACTS / f"{request.node.name}-{i}-{j}.png", full_page=True)
+    for context in contexts:
+        context.close()
+
+
+def settled(page):
+    """Wait until htmx has finished swapping and settling the body.
+
+    While htmx settles (20 ms after a swap) it copies the old attributes of same-id elements
+    back and forth: a <details> opened in that window closes again."""
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )
+
+
+def open_details(page, selector):
+    settled(page)
+    section = page.locator(selector)
+    section.locator("summary").first.click()
+    expect(section).to_have_attribute("open", "")
+    return section
+
+
+def login(page, username):
+    page.goto("/login/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(DEMO_PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    expect(page.get_by_test_id("whoami")).to_be_visible()
+    return page
+
+
+# ---------------------------------------------------------------- 1. the hand-off, end to end
+
+
+def test_portal_request_handoff_accept_shows_new_owner(cast, open_page):
+    # customer.y (杨越, Lakeside branch) opens a request for the core network in Lakeside.
+    customer = login(open_page(), "customer.y")
+    expect(customer).to_have_url(re.compile(r"/portal/$"))
+    customer.get_by_test_id("new-request").click()
+    form = customer.locator("main form")
+    expect(form.locator("select[name=product]")).to_be_visible()
+    expect(form.locator("select[name=customer_org]")).to_have_value(str(cast.orgs.lakeside.pk))
+    form.locator("select[name=product]").select_option(str(cast.products.core.pk))
+    form.locator("select[name=region]").select_option(str(cast.regions.lakeside.pk))
+    form.locator("select[name=severity]").select_option("P2")
+    form.locator("input[name=title]").fill("核心网信令偶发中断")
+    form.locator("textarea[name=customer_voice]").fill("今天上午开始信令每隔几分钟中断一次。")
+    customer.get_by_test_id("submit-request").click()
+
+    # The matrix (core × lakeside) names engineer.b: the owner is shown at once, with a phone.
+    expect(customer.get_by_test_id("owner-name")).to_have_text("李博")
+    expect(customer.get_by_test_id("owner-phone")).to_have_text(cast.b.phone)
+    number = customer.get_by_test_id("ticket-number").inner_text().strip()
+    ticket = Ticket.objects.get(number=number)
+    assert ticket.owner == cast.b
+    assert ticket.channel == "portal"
+    expect(customer).to_have_url(re.compile(rf"/t/{re.escape(number)}/$"))
+
+    # engineer.b finds it under "My tickets" and proposes a hand-off to engineer.c.
+    b = login(open_page(), "engineer.b")
+    b.goto("/queue/")
+    expect(b.get_by_test_id("tab-mine")).to_have_class(re.compile(r"\bactive\b"))
+    row = b.get_by_test_id("ticket-row").filter(has_text=number)
+    expect(row).to_contain_text("核心网信令偶发中断")
+    expect(row).to_contain_text("李博")
+    row.get_by_role("link", name=number).click()
+    expect(b.get_by_test_id("ticket-number")).to_have_text(number)
+    handoff = open_details(b, "#handoff")
+    handoff.locator("select[name=to_person]").select_option(str(cast.c.pk))
+    handoff.locator("textarea[name=reason]").fill("信令问题在无线侧，请陈晨接手。")
+    b.get_by_test_id("propose-handoff").click()
+
+    # Proposed, not accepted: 李博 stays the owner, and the banner says who it waits for.
+    banner = b.get_by_test_id("pending-handoff")
+    expect(banner).to_contain_text("陈晨")
+    expect(banner).to_contain_text("信令问题在无线侧，请陈晨接手。")
+    expect(b.get_by_test_id("owner-name")).to_have_text("李博")
+    expect(b.get_by_test_id("accept-handoff")).to_have_count(0)  # only the target accepts
+    expect(b.locator("#handoff")).to_have_count(0)  # no second hand-off while one is pending
+    assert Ticket.objects.get(pk=ticket.pk).owner == cast.b
+
+    # The customer still sees 李博 meanwhile, and not the internal reason.
+    customer.reload()
+    expect(customer.get_by_test_id("owner-name")).to_have_text("李博")
+    expect(customer.get_by_test_id("timeline")).not_to_contain_text("信令问题在无线侧")
+
+    # engineer.c sees one hand-off waiting (badge) and accepts it from the tab.
+    c = login(open_page(), "engineer.c")
+    c.goto("/queue/")
+    expect(c.get_by_test_id("handoff-count")).to_have_text("1")
+    c.get_by_test_id("tab-handoffs").click()
+    expect(c.get_by_test_id("tab-handoffs")).to_have_class(re.compile(r"\bactive\b"))
+    waiting = c.get_by_test_id("handoff-row").filter(has_text=number)
+    expect(waiting).to_contain_text("李博")  # from whom
+    expect(waiting).to_contain_text("信令问题在无线侧，请陈晨接手。")  # why
+    waiting.locator("form[action$='/accept/'] button").click()
+
+    # Accepted: c lands on the ticket, which is now his; the banner is gone.
+    expect(c.get_by_test_id("owner-name")).to_have_text("陈晨")
+    expect(c.get_by_test_id("ticket-number")).to_have_text(number)
+    expect(c.get_by_test_id("pending-handoff")).to_have_count(0)
+    fresh = Ticket.objects.get(pk=ticket.pk)
+    assert fresh.owner == cast.c
+    assert fresh.handoff_count == 1
+    c.goto("/queue/")
+    expect(c.get_by_test_id("handoff-count")).to_have_count(0)
+    expect(c.get_by_test_id("ticket-row").filter(has_text=number)).to_contain_text("陈晨")
+
+    # The customer's page, reloaded, names the new owner with his phone.
+    customer.reload()
+    expect(customer.get_by_test_id("owner-name")).to_have_text("陈晨")
+    expect(customer.get_by_test_id("owner-phone")).to_have_text("138-0000-0003")
+    expect(customer.get_by_test_id("owner-phone")).to_have_attribute("href", "tel:138-0000-0003")
+    accepted = customer.locator("[data-testid=timeline] li[data-kind=handoff_accepted]")
+    expect(accepted).to_contain_text("陈晨")
+    expect(accepted).to_contain_text("138-0000-0003")
+    expect(customer.get_by_test_id("escalation-contacts")).to_contain_text("陈晨")
+
+
+# ---------------------------------------------------------------- 2. both languages
+
+
+# Words a reader sees on the staff ticket page, by language. The zh-Hans words are the field's
+# own (/work/shared/UI.md): 责任人 for the owner, 转交 for a hand-off, 工单 for a ticket.
+TICKET_PAGE = {
+    "en": {
+        "owner-badge": "Owner (accountable)",
+        "timeline-card": "Timeline",
+        "handoff": "Hand off to a colleague",
+        "escalation-contacts": "Escalation contacts",
+    },
+    "zh-hans": {
+        "owner-badge": "责任人",
+        "timeline-card": "时间线",
+        "handoff": "转交",
+        "escalation-contacts": "升级联系人",
+    },
+}
+WORKBENCH = {
+    "en": {"tab-mine": "My tickets", "tab-handoffs": "Hand-offs waiting for me"},
+    "zh-hans": {"tab-mine": "工单", "tab-handoffs": "转交"},
+}
+
+
+def _part(page, name):
+    if name == "timeline-card":
+        return page.locator(".card").filter(has=page.get_by_test_id("timeline"))
+    if name == "handoff":
+        return page.locator("#handoff summary")
+    return page.get_by_test_id(name)
+
+
+def assert_ticket_page_in(page, lang):
+    other = "en" if lang == "zh-hans" else "zh-hans"
+    for part, word in TICKET_PAGE[lang].items():
+        expect(_part(page, part)).to_contain_text(word)
+        expect(_part(page, part)).not_to_contain_text(TICKET_PAGE[other][part])
+    expect(page.get_by_test_id("owner-name")).to_have_text("李博")  # data is never translated
+
+
+def test_ticket_page_in_both_languages(cast, open_request, open_page, zh_catalog):
+    ticket = open_request()  # customer.y's request, owned by engineer.b through the matrix
+    page = login(open_page(), "engineer.b")  # engineer.b's saved language is zh-hans
+    page.goto(f"/t/{ticket.number}/")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-Hans")
+    assert_ticket_page_in(page, "zh-hans")
+
+    # The EN button: the same page comes back in English, and the choice is remembered.
+    page.get_by_test_id("lang-en").click()
+    assert_ticket_page_in(page, "en")
+    expect(page).to_have_url(re.compile(rf"/t/{re.escape(ticket.number)}/$"))
+    expect(page.get_by_test_id("lang-en")).to_have_class(re.compile(r"\bbtn-light\b"))
+    cast.b.refresh_from_db()
+    assert cast.b.language == "en"
+    page.reload()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    assert_ticket_page_in(page, "en")
+    page.goto("/queue/")
+    for part, word in WORKBENCH["en"].items():
+        expect(page.get_by_test_id(part)).to_contain_text(word)
+
+    # The 中文 button, from the workbench this time, and back to the ticket.
+    page.get_by_test_id("lang-zh").click()
+    for part, word in WORKBENCH["zh-hans"].items():
+        expect(page.get_by_test_id(part)).to_contain_text(word)
+        expect(page.get_by_test_id(part)).not_to_contain_text(WORKBENCH["en"][part])
+    cast.b.refresh_from_db()
+    assert cast.b.language == "zh-hans"
+    page.goto(f"/t/{ticket.number}/")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-Hans")
+    assert_ticket_page_in(page, "zh-hans")
+
+
+# ---------------------------------------------------------------- 3. form errors
+
+
+def test_handoff_without_reason_shows_error_and_creates_nothing(cast, open_request, open_page):
+    ticket = open_request()
+    page = login(open_page(), "engineer.b")
+    page.goto(f"/t/{ticket.number}/")
+    handoff = open_details(page, "#handoff")
+    handoff.locator("select[name=to_person]").select_option(str(cast.c.pk))
+    page.get_by_test_id("propose-handoff").click()
+
+    # The same page comes back with the form open and the reason marked, nothing pending.
+    handoff = page.locator("#handoff")
+    expect(handoff).to_have_attribute("open", "")
+    expect(handoff.locator("textarea[name=reason]")).to_have_class(re.compile(r"\bis-invalid\b"))
+    expect(handoff.locator(".invalid-feedback")).to_have_count(1)
+    expect(handoff.locator(".invalid-feedback")).to_contain_text("必填")  # in his language
+    expect(handoff.locator("select[name=to_person]")).to_have_value(str(cast.c.pk))
+    expect(page.get_by_test_id("pending-handoff")).to_have_count(0)
+    expect(page.get_by_test_id("owner-name")).to_have_text("李博")
+    assert not Handoff.objects.filter(ticket=ticket).exists()
+
+    # Giving the reason then works.
+    handoff.locator("textarea[name=reason]").fill("无线侧问题。")
+    page.get_by_test_id("propose-handoff").click()
+    expect(page.get_by_test_id("pending-handoff")).to_contain_text("陈晨")
+    assert Handoff.objects.filter(ticket=ticket, to_person=cast.c).count() == 1
+
+
+def test_portal_request_without_title_shows_error_and_creates_nothing(cast, open_page):
+    page = login(open_page(), "customer.y")
+    page.goto("/portal/new/")
+    form = page.locator("main form")
+    form.locator("select[name=product]").select_option(str(cast.products.core.pk))
+    form.locator("select[name=region]").select_option(str(cast.regions.lakeside.pk))
+    form.locator("textarea[name=customer_voice]").fill("网管登录不上。")
+    page.get_by_test_id("submit-request").click()
+
+    title = page.locator("main form input[name=title]")
+    expect(title).to_have_class(re.compile(r"\bis-invalid\b"))
+    expect(page.locator("main form .invalid-feedback")).to_have_count(1)
+    expect(page.locator("main form .invalid-feedback")).to_contain_text("必填")
+    # What the customer typed is kept.
+    expect(page.locator("main form textarea[name=customer_voice]")).to_have_value("网管登录不上。")
+    expect(page.get_by_test_id("owner-name")).to_have_count(0)
+    assert not Ticket.objects.exists()
+
+
+# ---------------------------------------------------------------- regressions
+# Each reproduces a bug found while these tests were written: messages translated at import
+# time, the POST-only action URL left in the address bar after a form error, and <html lang>
+# not following the language switch.
+
+
+def test_action_message_in_the_readers_language(cast, open_request, open_page, zh_catalog):
+    ticket = open_request()
+    page = login(open_page(), "engineer.b")
+    page.goto(f"/t/{ticket.number}/")
+    page.get_by_test_id("lang-en").click()
+    expect(page.get_by_test_id("owner-badge")).to_contain_text("Owner (accountable)")
+    handoff = open_details(page, "#handoff")
+    handoff.locator("select[name=to_person]").select_option(str(cast.c.pk))
+    handoff.locator("textarea[name=reason]").fill("Radio side.")
+    page.get_by_test_id("propose-handoff").click()
+    expect(page.get_by_test_id("pending-handoff")).to_be_visible()
+    expect(page.locator("main .alert-success")).to_contain_text("Hand-off proposed", timeout=2000)
+
+
+def test_reload_after_a_form_error_shows_the_ticket(cast, open_request, open_page):
+    ticket = open_request()
+    page = login(open_page(), "engineer.b")
+    page.goto(f"/t/{ticket.number}/")
+    open_details(page, "#handoff")
+    page.get_by_test_id("propose-handoff").click()
+    expect(page.locator("#handoff .invalid-feedback").first).to_be_visible()
+    page.reload()
+    expect(page.get_by_test_id("owner-name")).to_have_text("李博", timeout=2000)
+
+
+def test_language_switch_updates_html_lang(cast, open_request, open_page):
+    ticket = open_request()
+    page = login(open_page(), "engineer.b")
+    page.goto(f"/t/{ticket.number}/")
+    page.get_by_test_id("lang-en").click()
+    expect(page.get_by_test_id("owner-badge")).to_contain_text("Owner (accountable)")
+    expect(page.locator("html")).to_have_attribute("lang", "en", timeout=2000)
