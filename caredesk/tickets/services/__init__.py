@@ -1,0 +1,51 @@
+"""The domain verbs for tickets — the only code that changes ticket state.
+
+Every verb checks the policy, changes state, and writes its timeline entry and audit record in
+one transaction. A verb that takes `version` refuses to act on a ticket someone else changed
+since the caller loaded it (StaleVersion → HTTP 409).
+
+- opening.py   open_ticket, route (the responsibility matrix)
+- working.py   acknowledge, edit_ticket, add_comment, log_call, set_conclusion, resolve,
+               confirm_closure, reopen
+- handoffs.py  propose_handoff, accept_handoff, decline_handoff, cancel_handoff
+"""
+
+from .handoffs import (
+    HandoffAlreadyPending,
+    HandoffNotPending,
+    accept_handoff,
+    cancel_handoff,
+    decline_handoff,
+    propose_handoff,
+)
+from .opening import NoOwnerAvailable, open_ticket, route
+from .working import (
+    acknowledge,
+    add_comment,
+    confirm_closure,
+    edit_ticket,
+    log_call,
+    reopen,
+    resolve,
+    set_conclusion,
+)
+
+__all__ = [
+    "HandoffAlreadyPending",
+    "HandoffNotPending",
+    "NoOwnerAvailable",
+    "accept_handoff",
+    "acknowledge",
+    "add_comment",
+    "cancel_handoff",
+    "confirm_closure",
+    "decline_handoff",
+    "edit_ticket",
+    "log_call",
+    "open_ticket",
+    "propose_handoff",
+    "reopen",
+    "resolve",
+    "route",
+    "set_conclusion",
+]

@@ -1,0 +1,73 @@
+"""Shared steps of the ticket verbs: lock, save with a new version, write a timeline entry."""
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from caredesk import clock
+from caredesk.errors import InvalidTransition, StaleVersion
+from caredesk.errors import ValidationFailed as Invalid
+
+from ..models import (
+    OPEN_STATUSES,
+    Ticket,
+    TimelineEntry,
+)
+
+
+def snapshot(ticket: Ticket) -> dict[str, Any]:
+    return {
+        "status": ticket.status,
+        "owner": ticket.owner_id,
+        "severity": ticket.severity,
+        "title": ticket.title,
+        "product": ticket.product_id,
+        "region": ticket.region_id,
+        "site": ticket.site,
+        "version": ticket.version,
+    }
+
+
+def add_entry(ticket, kind, actor, *, body="", public=True, data=None, at=None) -> TimelineEntry:
+    return TimelineEntry.objects.create(
+        ticket=ticket,
+        kind=kind,
+        actor=actor,
+        body=body,
+        public=public,
+        data=data or {},
+        at=at or clock.now(),
+    )
+
+
+def locked(ticket: Ticket | int, version: int | None = None) -> Ticket:
+    """Re-read the ticket under a row lock (PostgreSQL; SQLite serialises writers anyway)."""
+    pk = ticket.pk if isinstance(ticket, Ticket) else ticket
+    fresh = (
+        Ticket.objects.select_for_update()
+        .select_related("owner", "office", "customer_org")
+        .get(pk=pk)
+    )
+    if version is not None and fresh.version != version:
+        raise StaleVersion(fields={"version": str(fresh.version)})
+    return fresh
+
+
+def save(ticket: Ticket, *fields: str) -> None:
+    ticket.version += 1
+    ticket.updated_at = clock.now()
+    ticket.save(update_fields=[*fields, "version", "updated_at"])
+
+
+def require_text(value: str | None, field: str, max_length: int | None = None) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise Invalid(fields={field: str(_("This field is required."))})
+    if max_length and len(text) > max_length:
+        raise Invalid(fields={field: str(_("At most %(n)d characters.") % {"n": max_length})})
+    return text
+
+
+def require_open(ticket: Ticket) -> None:
+    if ticket.status not in OPEN_STATUSES:
+        raise InvalidTransition()
