@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "caredesk.audit",
     "caredesk.directory",
+    "caredesk.timers",
+    "caredesk.notify",
     "caredesk.tickets",
     "caredesk.web",
 ]

@@ -4,7 +4,8 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from caredesk import clock
+from caredesk import clock, events
+from caredesk.directory.models import Person
 from caredesk.errors import InvalidTransition, StaleVersion
 from caredesk.errors import ValidationFailed as Invalid
 
@@ -71,3 +72,16 @@ def require_text(value: str | None, field: str, max_length: int | None = None) -
 def require_open(ticket: Ticket) -> None:
     if ticket.status not in OPEN_STATUSES:
         raise InvalidTransition()
+
+
+def emit(kind: str, ticket: Ticket, actor: Person | None, **data) -> None:
+    """Tell the floors above (escalation, notifications) what happened, in this transaction."""
+    events.publish(
+        events.Event(
+            kind=kind,
+            ticket_id=ticket.pk,
+            actor_id=getattr(actor, "pk", None),
+            at=clock.now(),
+            data=data,
+        )
+    )

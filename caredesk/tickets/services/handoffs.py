@@ -18,7 +18,7 @@ from ..models import (
     HandoffStatus,
     Ticket,
 )
-from ._base import add_entry, locked, require_open, require_text, save, snapshot
+from ._base import add_entry, emit, locked, require_open, require_text, save, snapshot
 
 
 class HandoffNotPending(Conflict):
@@ -85,6 +85,7 @@ def propose_handoff(
         data={"handoff": handoff.pk, "to": to_person.pk, "to_name": to_person.name},
     )
     save(ticket)
+    emit("handoff.proposed", ticket, actor, handoff=handoff.pk, to=to_person.pk)
     audit.record(
         actor=actor,
         action="handoff.propose",
@@ -131,6 +132,9 @@ def accept_handoff(*, actor: Person, handoff: Handoff) -> Handoff:
             "owner_phone": actor.phone,
         },
     )
+    emit(
+        "handoff.accepted", ticket, actor, handoff=handoff.pk, previous_owner=handoff.from_person_id
+    )
     audit.record(
         actor=actor, action="handoff.accept", obj=handoff, before=before, after=snapshot(ticket)
     )
@@ -157,6 +161,7 @@ def decline_handoff(*, actor: Person, handoff: Handoff, reason: str) -> Handoff:
         public=False,
         data={"handoff": handoff.pk},
     )
+    emit("handoff.declined", ticket, actor, handoff=handoff.pk)
     audit.record(
         actor=actor,
         action="handoff.decline",
@@ -182,5 +187,6 @@ def cancel_handoff(*, actor: Person, handoff: Handoff) -> Handoff:
     add_entry(
         ticket, EntryKind.HANDOFF_CANCELLED, actor, public=False, data={"handoff": handoff.pk}
     )
+    emit("handoff.cancelled", ticket, actor, handoff=handoff.pk)
     audit.record(actor=actor, action="handoff.cancel", obj=handoff, after={"status": "cancelled"})
     return handoff

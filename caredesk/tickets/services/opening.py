@@ -28,7 +28,7 @@ from ..models import (
     Ticket,
     TicketSequence,
 )
-from ._base import add_entry, snapshot
+from ._base import add_entry, emit, snapshot
 
 
 class NoOwnerAvailable(Conflict):
@@ -145,5 +145,6 @@ def open_ticket(
             "routed": "first_contact" if owner == actor else "matrix",
         },
     )
+    emit("ticket.opened", ticket, actor, severity=ticket.severity, owner=ticket.owner_id)
     audit.record(actor=actor, action="ticket.open", obj=ticket, after=snapshot(ticket))
     return ticket

@@ -26,7 +26,7 @@ from ..models import (
     Ticket,
     TimelineEntry,
 )
-from ._base import add_entry, locked, require_open, require_text, save, snapshot
+from ._base import add_entry, emit, locked, require_open, require_text, save, snapshot
 
 
 @transaction.atomic
@@ -43,6 +43,7 @@ def acknowledge(*, actor: Person, ticket: Ticket, version: int | None = None) ->
     ticket.acknowledged_at = clock.now()
     save(ticket, "status", "acknowledged_at")
     add_entry(ticket, EntryKind.ACKNOWLEDGED, actor)
+    emit("ticket.acknowledged", ticket, actor)
     audit.record(
         actor=actor, action="ticket.acknowledge", obj=ticket, before=before, after=snapshot(ticket)
     )
@@ -102,6 +103,7 @@ def edit_ticket(*, actor: Person, ticket: Ticket, version: int, changes: dict[st
         add_entry(ticket, EntryKind.STATUS, actor, data={"status": ticket.status})
     else:
         add_entry(ticket, EntryKind.EDITED, actor, public=False, data={"changes": changed})
+    emit("ticket.edited", ticket, actor, changes=changed)
     audit.record(actor=actor, action="ticket.edit", obj=ticket, before=before, after=after)
     return ticket
 
@@ -157,6 +159,7 @@ def add_comment(*, actor: Person, ticket: Ticket, body: str, public: bool = True
         save(ticket, "status")
     else:
         save(ticket)
+    emit("ticket.commented", ticket, actor, public=public, by_customer=actor.is_customer)
     audit.record(
         actor=actor,
         action="ticket.comment",
@@ -197,6 +200,7 @@ def log_call(
         data={"direction": direction, "outcome": outcome, "party": (party or "").strip()[:200]},
     )
     save(ticket)
+    emit("ticket.call", ticket, actor, outcome=outcome, direction=direction)
     audit.record(
         actor=actor,
         action="ticket.call",
@@ -237,6 +241,7 @@ def set_conclusion(
         data={"version": conclusion.version, "reason": reason},
     )
     save(ticket)
+    emit("ticket.conclusion", ticket, actor, version=conclusion.version)
     audit.record(
         actor=actor,
         action="ticket.conclusion",
@@ -263,6 +268,7 @@ def resolve(*, actor: Person, ticket: Ticket, note: str, version: int | None = N
     ticket.acknowledged_at = ticket.acknowledged_at or now
     save(ticket, "status", "resolution_note", "resolved_at", "acknowledged_at")
     add_entry(ticket, EntryKind.RESOLVED, actor, body=note)
+    emit("ticket.resolved", ticket, actor)
     audit.record(
         actor=actor, action="ticket.resolve", obj=ticket, before=before, after=snapshot(ticket)
     )
@@ -282,6 +288,7 @@ def confirm_closure(*, actor: Person, ticket: Ticket, note: str = "") -> Ticket:
     ticket.closed_at = clock.now()
     save(ticket, "status", "closed_at")
     add_entry(ticket, EntryKind.CLOSED, actor, body=(note or "").strip())
+    emit("ticket.closed", ticket, actor)
     audit.record(
         actor=actor, action="ticket.close", obj=ticket, before=before, after=snapshot(ticket)
     )
@@ -303,6 +310,7 @@ def reopen(*, actor: Person, ticket: Ticket, reason: str) -> Ticket:
     ticket.closed_at = None
     save(ticket, "status", "resolved_at", "closed_at")
     add_entry(ticket, EntryKind.REOPENED, actor, body=reason)
+    emit("ticket.reopened", ticket, actor)
     audit.record(
         actor=actor, action="ticket.reopen", obj=ticket, before=before, after=snapshot(ticket)
     )

@@ -1,0 +1,38 @@
+"""Durable timers: actions due at a time, kept in the database, never in memory."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class DueAction(models.Model):
+    """One thing to do at `due_at`: `kind` names the handler, `subject` the object it acts on.
+
+    Done rows keep `done_at` and the handler's `outcome` (fired, skipped: condition no longer
+    holds, cancelled) as the record of what happened."""
+
+    kind = models.CharField(max_length=64)
+    subject = models.CharField(max_length=64)
+    payload = models.JSONField(default=dict, blank=True)
+    due_at = models.DateTimeField()
+    attempt = models.PositiveIntegerField(default=0)
+    claimed_by = models.CharField(max_length=100, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("due action")
+        verbose_name_plural = _("due actions")
+        indexes = [
+            # The worker's only query: pending rows by due time. Done rows stay out of it,
+            # so its cost follows the number due, not the history.
+            models.Index(
+                fields=["due_at"], condition=Q(done_at__isnull=True), name="due_action_pending"
+            ),
+            models.Index(fields=["kind", "subject"], name="due_action_subject"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.subject} @ {self.due_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,38 @@
+"""`manage.py worker`: the loop that keeps CareDesk's promises — fires due timers (escalations,
+clocks) and delivers the outbox. Run one beside the web server; on PostgreSQL run as many as
+you like. SIGTERM/SIGINT stop it after the batch in hand."""
+
+import os
+import signal
+import socket
+import threading
+
+from django.core.management.base import BaseCommand
+
+from caredesk.web.loops import LOOPS
+
+
+class Command(BaseCommand):
+    help = "Fire due timers and deliver queued notifications until stopped."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--batch", type=int, default=200)
+        parser.add_argument("--idle", type=float, default=1.0, help="Seconds to wait when idle.")
+        parser.add_argument("--once", action="store_true", help="One pass over every loop.")
+        parser.add_argument("--name", default="", help="Worker name in claims (default host:pid).")
+
+    def handle(self, *args, batch, idle, once, name, **options):
+        worker = name or f"{socket.gethostname()}:{os.getpid()}"
+        stop = threading.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop.set())
+        if not once:
+            self.stdout.write(f"worker {worker} started")
+        while not stop.is_set():
+            done = sum(loop(worker=worker, batch=batch) for loop in LOOPS)
+            if once:
+                self.stdout.write(f"{done} done")
+                return
+            if not done:
+                stop.wait(idle)
+        self.stdout.write(f"worker {worker} stopped")
