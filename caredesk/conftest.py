@@ -42,6 +42,8 @@ def build_cast():
     cast.products = types.SimpleNamespace(**world["products"])
     cast.regions = types.SimpleNamespace(**world["regions"])
     cast.people = world["people"]
+    cast.teams = world["teams"]
+    cast.world = world
     return cast
 
 

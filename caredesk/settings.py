@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "caredesk.timers",
     "caredesk.notify",
     "caredesk.tickets",
+    "caredesk.escalation",
     "caredesk.web",
 ]
 

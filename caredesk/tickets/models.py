@@ -146,6 +146,8 @@ class EntryKind(models.TextChoices):
     RESOLVED = "resolved", _("Resolved")
     CLOSED = "closed", _("Closure confirmed")
     REOPENED = "reopened", _("Reopened")
+    ESCALATED = "escalated", _("Escalated")
+    CLOCK_BREACHED = "clock_breached", _("SLA clock breached")
 
 
 class TimelineEntry(models.Model):

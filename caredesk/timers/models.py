@@ -36,3 +36,16 @@ class DueAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.subject} @ {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class ProbeEffect(models.Model):
+    """What a `timers.probe` action leaves behind: one row per execution. Operators schedule
+    probes to see that workers run (`manage.py timers_probe`); tests and benchmarks count the
+    rows to prove every action ran exactly once."""
+
+    action_id = models.BigIntegerField(db_index=True)
+    worker = models.CharField(max_length=100)
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"probe {self.action_id} by {self.worker}"

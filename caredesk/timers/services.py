@@ -15,7 +15,7 @@ from django.db.models import Q
 
 from caredesk import claiming, clock
 
-from .models import DueAction
+from .models import DueAction, ProbeEffect
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +92,28 @@ def run_due(
                 row.error = f"{type(exc).__name__}: {exc}"[:2000]
                 if row.attempt >= MAX_ATTEMPTS:
                     row.done_at, row.outcome = now, "failed"
+                else:  # try again later, not in a tight loop
+                    row.due_at = now + dt.timedelta(seconds=30 * 2 ** (row.attempt - 1))
             row.claimed_until = None
             finished.append(row)
-        DueAction.objects.bulk_update(finished, ["outcome", "done_at", "error", "claimed_until"])
+        DueAction.objects.bulk_update(
+            finished, ["outcome", "done_at", "error", "claimed_until", "due_at"]
+        )
     return sum(1 for r in finished if r.done_at)
+
+
+def pending_for_subjects(*, kind: str, subjects: list[str]) -> list[DueAction]:
+    """Pending actions of one kind for several subjects, soonest first."""
+    if not subjects:
+        return []
+    qs = DueAction.objects.filter(kind=kind, subject__in=subjects, done_at__isnull=True)
+    return list(qs.order_by("due_at", "pk"))
+
+
+PROBE = "timers.probe"
+
+
+@handler(PROBE)
+def run_probe(action: DueAction) -> str:
+    ProbeEffect.objects.create(action_id=action.pk, worker=action.claimed_by, at=clock.now())
+    return "fired"

@@ -20,6 +20,7 @@ from caredesk.directory.models import (
     Role,
     Team,
 )
+from caredesk.escalation import demo as escalation_demo
 from caredesk.tickets import services
 
 DEMO_PASSWORD = "caredesk-demo"
@@ -109,7 +110,13 @@ def _world() -> dict:
             backup=p[backup],
             team=team,
         )
-    return {"orgs": orgs, "people": people, "products": products, "regions": regions}
+    return {
+        "orgs": orgs,
+        "people": people,
+        "products": products,
+        "regions": regions,
+        "teams": {core_team.name: core_team, radio_team.name: radio_team},
+    }
 
 
 def _at(days_ago: float, hour: int, minute: int = 0) -> dt.datetime:
@@ -321,6 +328,7 @@ def load_demo() -> bool:
         return False
     with transaction.atomic():
         world = _world()
+        escalation_demo.setup(world)
         _tickets(world)
     return True
 

@@ -315,3 +315,22 @@ def reopen(*, actor: Person, ticket: Ticket, reason: str) -> Ticket:
         actor=actor, action="ticket.reopen", obj=ticket, before=before, after=snapshot(ticket)
     )
     return ticket
+
+
+SYSTEM_KINDS = {EntryKind.ESCALATED, EntryKind.CLOCK_BREACHED}
+
+
+@transaction.atomic
+def record_system_event(
+    *, ticket: Ticket, kind: str, data: dict, public: bool = False, body: str = ""
+) -> TimelineEntry:
+    """What CareDesk itself did to a ticket (an escalation step fired, a clock ran out):
+    a timeline entry, an audit record and an event, like any verb — but no actor."""
+    if kind not in SYSTEM_KINDS:
+        raise ValueError(f"{kind!r} is not a system event")
+    ticket = locked(ticket)
+    entry = add_entry(ticket, kind, None, body=body, public=public, data=data)
+    save(ticket)
+    emit(f"ticket.{kind}", ticket, None, **data)
+    audit.record(actor=None, action=f"ticket.{kind}", obj=ticket, after=data)
+    return entry

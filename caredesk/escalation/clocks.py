@@ -1,0 +1,194 @@
+"""SLA clocks: started when a ticket opens, paused while it waits for the customer, stopped by
+the event each one measures, and marked breached by a durable timer when time runs out.
+
+What stops which clock:
+- acknowledge: the owner acknowledges;
+- respond: the first public reply from staff, an answered call, or a technical conclusion;
+- restore and resolve: the ticket is resolved (a reopened ticket resumes both).
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from caredesk import clock as wallclock
+from caredesk.tickets import services as ticket_services
+from caredesk.tickets.models import Ticket
+from caredesk.timers import services as timers
+
+from .calendars import WorkingTime
+from .models import ClockKind, ClockState, SlaPolicy, TicketClock
+
+BREACH = "clock.breach"
+
+
+def policy_for(ticket: Ticket) -> SlaPolicy | None:
+    """The customer's own policy for this severity (nearest organisation up the hierarchy),
+    else the default one."""
+    lineage = ticket.customer_org.lineage_ids()
+    candidates = {
+        p.customer_org_id: p
+        for p in SlaPolicy.objects.filter(severity=ticket.severity).select_related("calendar")
+        if p.customer_org_id is None or p.customer_org_id in lineage
+    }
+    for org_id in [*lineage, None]:
+        if org_id in candidates:
+            return candidates[org_id]
+    return None
+
+
+def elapsed(c: TicketClock, now: dt.datetime, wt: WorkingTime | None = None) -> int:
+    if c.state != ClockState.RUNNING or c.running_since is None:
+        return c.elapsed_seconds
+    wt = wt or WorkingTime.of(c.calendar)
+    return c.elapsed_seconds + wt.seconds_between(c.running_since, now)
+
+
+def moment_at(c: TicketClock, fraction: float, wt: WorkingTime | None = None) -> dt.datetime | None:
+    """When a running clock reaches `fraction` of its target (None while paused or stopped)."""
+    if c.state != ClockState.RUNNING or c.running_since is None:
+        return None
+    wt = wt or WorkingTime.of(c.calendar)
+    left = max(0.0, c.target_seconds * fraction - c.elapsed_seconds)
+    return wt.add(c.running_since, left)
+
+
+def _arm(c: TicketClock, wt: WorkingTime) -> None:
+    """Project the due time and schedule the breach check (once per running segment)."""
+    c.due_at = moment_at(c, 1.0, wt)
+    if c.due_at and c.breached_at is None:
+        timers.schedule(kind=BREACH, subject=c.pk, due_at=c.due_at)
+
+
+def start_clocks(ticket: Ticket, now: dt.datetime) -> list[TicketClock]:
+    policy = policy_for(ticket)
+    if policy is None:
+        return []
+    wt = WorkingTime.of(policy.calendar)
+    made = []
+    for kind in ClockKind.values:
+        minutes = policy.target_minutes(kind)
+        if not minutes:
+            continue
+        c = TicketClock.objects.create(
+            ticket=ticket,
+            kind=kind,
+            calendar=policy.calendar,
+            target_seconds=minutes * 60,
+            state=ClockState.RUNNING,
+            running_since=now,
+            started_at=now,
+        )
+        _arm(c, wt)
+        c.save(update_fields=["due_at"])
+        made.append(c)
+    return made
+
+
+def _settle(c: TicketClock, now: dt.datetime, wt: WorkingTime) -> None:
+    if c.state == ClockState.RUNNING and c.running_since is not None:
+        c.elapsed_seconds += wt.seconds_between(c.running_since, now)
+    c.running_since = None
+    c.due_at = None
+    timers.cancel(subject=c.pk, kind=BREACH)
+
+
+def stop(ticket_id: int, kinds: set[str], now: dt.datetime) -> None:
+    for c in (
+        TicketClock.objects.select_related("calendar")
+        .filter(ticket_id=ticket_id, kind__in=kinds)
+        .exclude(state=ClockState.STOPPED)
+    ):
+        wt = WorkingTime.of(c.calendar)
+        _settle(c, now, wt)
+        c.state, c.stopped_at = ClockState.STOPPED, now
+        if c.elapsed_seconds > c.target_seconds and c.breached_at is None:
+            c.breached_at = now  # the worker was not there to see it: record it late, not never
+        c.save()
+
+
+def pause(ticket_id: int, now: dt.datetime) -> None:
+    for c in TicketClock.objects.select_related("calendar").filter(
+        ticket_id=ticket_id, state=ClockState.RUNNING
+    ):
+        _settle(c, now, WorkingTime.of(c.calendar))
+        c.state = ClockState.PAUSED
+        c.save()
+
+
+def resume(ticket_id: int, now: dt.datetime, kinds: set[str] | None = None) -> None:
+    """Restart paused clocks (and, on reopening, the stopped `kinds`)."""
+    qs = TicketClock.objects.select_related("calendar").filter(ticket_id=ticket_id)
+    for c in qs:
+        if c.state == ClockState.PAUSED or (kinds and c.kind in kinds):
+            c.state, c.running_since, c.stopped_at = ClockState.RUNNING, now, None
+            _arm(c, WorkingTime.of(c.calendar))
+            c.save()
+
+
+@timers.handler(BREACH)
+def check_breach(action) -> str:
+    """Fired at the projected due time: if the clock really ran out, say so on the ticket."""
+    c = TicketClock.objects.select_related("calendar", "ticket").filter(pk=action.subject).first()
+    now = wallclock.now()
+    if c is None or c.state != ClockState.RUNNING or c.breached_at is not None:
+        return "skipped"
+    if elapsed(c, now) < c.target_seconds:
+        return "skipped"  # paused and resumed since: a newer timer watches it
+    c.breached_at = now
+    c.save(update_fields=["breached_at"])
+    ticket_services.record_system_event(
+        ticket=c.ticket,
+        kind="clock_breached",
+        data={"clock": c.kind, "due_at": action.due_at.isoformat()},
+        public=False,
+    )
+    return "fired"
+
+
+@dataclass(frozen=True)
+class ClockView:
+    kind: str
+    label: str
+    state: str
+    target_seconds: int
+    elapsed_seconds: int
+    remaining_seconds: int
+    due_at: dt.datetime | None
+    breached: bool
+    met: bool
+
+    @property
+    def level(self) -> str:
+        """green / amber / red for the UI: amber from 75 % of the target."""
+        if self.breached:
+            return "red"
+        if self.met or self.elapsed_seconds < 0.75 * self.target_seconds:
+            return "green"
+        return "amber"
+
+
+def clocks_of(ticket: Ticket, now: dt.datetime | None = None) -> list[ClockView]:
+    now = now or wallclock.now()
+    views = []
+    order = {k: i for i, k in enumerate(ClockKind.values)}
+    rows = sorted(
+        TicketClock.objects.select_related("calendar").filter(ticket=ticket),
+        key=lambda c: order[c.kind],
+    )
+    for c in rows:
+        spent = elapsed(c, now)
+        breached = c.breached_at is not None or spent > c.target_seconds
+        views.append(
+            ClockView(
+                kind=c.kind,
+                label=str(ClockKind(c.kind).label),
+                state=c.state,
+                target_seconds=c.target_seconds,
+                elapsed_seconds=spent,
+                remaining_seconds=c.target_seconds - spent,
+                due_at=c.due_at,
+                breached=breached,
+                met=c.state == ClockState.STOPPED and not breached,
+            )
+        )
+    return views

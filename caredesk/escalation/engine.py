@@ -1,0 +1,306 @@
+"""Escalation chains: started by ticket events, fired by durable timers, stopped by the event
+that answers them (acknowledged, hand-off decided, resolved).
+
+A chain freezes its policy's steps when it starts. Each step is one timer; when it fires, the
+step re-checks its condition on the ticket as it is now, then records the escalation on the
+timeline and queues a message per channel to its target — all in the timer's transaction.
+"""
+
+import datetime as dt
+
+from caredesk import clock as wallclock
+from caredesk import events
+from caredesk.directory.models import Person, Responsibility, Role
+from caredesk.notify import outbox
+from caredesk.tickets import services as ticket_services
+from caredesk.tickets.models import Handoff, HandoffStatus, Status, Ticket
+from caredesk.timers import services as timers
+
+from . import clocks, rosters
+from .calendars import WorkingTime
+from .models import (
+    ClockState,
+    EscalationPolicy,
+    EscalationRun,
+    RunState,
+    StepCondition,
+    StepTarget,
+    TicketClock,
+    Trigger,
+)
+
+STEP = "escalation.step"
+CLOCK_CONDITIONS = {StepCondition.CLOCK_AT_RISK, StepCondition.CLOCK_BREACHED}
+
+
+# ------------------------------------------------------------------ choosing and starting
+
+
+def policy_for(ticket: Ticket, trigger: str) -> EscalationPolicy | None:
+    """The most specific active policy: the customer's own (nearest up the hierarchy) before
+    the default, a severity-specific one before one for any severity."""
+    lineage = ticket.customer_org.lineage_ids()
+    ranked = []
+    for p in EscalationPolicy.objects.filter(trigger=trigger, active=True):
+        if p.severity and p.severity != ticket.severity:
+            continue
+        if p.customer_org_id is not None and p.customer_org_id not in lineage:
+            continue
+        org_rank = lineage.index(p.customer_org_id) if p.customer_org_id else len(lineage)
+        ranked.append((org_rank, 0 if p.severity else 1, p.pk, p))
+    return min(ranked)[3] if ranked else None
+
+
+def start_run(ticket: Ticket, trigger: str, now: dt.datetime, handoff_id=None):
+    policy = policy_for(ticket, trigger)
+    if policy is None:
+        return None
+    steps = [s.frozen() for s in policy.steps.order_by("order")]
+    if not steps:
+        return None
+    run = EscalationRun.objects.create(
+        ticket=ticket,
+        policy_name=policy.name,
+        trigger=trigger,
+        handoff_id=handoff_id,
+        steps=steps,
+        step_states=["pending"] * len(steps),
+        started_at=now,
+    )
+    _schedule_steps(run, now)
+    return run
+
+
+def _schedule_steps(run: EscalationRun, now: dt.datetime) -> None:
+    """Time steps wait after the previous one; clock steps wait after their clock reaches its
+    threshold (and are left unscheduled while the clock is paused)."""
+    due = run.started_at
+    clock_rows = {c.kind: c for c in TicketClock.objects.filter(ticket_id=run.ticket_id)}
+    for index, step in enumerate(run.steps):
+        if run.step_states[index] != "pending":
+            continue
+        wait = dt.timedelta(minutes=step["wait_minutes"])
+        if step["condition"] in CLOCK_CONDITIONS:
+            c = clock_rows.get(step["clock"])
+            reach = clocks.moment_at(c, step["percent"] / 100) if c else None
+            if reach is None:
+                continue
+            at = max(reach, now) + wait
+        else:
+            due = due + wait
+            at = due
+        timers.schedule(kind=STEP, subject=run.pk, due_at=at, payload={"step": index})
+
+
+def reschedule_clock_steps(ticket_id: int, now: dt.datetime) -> None:
+    """A clock paused or resumed: the moments its thresholds are reached moved."""
+    for run in EscalationRun.objects.filter(
+        ticket_id=ticket_id, trigger=Trigger.CLOCK, state=RunState.ACTIVE
+    ):
+        timers.cancel(subject=run.pk, kind=STEP)
+        _schedule_steps(run, now)
+
+
+def stop_runs(ticket_id: int, triggers: set[str], reason: str, now: dt.datetime, handoff_id=None):
+    runs = EscalationRun.objects.filter(
+        ticket_id=ticket_id, trigger__in=triggers, state=RunState.ACTIVE
+    )
+    if handoff_id is not None:
+        runs = runs.filter(handoff_id=handoff_id)
+    for run in runs:
+        timers.cancel(subject=run.pk, kind=STEP)
+        run.step_states = ["cancelled" if s == "pending" else s for s in run.step_states]
+        run.state, run.ended_at, run.end_reason = RunState.STOPPED, now, reason
+        run.save(update_fields=["step_states", "state", "ended_at", "end_reason"])
+
+
+# ------------------------------------------------------------------ targets and conditions
+
+
+def _role_holder(ticket: Ticket, role: str) -> Person | None:
+    if role == Role.SERVICE_MANAGER and ticket.region.service_manager_id:
+        manager = ticket.region.service_manager
+        if manager.is_active:
+            return manager
+    return (
+        Person.objects.filter(role=role, is_active=True, organisation_id=ticket.office_id)
+        .order_by("pk")
+        .first()
+    )
+
+
+def resolve_target(ticket: Ticket, target: str, run: EscalationRun, now: dt.datetime):
+    if target == StepTarget.OWNER:
+        return ticket.owner
+    if target == StepTarget.HANDOFF_TARGET:
+        return run.handoff.to_person if run.handoff_id else None
+    if target == StepTarget.BACKUP:
+        cell = Responsibility.objects.filter(
+            product_id=ticket.product_id, region_id=ticket.region_id
+        ).first()
+        backup = cell.backup if cell and cell.backup_id else None
+        if backup and backup.is_active and backup.pk != ticket.owner_id:
+            return backup
+        return cell.primary if cell and cell.primary_id != ticket.owner_id else None
+    if target == StepTarget.ONCALL:
+        team = ticket.team or rosters.team_for(ticket.product_id, ticket.region_id)
+        return rosters.on_call(team, now)[0] if team else None
+    return _role_holder(ticket, target)
+
+
+def condition_holds(ticket: Ticket, step: dict, run: EscalationRun, now: dt.datetime) -> bool:
+    condition = step["condition"]
+    if condition == StepCondition.NOT_ACKNOWLEDGED:
+        return ticket.status in (Status.NEW, Status.REOPENED)
+    if condition == StepCondition.HANDOFF_NOT_ACCEPTED:
+        return (
+            run.handoff_id is not None
+            and Handoff.objects.filter(pk=run.handoff_id, status=HandoffStatus.PENDING).exists()
+        )
+    c = (
+        TicketClock.objects.select_related("calendar")
+        .filter(ticket=ticket, kind=step["clock"])
+        .first()
+    )
+    if c is None or c.state == ClockState.STOPPED:
+        return False
+    threshold = c.target_seconds * step["percent"] / 100
+    return clocks.elapsed(c, now, WorkingTime.of(c.calendar)) >= threshold
+
+
+# ------------------------------------------------------------------ firing
+
+
+@timers.handler(STEP)
+def fire_step(action) -> str:
+    run = EscalationRun.objects.select_related("ticket", "handoff__to_person").get(
+        pk=action.subject
+    )
+    index = action.payload["step"]
+    if run.state != RunState.ACTIVE or run.step_states[index] != "pending":
+        return "skipped"
+    ticket = Ticket.objects.select_related("owner", "region__service_manager").get(pk=run.ticket_id)
+    now = wallclock.now()
+    step = run.steps[index]
+    target = resolve_target(ticket, step["target"], run, now)
+    if not condition_holds(ticket, step, run, now) or target is None:
+        run.step_states[index] = "skipped"
+        outcome = "skipped"
+    else:
+        run.step_states[index] = "fired"
+        outcome = "fired"
+        data = {
+            "run": run.pk,
+            "step": index + 1,
+            "policy": run.policy_name,
+            "condition": step["condition"],
+            "clock": step["clock"],
+            "target": target.pk,
+            "target_name": target.name,
+            "target_role": step["target"],
+            "channels": step["channels"],
+        }
+        ticket_services.record_system_event(ticket=ticket, kind="escalated", data=data)
+        for channel in step["channels"]:
+            outbox.enqueue(
+                channel=channel,
+                template="escalation",
+                key=f"escalation:{run.pk}:{index}:{channel}",
+                recipient=target,
+                topic=f"ticket:{ticket.pk}",
+                context={
+                    "ticket": ticket.number,
+                    "title": ticket.title,
+                    "severity": ticket.severity,
+                    "owner": ticket.owner.name,
+                    "owner_phone": ticket.owner.phone,
+                    "condition": step["condition"],
+                    "clock": step["clock"],
+                    "level": index + 1,
+                },
+            )
+    if "pending" not in run.step_states:
+        run.state, run.ended_at, run.end_reason = RunState.FINISHED, now, "all steps done"
+    run.save(update_fields=["step_states", "state", "ended_at", "end_reason"])
+    return outcome
+
+
+def next_contact(ticket: Ticket, now: dt.datetime | None = None) -> tuple[Person, str] | None:
+    """Who the customer can turn to next: the target of the nearest pending step of a running
+    chain, else the region's service manager."""
+    now = now or wallclock.now()
+    upcoming = timers.pending_for_subjects(
+        kind=STEP,
+        subjects=[
+            str(pk)
+            for pk in EscalationRun.objects.filter(
+                ticket=ticket, state=RunState.ACTIVE
+            ).values_list("pk", flat=True)
+        ],
+    )
+    for action in upcoming:
+        run = EscalationRun.objects.select_related("handoff__to_person").get(pk=action.subject)
+        step = run.steps[action.payload["step"]]
+        person = resolve_target(ticket, step["target"], run, now)
+        if person and person.pk != ticket.owner_id:
+            return person, step["target"]
+    manager = _role_holder(ticket, Role.SERVICE_MANAGER)
+    if manager and manager.pk != ticket.owner_id:
+        return manager, StepTarget.SERVICE_MANAGER
+    return None
+
+
+# ------------------------------------------------------------------ reacting to ticket events
+
+
+def _ticket(event: events.Event) -> Ticket:
+    return Ticket.objects.select_related("customer_org").get(pk=event.ticket_id)
+
+
+@events.subscribe
+def on_ticket_event(event: events.Event) -> None:
+    kind, now, tid = event.kind, event.at, event.ticket_id
+    if kind == "ticket.opened":
+        ticket = _ticket(event)
+        clocks.start_clocks(ticket, now)
+        start_run(ticket, Trigger.OPENED, now)
+        start_run(ticket, Trigger.CLOCK, now)
+    elif kind == "ticket.acknowledged":
+        clocks.stop(tid, {"acknowledge"}, now)
+        stop_runs(tid, {Trigger.OPENED}, "acknowledged", now)
+    elif kind == "handoff.proposed":
+        start_run(_ticket(event), Trigger.HANDOFF, now, handoff_id=event.data["handoff"])
+    elif kind in ("handoff.accepted", "handoff.declined", "handoff.cancelled"):
+        reason = kind.split(".")[1]
+        stop_runs(tid, {Trigger.HANDOFF}, reason, now, handoff_id=event.data["handoff"])
+    elif kind in ("ticket.commented", "ticket.call", "ticket.conclusion"):
+        responded = (
+            (kind == "ticket.commented" and event.data["public"] and not event.data["by_customer"])
+            or (kind == "ticket.call" and event.data["outcome"] == "answered")
+            or kind == "ticket.conclusion"
+        )
+        if responded:
+            clocks.stop(tid, {"respond"}, now)
+        if kind == "ticket.commented" and event.data["by_customer"]:
+            _follow_status(tid, now)
+    elif kind == "ticket.edited" and "status" in event.data.get("changes", {}):
+        _follow_status(tid, now)
+    elif kind == "ticket.resolved":
+        clocks.stop(tid, {"acknowledge", "respond", "restore", "resolve"}, now)
+        stop_runs(tid, set(Trigger.values), "resolved", now)
+    elif kind == "ticket.reopened":
+        clocks.resume(tid, now, kinds={"restore", "resolve"})
+        ticket = _ticket(event)
+        # Resolving stopped every chain; the reopened ticket gets fresh ones.
+        start_run(ticket, Trigger.OPENED, now)
+        start_run(ticket, Trigger.CLOCK, now)
+
+
+def _follow_status(ticket_id: int, now: dt.datetime) -> None:
+    """Waiting for the customer pauses the clocks; any other working status runs them."""
+    status = Ticket.objects.values_list("status", flat=True).get(pk=ticket_id)
+    if status == Status.WAITING_CUSTOMER:
+        clocks.pause(ticket_id, now)
+    else:
+        clocks.resume(ticket_id, now)
+    reschedule_clock_steps(ticket_id, now)
