@@ -14,6 +14,7 @@ from caredesk import clock
 from caredesk.directory.api import router as directory_router
 from caredesk.directory.models import ApiToken
 from caredesk.errors import DomainError
+from caredesk.escalation.api import router as escalation_router
 from caredesk.tickets.api import router as tickets_router
 
 
@@ -98,3 +99,4 @@ def on_404(request, exc):
 
 api.add_router("/", directory_router)
 api.add_router("/", tickets_router)
+api.add_router("/", escalation_router)

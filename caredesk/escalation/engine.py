@@ -225,10 +225,14 @@ def fire_step(action) -> str:
     return outcome
 
 
-def next_contact(ticket: Ticket, now: dt.datetime | None = None) -> tuple[Person, str] | None:
+def next_contact(
+    ticket: Ticket, now: dt.datetime | None = None, exclude: set[int] = frozenset()
+) -> tuple[Person, str] | None:
     """Who the customer can turn to next: the target of the nearest pending step of a running
-    chain, else the region's service manager."""
+    chain, else the region's service manager — skipping the owner and anyone in `exclude`
+    (the contacts already shown)."""
     now = now or wallclock.now()
+    exclude = {ticket.owner_id, *exclude}
     upcoming = timers.pending_for_subjects(
         kind=STEP,
         subjects=[
@@ -242,10 +246,10 @@ def next_contact(ticket: Ticket, now: dt.datetime | None = None) -> tuple[Person
         run = EscalationRun.objects.select_related("handoff__to_person").get(pk=action.subject)
         step = run.steps[action.payload["step"]]
         person = resolve_target(ticket, step["target"], run, now)
-        if person and person.pk != ticket.owner_id:
+        if person and person.pk not in exclude:
             return person, step["target"]
     manager = _role_holder(ticket, Role.SERVICE_MANAGER)
-    if manager and manager.pk != ticket.owner_id:
+    if manager and manager.pk not in exclude:
         return manager, StepTarget.SERVICE_MANAGER
     return None
 

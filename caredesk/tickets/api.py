@@ -10,6 +10,7 @@ from ninja import Status as Answer
 from caredesk.apikit import error_responses
 from caredesk.directory.models import Organisation, Person, Product, Region
 from caredesk.errors import ValidationFailed
+from caredesk.escalation import engine
 
 from . import selectors, services
 from .models import CallDirection, CallOutcome, Channel, Ticket
@@ -261,10 +262,18 @@ def detail_out(person: Person, t: Ticket) -> dict:
             if conclusion
             else None
         ),
-        "escalation_contacts": [
-            {"role": role, "person": person_ref(p)} for role, p in selectors.escalation_contacts(t)
-        ],
+        "escalation_contacts": _contacts(t),
     }
+
+
+def _contacts(t: Ticket) -> list[dict]:
+    """Owner, matrix backup, service manager — and whom the escalation chain reaches next."""
+    shown = selectors.escalation_contacts(t)
+    contacts = [{"role": role, "person": person_ref(p)} for role, p in shown]
+    upcoming = engine.next_contact(t, exclude={p.pk for _role, p in shown})
+    if upcoming:
+        contacts.append({"role": "next_escalation", "person": person_ref(upcoming[0])})
+    return contacts
 
 
 def _lookup(model, value, field: str):

@@ -1,11 +1,13 @@
-"""The worker's loops, in the order one pass runs them. Each takes (worker, batch) and returns
-how many rows it finished; the worker sleeps only when a whole pass finished nothing."""
+"""The worker's loops, in the order one pass runs them. Each takes (worker, batch, lease) and
+returns how many rows it finished; the worker sleeps only when a whole pass finished nothing."""
+
+import datetime as dt
 
 from caredesk.timers.services import run_due
 
 
-def fire_timers(*, worker: str, batch: int) -> int:
-    return run_due(worker=worker, batch=batch)
+def fire_timers(*, worker: str, batch: int, lease: dt.timedelta) -> int:
+    return run_due(worker=worker, batch=batch, lease=lease)
 
 
 LOOPS = [fire_timers]

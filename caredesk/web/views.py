@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from caredesk.directory import services as directory_services
 from caredesk.errors import DomainError, NotFound
+from caredesk.escalation import clocks, engine
 from caredesk.tickets import policy, selectors, services
 from caredesk.tickets.models import Severity, Status
 
@@ -108,6 +109,7 @@ def queue(request):
     context = {
         "tab": tab,
         "rows": rows,
+        "nearest": clocks.nearest_for([t.pk for t in rows]),
         "next_cursor": next_cursor,
         "waiting": waiting,
         "q": q,
@@ -156,13 +158,16 @@ def _ticket_context(request, ticket, **forms_in_error):
     person = request.user
     pending = selectors.pending_handoff(ticket)
     conclusions = list(selectors.conclusions_of(ticket))
+    contacts = selectors.escalation_contacts(ticket)
     ctx = {
         "ticket": ticket,
+        "clocks": clocks.clocks_of(ticket),
         "timeline": list(selectors.timeline_for(person, ticket)),
         "pending": pending,
         "conclusion": conclusions[0] if conclusions else None,
         "conclusion_history": conclusions[1:],
-        "contacts": selectors.escalation_contacts(ticket),
+        "contacts": contacts,
+        "next_contact": engine.next_contact(ticket, exclude={p.pk for _r, p in contacts}),
         "is_owner": ticket.owner_id == person.pk,
         "can_manage": ticket.owner_id == person.pk or policy.is_manager_of(person, ticket),
         "is_customer": person.is_customer,

@@ -1,4 +1,5 @@
 from django import template
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -12,6 +13,7 @@ STATUS_CLASS = {
     "closed": "secondary",
     "reopened": "danger",
 }
+LEVEL_CLASS = {"green": "success", "amber": "warning", "red": "danger"}
 
 
 @register.filter
@@ -22,3 +24,30 @@ def severity_class(value: str) -> str:
 @register.filter
 def status_class(value: str) -> str:
     return STATUS_CLASS.get(value, "secondary")
+
+
+@register.filter
+def level_class(value: str) -> str:
+    return LEVEL_CLASS.get(value, "secondary")
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None
+
+
+@register.filter
+def duration(seconds: int) -> str:
+    """A compact span of time for clocks: 2d 3h, 3h 05m, 12m (negative: overdue)."""
+    if seconds is None:
+        return ""
+    total = abs(int(seconds)) // 60
+    days, rest = divmod(total, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        text = _("%(d)dd %(h)dh") % {"d": days, "h": hours}
+    elif hours:
+        text = _("%(h)dh %(m)02dm") % {"h": hours, "m": minutes}
+    else:
+        text = _("%(m)dm") % {"m": minutes}
+    return text

@@ -2,12 +2,13 @@
 clocks) and delivers the outbox. Run one beside the web server; on PostgreSQL run as many as
 you like. SIGTERM/SIGINT stop it after the batch in hand."""
 
+import datetime as dt
 import os
 import signal
 import socket
 import threading
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from caredesk.web.loops import LOOPS
 
@@ -19,9 +20,17 @@ class Command(BaseCommand):
         parser.add_argument("--batch", type=int, default=200)
         parser.add_argument("--idle", type=float, default=1.0, help="Seconds to wait when idle.")
         parser.add_argument("--once", action="store_true", help="One pass over every loop.")
+        parser.add_argument(
+            "--lease",
+            type=float,
+            default=120.0,
+            help="Seconds a claim holds before another worker may retake the rows.",
+        )
         parser.add_argument("--name", default="", help="Worker name in claims (default host:pid).")
 
-    def handle(self, *args, batch, idle, once, name, **options):
+    def handle(self, *args, batch, idle, once, name, lease, **options):
+        if batch < 1 or idle <= 0 or lease <= 0:
+            raise CommandError("--batch, --idle and --lease take positive numbers")
         worker = name or f"{socket.gethostname()}:{os.getpid()}"
         stop = threading.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -29,7 +38,10 @@ class Command(BaseCommand):
         if not once:
             self.stdout.write(f"worker {worker} started")
         while not stop.is_set():
-            done = sum(loop(worker=worker, batch=batch) for loop in LOOPS)
+            done = sum(
+                loop(worker=worker, batch=batch, lease=dt.timedelta(seconds=lease))
+                for loop in LOOPS
+            )
             if once:
                 self.stdout.write(f"{done} done")
                 return

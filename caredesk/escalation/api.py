@@ -1,0 +1,289 @@
+"""/api/v1: SLA clocks of a ticket, who is on call, and admin CRUD for calendars, SLA policies
+and escalation policies."""
+
+import datetime as dt
+
+from django.shortcuts import get_object_or_404
+from ninja import Field, Query, Router, Schema
+from ninja import Status as Answer
+
+from caredesk import clock
+from caredesk.apikit import error_responses
+from caredesk.directory.models import Product, Region
+from caredesk.directory.policy import can_write_reference_data
+from caredesk.errors import PermissionDenied, ValidationFailed
+from caredesk.tickets import selectors
+
+from . import rosters, services
+from .clocks import clocks_of
+from .models import (
+    Calendar,
+    ClockKind,
+    EscalationPolicy,
+    SlaPolicy,
+    StepCondition,
+    StepTarget,
+    Trigger,
+)
+
+router = Router(tags=["escalation"])
+
+
+class ClockOut(Schema):
+    kind: str
+    label: str
+    state: str
+    target_seconds: int
+    elapsed_seconds: int
+    remaining_seconds: int
+    due_at: dt.datetime | None
+    breached: bool
+    met: bool
+
+
+@router.get("/tickets/{ticket_id}/clocks", response={200: list[ClockOut], **error_responses(404)})
+def ticket_clocks(request, ticket_id: int):
+    """Each SLA clock: due time, time left (negative once breached), breach."""
+    ticket = selectors.ticket_for(request.auth, ticket_id=ticket_id)
+    return [c.__dict__ for c in clocks_of(ticket)]
+
+
+class OnCallOut(Schema):
+    team: str | None
+    person: dict | None
+    source: str
+    at: dt.datetime
+
+
+class OnCallQuery(Schema):
+    product: int | str
+    region: int | str
+    at: dt.datetime | None = None
+
+
+def _by_id_or_code(model, value, field):
+    qs = model.objects.all()
+    found = (
+        qs.filter(pk=int(value)).first() if str(value).isdigit() else qs.filter(code=value).first()
+    )
+    if found is None:
+        raise ValidationFailed(fields={field: f"No {field} {value!r}."})
+    return found
+
+
+@router.get("/oncall", response={200: OnCallOut, **error_responses(403)})
+def who_is_on_call(request, query: Query[OnCallQuery]):
+    """Who is on call for a product in a region at a moment (default: now)."""
+    if request.auth.is_customer:
+        raise PermissionDenied()
+    product = _by_id_or_code(Product, query.product, "product")
+    region = _by_id_or_code(Region, query.region, "region")
+    at = query.at or clock.now()
+    if at.tzinfo is None:
+        raise ValidationFailed(fields={"at": "Give a time zone, e.g. 2026-11-25T09:00+08:00."})
+    team = rosters.team_for(product.pk, region.pk)
+    person, source = rosters.on_call(team, at) if team else (None, "")
+    return {
+        "team": team.name if team else None,
+        "person": {"id": person.pk, "name": person.name, "phone": person.phone} if person else None,
+        "source": source,
+        "at": at,
+    }
+
+
+# ------------------------------------------------------------------ admin CRUD
+
+
+def _admin(request):
+    if not can_write_reference_data(request.auth):
+        raise PermissionDenied()
+
+
+class CalendarIn(Schema):
+    name: str = Field(min_length=1, max_length=100)
+    time_zone: str = Field("Asia/Shanghai", max_length=64)
+    always_open: bool = False
+    work_start: dt.time = dt.time(9)
+    work_end: dt.time = dt.time(18)
+    workdays: str = Field("12345", pattern=r"^[1-7]{0,7}$")
+
+
+class CalendarOut(CalendarIn):
+    id: int
+    days: list[dict]
+
+
+def _calendar_out(c: Calendar) -> dict:
+    return {
+        "id": c.pk,
+        "name": c.name,
+        "time_zone": c.time_zone,
+        "always_open": c.always_open,
+        "work_start": c.work_start,
+        "work_end": c.work_end,
+        "workdays": c.workdays,
+        "days": [{"date": d.date, "kind": d.kind, "name": d.name} for d in c.days.all()],
+    }
+
+
+@router.get("/calendars", response={200: list[CalendarOut], **error_responses(403)})
+def list_calendars(request):
+    _admin(request)
+    return [_calendar_out(c) for c in Calendar.objects.prefetch_related("days")]
+
+
+@router.post("/calendars", response={201: CalendarOut, **error_responses(403, 409)})
+def create_calendar(request, payload: CalendarIn):
+    _admin(request)
+    c = services.save_config(Calendar(**payload.dict()), "calendar.create", request.auth)
+    return Answer(201, _calendar_out(c))
+
+
+class DaysIn(Schema):
+    csv: str = Field(min_length=1, max_length=200_000, description="date,kind,name rows")
+
+
+@router.post(
+    "/calendars/{calendar_id}/days", response={200: CalendarOut, **error_responses(403, 404)}
+)
+def import_calendar_days(request, calendar_id: int, payload: DaysIn):
+    """Holidays and make-up working days (调休) from CSV: `2026-10-01,holiday,国庆节`."""
+    _admin(request)
+    cal = get_object_or_404(Calendar, pk=calendar_id)
+    services.import_calendar_days(cal, payload.csv, request.auth)
+    return _calendar_out(cal)
+
+
+class SlaIn(Schema):
+    name: str = Field(min_length=1, max_length=100)
+    customer_org: int | None = None
+    severity: str = Field(pattern=r"^P[1-4]$")
+    calendar: int
+    acknowledge_minutes: int | None = Field(None, ge=1)
+    respond_minutes: int | None = Field(None, ge=1)
+    restore_minutes: int | None = Field(None, ge=1)
+    resolve_minutes: int | None = Field(None, ge=1)
+
+
+class SlaOut(SlaIn):
+    id: int
+
+
+def _sla_out(p: SlaPolicy) -> dict:
+    return {
+        "id": p.pk,
+        "name": p.name,
+        "customer_org": p.customer_org_id,
+        "severity": p.severity,
+        "calendar": p.calendar_id,
+        **{f"{k}_minutes": p.target_minutes(k) for k in ClockKind.values},
+    }
+
+
+def _sla_values(payload: SlaIn) -> dict:
+    values = payload.dict()
+    values["calendar"] = Calendar.objects.filter(pk=payload.calendar).first()
+    if values["calendar"] is None:
+        raise ValidationFailed(fields={"calendar": f"No calendar {payload.calendar}."})
+    values["customer_org"] = (
+        services.customer_org(payload.customer_org) if payload.customer_org else None
+    )
+    return values
+
+
+@router.get("/sla-policies", response={200: list[SlaOut], **error_responses(403)})
+def list_sla(request):
+    _admin(request)
+    return [_sla_out(p) for p in SlaPolicy.objects.order_by("customer_org_id", "severity")]
+
+
+@router.post("/sla-policies", response={201: SlaOut, **error_responses(403, 404, 409)})
+def create_sla(request, payload: SlaIn):
+    _admin(request)
+    p = services.save_config(SlaPolicy(**_sla_values(payload)), "sla_policy.create", request.auth)
+    return Answer(201, _sla_out(p))
+
+
+@router.put("/sla-policies/{policy_id}", response={200: SlaOut, **error_responses(403, 404, 409)})
+def update_sla(request, policy_id: int, payload: SlaIn):
+    """Applies to tickets opened from now on; running clocks keep their targets."""
+    _admin(request)
+    p = get_object_or_404(SlaPolicy, pk=policy_id)
+    for k, v in _sla_values(payload).items():
+        setattr(p, k, v)
+    return _sla_out(services.save_config(p, "sla_policy.update", request.auth))
+
+
+@router.delete("/sla-policies/{policy_id}", response={204: None, **error_responses(403, 404)})
+def delete_sla(request, policy_id: int):
+    _admin(request)
+    p = get_object_or_404(SlaPolicy, pk=policy_id)
+    services.delete_config(p, "sla_policy.delete", request.auth)
+    return Answer(204, None)
+
+
+class StepIn(Schema):
+    target: StepTarget
+    wait_minutes: int = Field(0, ge=0, le=60 * 24 * 30)
+    channels: list[str] = Field(["email"], min_length=1)
+    condition: StepCondition
+    clock: ClockKind | None = None
+    percent: int = Field(100, ge=1, le=1000)
+
+
+class PolicyIn(Schema):
+    name: str = Field(min_length=1, max_length=100)
+    trigger: Trigger
+    customer_org: int | None = None
+    severity: str = Field("", pattern=r"^(P[1-4])?$")
+    active: bool = True
+    steps: list[StepIn] = Field(min_length=1, max_length=20)
+
+
+class PolicyOut(PolicyIn):
+    id: int
+
+
+def _policy_out(p: EscalationPolicy) -> dict:
+    return {
+        "id": p.pk,
+        "name": p.name,
+        "trigger": p.trigger,
+        "customer_org": p.customer_org_id,
+        "severity": p.severity,
+        "active": p.active,
+        "steps": [{**s.frozen(), "clock": s.clock or None} for s in p.steps.all()],
+    }
+
+
+@router.get("/escalation-policies", response={200: list[PolicyOut], **error_responses(403)})
+def list_policies(request):
+    _admin(request)
+    return [_policy_out(p) for p in EscalationPolicy.objects.prefetch_related("steps")]
+
+
+@router.post("/escalation-policies", response={201: PolicyOut, **error_responses(403, 404)})
+def create_policy(request, payload: PolicyIn):
+    _admin(request)
+    p = services.write_policy(EscalationPolicy(), payload, request.auth, "escalation_policy.create")
+    return Answer(201, _policy_out(p))
+
+
+@router.put(
+    "/escalation-policies/{policy_id}", response={200: PolicyOut, **error_responses(403, 404)}
+)
+def update_policy(request, policy_id: int, payload: PolicyIn):
+    """Chains already running keep the steps they started with."""
+    _admin(request)
+    p = get_object_or_404(EscalationPolicy, pk=policy_id)
+    return _policy_out(services.write_policy(p, payload, request.auth, "escalation_policy.update"))
+
+
+@router.delete(
+    "/escalation-policies/{policy_id}", response={204: None, **error_responses(403, 404)}
+)
+def delete_policy(request, policy_id: int):
+    _admin(request)
+    p = get_object_or_404(EscalationPolicy, pk=policy_id)
+    services.delete_config(p, "escalation_policy.delete", request.auth)
+    return Answer(204, None)
