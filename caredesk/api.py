@@ -15,6 +15,7 @@ from caredesk.directory.api import router as directory_router
 from caredesk.directory.models import ApiToken
 from caredesk.errors import DomainError
 from caredesk.escalation.api import router as escalation_router
+from caredesk.stakeholders.api import router as stakeholders_router
 from caredesk.tickets.api import router as tickets_router
 
 
@@ -100,3 +101,4 @@ def on_404(request, exc):
 api.add_router("/", directory_router)
 api.add_router("/", tickets_router)
 api.add_router("/", escalation_router)
+api.add_router("/", stakeholders_router)

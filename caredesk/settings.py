@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "caredesk.audit",
     "caredesk.directory",
+    "caredesk.stakeholders",
     "caredesk.timers",
     "caredesk.notify",
     "caredesk.tickets",
@@ -153,3 +154,39 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("CAREDESK_LOG_LEVEL", "WARNING")},
 }
+
+# Notifications: outgoing mail (SMTP), webhook delivery, inbound mail attachments.
+# Without CAREDESK_EMAIL_HOST (a laptop's `make run`) mail is written as files to var/mail/.
+_smtp_host = env_str("CAREDESK_EMAIL_HOST")
+MAILERS = {
+    "default": (
+        {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": _smtp_host,
+                "port": int(env_str("CAREDESK_EMAIL_PORT", "25")),
+                "username": env_str("CAREDESK_EMAIL_USER"),
+                "password": env_str("CAREDESK_EMAIL_PASSWORD"),
+                "use_tls": env_bool("CAREDESK_EMAIL_USE_TLS", False),
+                "use_ssl": env_bool("CAREDESK_EMAIL_USE_SSL", False),
+                "timeout": int(env_str("CAREDESK_EMAIL_TIMEOUT", "20")),
+            },
+        }
+        if _smtp_host
+        else {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(BASE_DIR / "var" / "mail")},
+        }
+    )
+}
+DEFAULT_FROM_EMAIL = env_str("CAREDESK_FROM_EMAIL", "CareDesk <caredesk@caredesk.local>")
+# The right-hand side of the Message-IDs CareDesk sends; replies are matched against it.
+NOTIFY_EMAIL_DOMAIN = env_str("CAREDESK_EMAIL_DOMAIN", "caredesk.local")
+NOTIFY_MAX_ATTEMPTS = int(env_str("CAREDESK_NOTIFY_MAX_ATTEMPTS", "8"))
+NOTIFY_BACKOFF_BASE = float(env_str("CAREDESK_NOTIFY_BACKOFF_BASE", "30"))
+NOTIFY_BACKOFF_CAP = float(env_str("CAREDESK_NOTIFY_BACKOFF_CAP", "3600"))
+NOTIFY_HTTP_TIMEOUT = float(env_str("CAREDESK_NOTIFY_HTTP_TIMEOUT", "10"))
+# Links in notifications point here.
+SITE_URL = env_str("CAREDESK_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+MEDIA_ROOT = Path(env_str("CAREDESK_MEDIA_ROOT") or BASE_DIR / "var" / "media")
+MEDIA_URL = "media/"

@@ -1,10 +1,19 @@
 """Writing to the outbox. Callers do it inside the transaction of the event they report."""
 
+import hashlib
+
+from django.conf import settings
 from django.db import transaction
 
 from caredesk import clock
 
-from .models import Message
+from . import addressing
+from .models import Endpoint, Message
+
+
+def email_message_id(key: str) -> str:
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    return f"<{digest}@{settings.NOTIFY_EMAIL_DOMAIN}>"
 
 
 def enqueue(
@@ -17,23 +26,56 @@ def enqueue(
     address: str = "",
     language: str | None = None,
     topic: str = "",
+    endpoint: Endpoint | None = None,
 ) -> Message | None:
     """Queue one message. `key` is its idempotency key: queueing the same key twice is a no-op
-    (returns None), so a retried event never sends twice."""
+    (returns None), so a retried event never sends twice.
+
+    Given a recipient but no address or endpoint, the address is looked up for the channel
+    (see addressing.resolve; a group channel without a robot falls back to email)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("enqueue() must run inside the event's transaction")
     if Message.objects.filter(idempotency_key=key).exists():
         return None
+    if recipient is not None and not address and endpoint is None:
+        found = addressing.resolve(recipient, channel)
+        channel, address, endpoint = found.channel, found.address, found.endpoint
     now = clock.now()
     return Message.objects.create(
         channel=channel,
         recipient=recipient,
         address=address or "",
+        endpoint=endpoint,
         template=template,
         context=context or {},
         language=language or getattr(recipient, "language", None) or "zh-hans",
         topic=topic,
         idempotency_key=key,
+        message_id=email_message_id(key) if channel == "email" else "",
         next_attempt_at=now,
         created_at=now,
     )
+
+
+def thread_id(topic: str) -> str:
+    """The Message-ID every email about one topic refers to, so mail clients thread them and
+    replies can be matched back (see topic_of_thread)."""
+    return f"<{topic.replace(':', '.')}.thread@{settings.NOTIFY_EMAIL_DOMAIN}>"
+
+
+def topic_of_thread(message_id: str) -> str | None:
+    suffix = f".thread@{settings.NOTIFY_EMAIL_DOMAIN}>"
+    if message_id.startswith("<") and message_id.endswith(suffix):
+        return message_id[1 : -len(suffix)].replace(".", ":", 1)
+    return None
+
+
+def topic_of_reply(message_ids: list[str]) -> str | None:
+    """The topic of the first of these Message-IDs (from In-Reply-To / References) that is one
+    of ours: a message we sent, or the thread id of a topic."""
+    for mid in message_ids:
+        topic = topic_of_thread(mid)
+        if topic:
+            return topic
+    sent = Message.objects.filter(message_id__in=message_ids).exclude(topic="").first()
+    return sent.topic if sent else None

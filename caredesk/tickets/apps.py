@@ -6,3 +6,9 @@ class TicketsConfig(AppConfig):
     name = "caredesk.tickets"
     label = "tickets"
     verbose_name = _("Tickets")
+
+    def ready(self) -> None:
+        # Ticket events write their notifications to the outbox (see notifications.py).
+        from . import notifications
+
+        notifications.register()

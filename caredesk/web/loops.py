@@ -3,6 +3,7 @@ returns how many rows it finished; the worker sleeps only when a whole pass fini
 
 import datetime as dt
 
+from caredesk.notify.delivery import deliver_due
 from caredesk.timers.services import run_due
 
 
@@ -10,4 +11,8 @@ def fire_timers(*, worker: str, batch: int, lease: dt.timedelta) -> int:
     return run_due(worker=worker, batch=batch, lease=lease)
 
 
-LOOPS = [fire_timers]
+def deliver_messages(*, worker: str, batch: int, lease: dt.timedelta) -> int:
+    return deliver_due(worker=worker, batch=batch, lease=lease)
+
+
+LOOPS = [fire_timers, deliver_messages]

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views, views_oncall
+from . import views, views_notify, views_oncall, views_stakeholders
 
 app_name = "web"
 
@@ -26,4 +26,29 @@ urlpatterns = [
     path("oncall/rotations/<int:rotation_id>/", views_oncall.edit_rotation, name="edit_rotation"),
     path("portal/", views.portal, name="portal"),
     path("portal/new/", views.portal_new, name="portal_new"),
+    path("notify/dead/", views_notify.dead_letters, name="notify_dead"),
+    path("notify/dead/retry/", views_notify.retry_selected, name="notify_retry_selected"),
+    path("notify/messages/<int:message_id>/", views_notify.message_detail, name="notify_message"),
+    path("notify/messages/<int:message_id>/retry/", views_notify.retry, name="notify_retry"),
+    path("customers/", views_stakeholders.customers, name="customers"),
+    path(
+        "customers/<int:org_id>/stakeholders/",
+        views_stakeholders.stakeholder_map,
+        name="stakeholders",
+    ),
+    path(
+        "customers/<int:org_id>/stakeholders/add/",
+        views_stakeholders.stakeholder_add,
+        name="stakeholder_add",
+    ),
+    path(
+        "stakeholders/<int:entry_id>/edit/",
+        views_stakeholders.stakeholder_edit,
+        name="stakeholder_edit",
+    ),
+    path(
+        "stakeholders/<int:entry_id>/remove/",
+        views_stakeholders.stakeholder_remove,
+        name="stakeholder_remove",
+    ),
 ]

@@ -1,0 +1,176 @@
+"""Who hears about a ticket event, and the outbox rows that tell them.
+
+Customer-facing events go to the requester and to every stakeholder whose scope covers the
+ticket and who subscribes to the event's kind (seed case 4: the city branch that asked hears
+the fix, not only the province). Internal events reach the staff they concern: the proposed
+new owner of a hand-off, the owner who handed off, the owner of a new or reopened ticket.
+Nobody is told about their own action, except a requester's receipt for a new request.
+
+`on_event` runs inside the verb's transaction (caredesk.events), so the rows commit with the
+change or not at all. Text is rendered later, per recipient language, from the templates in
+templates/notify/.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from caredesk import events
+from caredesk.directory.models import Person
+from caredesk.notify import addressing, outbox
+from caredesk.stakeholders import selectors as stakeholders
+from caredesk.stakeholders.models import ContactChannel, Subscription
+
+from .models import EntryKind, Handoff, Ticket
+
+# event kind -> (subscription kind, customer-facing template)
+CUSTOMER_FACING = {
+    "ticket.opened": (Subscription.OPENED, "ticket_opened"),
+    "ticket.acknowledged": (Subscription.ACKNOWLEDGED, "ticket_acknowledged"),
+    "ticket.commented": (Subscription.REPLY, "ticket_reply"),
+    "ticket.conclusion": (Subscription.CONCLUSION_CHANGED, "ticket_conclusion"),
+    "ticket.resolved": (Subscription.RESOLVED, "ticket_resolved"),
+    "ticket.closed": (Subscription.CLOSED, "ticket_closed"),
+    "ticket.reopened": (Subscription.REOPENED, "ticket_reopened"),
+    "handoff.accepted": (Subscription.OWNER_CHANGED, "owner_changed"),
+}
+# The timeline entry whose text an event's message quotes.
+QUOTED_ENTRY = {
+    "ticket.commented": EntryKind.COMMENT,
+    "ticket.conclusion": EntryKind.CONCLUSION,
+    "ticket.closed": EntryKind.CLOSED,
+    "ticket.reopened": EntryKind.REOPENED,
+    "handoff.proposed": EntryKind.HANDOFF_PROPOSED,
+    "handoff.declined": EntryKind.HANDOFF_DECLINED,
+}
+
+
+@dataclass(frozen=True)
+class Recipient:
+    person: Person
+    channel: str
+    template: str
+    why: str  # requester, stakeholder, owner, handoff_target, previous_owner, proposer
+
+
+def _customer_side(ticket: Ticket, kind: str, actor_id: int | None) -> list[Recipient]:
+    subscription, template = CUSTOMER_FACING[kind]
+    found: list[Recipient] = []
+    covering = stakeholders.covering(
+        customer_org=ticket.customer_org,
+        product_id=ticket.product_id,
+        region_id=ticket.region_id,
+        site=ticket.site,
+    )
+    requester = ticket.requester
+    if requester is not None and requester.is_active:
+        # The requester always hears; through the channel their own map entry names, if any.
+        own = next((s for s in covering if s.person_id == requester.pk), None)
+        if requester.pk != actor_id or kind == "ticket.opened":
+            channel = own.channel if own else ContactChannel.EMAIL
+            found.append(Recipient(requester, channel, template, "requester"))
+    for entry in covering:
+        if entry.person_id in (actor_id, getattr(requester, "pk", None)):
+            continue
+        if subscription in entry.subscriptions:
+            found.append(Recipient(entry.person, entry.channel, template, "stakeholder"))
+    return found
+
+
+def _staff(person: Person | None, template: str, why: str, actor_id: int | None) -> list:
+    if person is None or not person.is_active or person.pk == actor_id:
+        return []
+    return [Recipient(person, ContactChannel.EMAIL, template, why)]
+
+
+def recipients_for(
+    ticket: Ticket, kind: str, *, actor_id: int | None = None, data: dict | None = None
+) -> list[Recipient]:
+    """Everyone an event of `kind` on this ticket goes to (also used to show, before it
+    happens, who will be told)."""
+    data = data or {}
+    found: list[Recipient] = []
+    if kind == "ticket.commented" and not data.get("public", True):
+        return []
+    if kind == "ticket.commented" and data.get("by_customer"):
+        return _staff(ticket.owner, "customer_replied", "owner", actor_id)
+    if kind in CUSTOMER_FACING:
+        found += _customer_side(ticket, kind, actor_id)
+    if kind == "ticket.opened":
+        found += _staff(ticket.owner, "ticket_assigned", "owner", actor_id)
+    elif kind == "ticket.reopened":
+        found += _staff(ticket.owner, "ticket_reopened", "owner", actor_id)
+    elif kind == "handoff.accepted":
+        previous = Person.objects.filter(pk=data.get("previous_owner")).first()
+        found += _staff(previous, "handoff_accepted", "previous_owner", actor_id)
+    elif kind.startswith("handoff.") and data.get("handoff"):
+        handoff = Handoff.objects.select_related("to_person", "from_person", "proposed_by").get(
+            pk=data["handoff"]
+        )
+        if kind == "handoff.proposed":
+            found += _staff(handoff.to_person, "handoff_proposed", "handoff_target", actor_id)
+        elif kind == "handoff.cancelled":
+            found += _staff(handoff.to_person, "handoff_cancelled", "handoff_target", actor_id)
+        elif kind == "handoff.declined":
+            found += _staff(handoff.from_person, "handoff_declined", "owner", actor_id)
+            if handoff.proposed_by_id != handoff.from_person_id:
+                found += _staff(handoff.proposed_by, "handoff_declined", "proposer", actor_id)
+    return found
+
+
+def _context(ticket: Ticket, event: events.Event) -> dict:
+    actor = Person.objects.filter(pk=event.actor_id).first() if event.actor_id else None
+    context = {
+        "number": ticket.number,
+        "title": ticket.title,
+        "severity": ticket.severity,
+        "customer": ticket.customer_org.name,
+        "owner_name": ticket.owner.name,
+        "owner_phone": ticket.owner.phone,
+        "actor_name": actor.name if actor else "CareDesk",
+        "url": f"{settings.SITE_URL}/t/{ticket.number}/",
+        "text": "",
+    }
+    if event.kind == "ticket.resolved":
+        context["text"] = ticket.resolution_note
+    elif event.kind in QUOTED_ENTRY:
+        entry = ticket.timeline.filter(kind=QUOTED_ENTRY[event.kind]).order_by("-at", "-id").first()
+        if entry is not None:
+            context["text"] = entry.body
+            context["reason"] = entry.data.get("reason", "")
+            context["version"] = entry.data.get("version", "")
+    return context
+
+
+def on_event(event: events.Event) -> None:
+    """Write the outbox rows of one ticket event (inside the event's transaction)."""
+    kind = event.kind
+    if kind not in CUSTOMER_FACING and not kind.startswith("handoff."):
+        return
+    ticket = Ticket.objects.select_related("owner", "requester", "customer_org").get(
+        pk=event.ticket_id
+    )
+    recipients = recipients_for(ticket, kind, actor_id=event.actor_id, data=event.data)
+    if not recipients:
+        return
+    context = _context(ticket, event)
+    topic = f"ticket:{ticket.pk}"
+    for r in recipients:
+        where = addressing.resolve(r.person, r.channel)
+        outbox.enqueue(
+            channel=where.channel,
+            address=where.address,
+            endpoint=where.endpoint,
+            recipient=r.person,
+            template=r.template,
+            # One message per event and destination: a group robot shared by two
+            # stakeholders posts once, and a replayed event queues nothing new.
+            key=f"{topic}:v{ticket.version}:{kind}:{where.key}",
+            context=context,
+            language=r.person.language,
+            topic=topic,
+        )
+
+
+def register() -> None:
+    events.subscribe(on_event)

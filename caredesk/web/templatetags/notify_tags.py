@@ -1,0 +1,138 @@
+"""The ticket page's notifications card: who will be told of the next event, and who was told
+of the past ones — through which channel, delivered or not."""
+
+from dataclasses import dataclass
+
+from django import template
+from django.utils.translation import gettext_lazy as _
+
+from caredesk.directory.models import Person
+from caredesk.notify import addressing
+from caredesk.notify import policy as notify_policy
+from caredesk.notify.models import Message, MessageState
+from caredesk.stakeholders.models import ContactChannel
+from caredesk.tickets.models import Status, Ticket
+from caredesk.tickets.notifications import recipients_for
+
+register = template.Library()
+SHOWN = 30
+
+TEMPLATE_LABELS = {
+    "ticket_opened": _("Request registered"),
+    "ticket_assigned": _("New ticket to own"),
+    "ticket_acknowledged": _("Acknowledged"),
+    "ticket_reply": _("Reply"),
+    "ticket_conclusion": _("Technical conclusion"),
+    "ticket_resolved": _("Resolved"),
+    "ticket_closed": _("Closed"),
+    "ticket_reopened": _("Reopened"),
+    "owner_changed": _("Owner changed"),
+    "handoff_proposed": _("Hand-off proposed"),
+    "handoff_accepted": _("Hand-off accepted"),
+    "handoff_declined": _("Hand-off declined"),
+    "handoff_cancelled": _("Hand-off withdrawn"),
+    "customer_replied": _("Customer wrote"),
+}
+WHY_LABELS = {
+    "requester": _("requester"),
+    "stakeholder": _("stakeholder"),
+    "owner": _("owner"),
+    "handoff_target": _("proposed new owner"),
+    "previous_owner": _("previous owner"),
+    "proposer": _("proposed the hand-off"),
+}
+# (label, Bootstrap colour) per delivery state; a pending message that failed once is retrying.
+STATE_BADGES = {
+    MessageState.SENT: (_("Delivered"), "success"),
+    MessageState.DEAD: (_("Failed"), "danger"),
+    "retrying": (_("Retrying"), "warning"),
+    MessageState.PENDING: (_("Queued"), "secondary"),
+}
+
+
+@dataclass(frozen=True)
+class Line:
+    person: Person | None
+    event: str
+    why: str
+    channel: str
+    where: str
+    state: str = ""
+    colour: str = ""
+    message: Message | None = None
+
+
+def _channel_label(channel: str) -> str:
+    return str(ContactChannel(channel).label) if channel in ContactChannel.values else channel
+
+
+def _next_event(ticket: Ticket) -> tuple[str, int | None, str]:
+    """The event the card looks ahead to, who would cause it, and how the card names it."""
+    if ticket.is_open:
+        return (
+            "ticket.resolved",
+            ticket.owner_id,
+            str(_("When it is resolved, these will be told:")),
+        )
+    if ticket.status == Status.RESOLVED:
+        return (
+            "ticket.closed",
+            ticket.requester_id,
+            str(_("When the customer confirms closure, these will be told:")),
+        )
+    return "ticket.reopened", ticket.requester_id, str(_("If it is reopened, these will be told:"))
+
+
+def _will(ticket: Ticket) -> tuple[str, list[Line]]:
+    kind, actor_id, heading = _next_event(ticket)
+    lines = []
+    for r in recipients_for(ticket, kind, actor_id=actor_id):
+        where = addressing.resolve(r.person, r.channel)
+        lines.append(
+            Line(
+                person=r.person,
+                event=str(TEMPLATE_LABELS.get(r.template, _("Notification"))),
+                why=str(WHY_LABELS.get(r.why, "")),
+                channel=_channel_label(where.channel),
+                where=where.endpoint.name if where.endpoint else where.address,
+            )
+        )
+    return heading, lines
+
+
+def _told(ticket: Ticket) -> list[Line]:
+    rows = (
+        Message.objects.filter(topic=f"ticket:{ticket.pk}")
+        .select_related("recipient", "endpoint")
+        .order_by("-created_at", "-id")[:SHOWN]
+    )
+    lines = []
+    for m in rows:
+        state = "retrying" if m.state == MessageState.PENDING and m.last_error else m.state
+        label, colour = STATE_BADGES[state]
+        lines.append(
+            Line(
+                person=m.recipient,
+                event=str(TEMPLATE_LABELS.get(m.template, _("Notification"))),
+                why="",
+                channel=_channel_label(m.channel),
+                where=m.endpoint.name if m.endpoint else m.address,
+                state=str(label),
+                colour=colour,
+                message=m,
+            )
+        )
+    return lines
+
+
+@register.inclusion_tag("web/_notifications.html", takes_context=True)
+def notifications_card(context, ticket: Ticket) -> dict:
+    user = context["request"].user
+    heading, will = _will(ticket)
+    return {
+        "ticket": ticket,
+        "heading": heading,
+        "will": will,
+        "told": _told(ticket),
+        "can_inspect": notify_policy.can_manage_outbox(user),
+    }
