@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "caredesk.timers",
     "caredesk.notify",
     "caredesk.tickets",
+    "caredesk.inbound",
     "caredesk.escalation",
     "caredesk.web",
 ]
