@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from . import Outcome
+
 
 @dataclass(frozen=True)
 class Reply:
@@ -61,3 +63,31 @@ def http_failure(reply: Reply) -> tuple[str, bool]:
     """(detail, permanent) for a non-2xx answer: 4xx other than 408/429 will not get better."""
     permanent = 400 <= reply.status < 500 and reply.status not in (408, 429)
     return f"HTTP {reply.status}: {reply.text[:300]}", permanent
+
+
+def post_robot(
+    url: str,
+    payload: dict,
+    *,
+    key: str,
+    code_field: str,
+    message_field: str,
+    throttled: dict[int, float],
+    permanent: set[int],
+) -> Outcome:
+    """POST to a group robot that answers HTTP 200 with a JSON code (0: sent). `throttled`
+    maps the codes that mean "too fast" to how long to wait; `permanent` codes will not heal."""
+    try:
+        reply = post_json(url, payload, key=key)
+    except Unreachable as exc:
+        return Outcome.failed(str(exc))
+    if reply.status != 200 and code_field not in reply.body:
+        detail, permanent_http = http_failure(reply)
+        return Outcome.failed(detail, permanent=permanent_http)
+    code = reply.body.get(code_field)
+    if code == 0:
+        return Outcome.sent()
+    detail = f"{code_field} {code}: {reply.body.get(message_field, reply.text[:200])}"
+    if code in throttled:
+        return Outcome.throttled(detail, throttled[code])
+    return Outcome.failed(detail, permanent=code in permanent)

@@ -13,11 +13,10 @@ import time
 from urllib.parse import quote_plus
 
 from .. import Outcome, Outgoing
-from ..http import Unreachable, http_failure, post_json
+from ..http import post_robot
 
-THROTTLED = {130101}
+THROTTLED = {130101: 600.0}  # DingTalk throttles the robot for ten minutes
 PERMANENT = {310000, 300001, 400101}
-THROTTLE_SECONDS = 600
 
 
 def signed_url(url: str, secret: str, millis: int) -> str:
@@ -36,17 +35,12 @@ def send(out: Outgoing, session=None) -> Outcome:
         "msgtype": "markdown",
         "markdown": {"title": out.subject, "text": f"#### {out.subject}\n\n{out.body}"},
     }
-    try:
-        reply = post_json(url, payload, key=out.key)
-    except Unreachable as exc:
-        return Outcome.failed(str(exc))
-    if reply.status != 200:
-        detail, permanent = http_failure(reply)
-        return Outcome.failed(detail, permanent=permanent)
-    code = reply.body.get("errcode")
-    if code == 0:
-        return Outcome.sent()
-    detail = f"errcode {code}: {reply.body.get('errmsg', reply.text[:200])}"
-    if code in THROTTLED:
-        return Outcome.throttled(detail, THROTTLE_SECONDS)
-    return Outcome.failed(detail, permanent=code in PERMANENT)
+    return post_robot(
+        url,
+        payload,
+        key=out.key,
+        code_field="errcode",
+        message_field="errmsg",
+        throttled=THROTTLED,
+        permanent=PERMANENT,
+    )

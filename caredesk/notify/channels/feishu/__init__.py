@@ -13,9 +13,9 @@ import hmac
 import time
 
 from .. import Outcome, Outgoing
-from ..http import Unreachable, http_failure, post_json
+from ..http import post_robot
 
-THROTTLED = {11232, 9499}
+THROTTLED = {11232: 60.0, 9499: 60.0}
 PERMANENT = {19021, 19022, 19024, 19001}
 
 
@@ -34,17 +34,12 @@ def send(out: Outgoing, session=None) -> Outcome:
     if out.secret:
         seconds = int(time.time())  # checked against Feishu's clock: the wall clock
         payload = {"timestamp": str(seconds), "sign": sign(out.secret, seconds), **payload}
-    try:
-        reply = post_json(out.url, payload, key=out.key)
-    except Unreachable as exc:
-        return Outcome.failed(str(exc))
-    if reply.status != 200 and "code" not in reply.body:
-        detail, permanent = http_failure(reply)
-        return Outcome.failed(detail, permanent=permanent)
-    code = reply.body.get("code", reply.body.get("StatusCode"))
-    if code == 0:
-        return Outcome.sent()
-    detail = f"code {code}: {reply.body.get('msg', reply.text[:200])}"
-    if code in THROTTLED:
-        return Outcome.throttled(detail, 60)
-    return Outcome.failed(detail, permanent=code in PERMANENT)
+    return post_robot(
+        out.url,
+        payload,
+        key=out.key,
+        code_field="code",
+        message_field="msg",
+        throttled=THROTTLED,
+        permanent=PERMANENT,
+    )

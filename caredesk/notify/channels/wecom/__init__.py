@@ -4,25 +4,20 @@ Answers `{"errcode": 0, "errmsg": "ok"}`; 45009 means over the robot's limit (20
 which we wait out instead of failing; 93000 means the webhook URL is no longer valid."""
 
 from .. import Outcome, Outgoing
-from ..http import Unreachable, http_failure, post_json
+from ..http import post_robot
 
-THROTTLED = {45009}
+THROTTLED = {45009: 60.0}
 PERMANENT = {93000, 40008}
 
 
 def send(out: Outgoing, session=None) -> Outcome:
     payload = {"msgtype": "markdown", "markdown": {"content": f"**{out.subject}**\n{out.body}"}}
-    try:
-        reply = post_json(out.url, payload, key=out.key)
-    except Unreachable as exc:
-        return Outcome.failed(str(exc))
-    if reply.status != 200:
-        detail, permanent = http_failure(reply)
-        return Outcome.failed(detail, permanent=permanent)
-    code = reply.body.get("errcode")
-    if code == 0:
-        return Outcome.sent()
-    detail = f"errcode {code}: {reply.body.get('errmsg', reply.text[:200])}"
-    if code in THROTTLED:
-        return Outcome.throttled(detail, 60)
-    return Outcome.failed(detail, permanent=code in PERMANENT)
+    return post_robot(
+        out.url,
+        payload,
+        key=out.key,
+        code_field="errcode",
+        message_field="errmsg",
+        throttled=THROTTLED,
+        permanent=PERMANENT,
+    )
