@@ -30,6 +30,9 @@ run: setup
 test: setup
 	@VENV=$(VENV) scripts/test.sh
 
+bench: setup
+	$(PY) bench/run.py $(BENCH_ARGS)
+
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

@@ -47,8 +47,11 @@ def claim(
 def locked_claims(model: type[Model], ids: list[int], worker: str) -> QuerySet:
     """Inside a transaction: the claimed rows still held by `worker`, locked for the update.
 
-    A row whose lease expired and was retaken by another worker is no longer ours: skipped."""
+    A row whose lease expired and was retaken by another worker is no longer ours: skipped.
+    This waits for row locks rather than skipping them: another worker's claim query may
+    briefly lock a row it then finds already claimed (PostgreSQL keeps such locks until that
+    short transaction ends), and skipping would strand the row until its lease expired."""
     qs = model.objects.filter(pk__in=ids, claimed_by=worker)
     if connection.vendor == "postgresql":
-        qs = qs.select_for_update(skip_locked=True)
+        qs = qs.select_for_update()
     return qs.order_by("pk")

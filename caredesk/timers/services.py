@@ -23,12 +23,24 @@ log = logging.getLogger(__name__)
 # condition it re-checks no longer holds.
 Handler = Callable[[DueAction], str]
 _handlers: dict[str, Handler] = {}
+# A batch handler takes all due rows of its kind in a batch and returns their outcomes, for
+# kinds whose effect is cheaper written in bulk.
+BatchHandler = Callable[[list[DueAction]], list[str]]
+_batch_handlers: dict[str, BatchHandler] = {}
 MAX_ATTEMPTS = 5
 
 
 def handler(kind: str) -> Callable[[Handler], Handler]:
     def register(fn: Handler) -> Handler:
         _handlers[kind] = fn
+        return fn
+
+    return register
+
+
+def batch_handler(kind: str) -> Callable[[BatchHandler], BatchHandler]:
+    def register(fn: BatchHandler) -> BatchHandler:
+        _batch_handlers[kind] = fn
         return fn
 
     return register
@@ -65,7 +77,11 @@ def run_due(
     batch: int = 500,
     lease: dt.timedelta = dt.timedelta(minutes=2),
 ) -> int:
-    """Claim and perform due actions. Returns how many rows were finished."""
+    """Claim and perform due actions. Returns how many rows were finished.
+
+    Handlers run inside the batch's transaction, and each row is marked done in the same
+    transaction as its effects: a killed worker leaves the whole batch undone (its claim
+    expires and another worker redoes it), never half of it, and never twice."""
     now = now or clock.now()
     ids = claiming.claim(
         DueAction,
@@ -78,28 +94,60 @@ def run_due(
     )
     if not ids:
         return 0
-    finished = []
+    try:
+        # Fast path: the whole batch in one transaction, no savepoint per row.
+        return _perform(ids, worker, now, isolate=False)
+    except Exception:
+        log.warning("a timer failed in a batch of %d; redoing it row by row", len(ids))
+    # Slow path, only after a failure: each row in its own savepoint, so one failing handler
+    # spoils only itself and is retried later.
+    return _perform(ids, worker, now, isolate=True)
+
+
+def _perform(ids: list[int], worker: str, now: dt.datetime, *, isolate: bool) -> int:
+    outcomes: dict[str, list[int]] = {}
+    failed: list[DueAction] = []
     with transaction.atomic():
         rows = list(claiming.locked_claims(DueAction, ids, worker).filter(done_at__isnull=True))
+        if not isolate:
+            for kind in {r.kind for r in rows} & set(_batch_handlers):
+                mine = [r for r in rows if r.kind == kind]
+                for row, outcome in zip(mine, _batch_handlers[kind](mine), strict=True):
+                    outcomes.setdefault(outcome, []).append(row.pk)
+            rows = [r for r in rows if r.kind not in _batch_handlers]
         for row in rows:
-            fn = _handlers.get(row.kind)
+            fn = _handlers.get(row.kind) or _one_of_batch(row.kind)
+            if not isolate:
+                outcomes.setdefault(fn(row) if fn else "no_handler", []).append(row.pk)
+                continue
             try:
-                with transaction.atomic():  # a savepoint: one failing step spoils only itself
-                    row.outcome = fn(row) if fn else "no_handler"
-                row.done_at = now
+                with transaction.atomic():
+                    outcome = fn(row) if fn else "no_handler"
+                outcomes.setdefault(outcome, []).append(row.pk)
             except Exception as exc:
                 log.exception("timer %s failed", row.pk)
                 row.error = f"{type(exc).__name__}: {exc}"[:2000]
-                if row.attempt >= MAX_ATTEMPTS:
-                    row.done_at, row.outcome = now, "failed"
-                else:  # try again later, not in a tight loop
-                    row.due_at = now + dt.timedelta(seconds=30 * 2 ** (row.attempt - 1))
-            row.claimed_until = None
-            finished.append(row)
-        DueAction.objects.bulk_update(
-            finished, ["outcome", "done_at", "error", "claimed_until", "due_at"]
-        )
-    return sum(1 for r in finished if r.done_at)
+                failed.append(row)
+        # One UPDATE per outcome: the batch's bookkeeping costs a few statements, not one per row.
+        for outcome, pks in outcomes.items():
+            DueAction.objects.filter(pk__in=pks).update(
+                done_at=now, outcome=outcome, claimed_until=None, error=""
+            )
+        for row in failed:
+            gave_up = row.attempt >= MAX_ATTEMPTS
+            DueAction.objects.filter(pk=row.pk).update(
+                error=row.error,
+                claimed_until=None,
+                done_at=now if gave_up else None,
+                outcome="failed" if gave_up else "",
+                # Try again later, not in a tight loop.
+                due_at=row.due_at
+                if gave_up
+                else now + dt.timedelta(seconds=30 * 2 ** (row.attempt - 1)),
+            )
+    return sum(len(pks) for pks in outcomes.values()) + sum(
+        1 for r in failed if r.attempt >= MAX_ATTEMPTS
+    )
 
 
 def pending_for_subjects(*, kind: str, subjects: list[str]) -> list[DueAction]:
@@ -113,7 +161,15 @@ def pending_for_subjects(*, kind: str, subjects: list[str]) -> list[DueAction]:
 PROBE = "timers.probe"
 
 
-@handler(PROBE)
-def run_probe(action: DueAction) -> str:
-    ProbeEffect.objects.create(action_id=action.pk, worker=action.claimed_by, at=clock.now())
-    return "fired"
+def _one_of_batch(kind: str) -> Handler | None:
+    fn = _batch_handlers.get(kind)
+    return (lambda row: fn([row])[0]) if fn else None
+
+
+@batch_handler(PROBE)
+def run_probes(actions: list[DueAction]) -> list[str]:
+    now = clock.now()
+    ProbeEffect.objects.bulk_create(
+        [ProbeEffect(action_id=a.pk, worker=a.claimed_by, at=now) for a in actions]
+    )
+    return ["fired"] * len(actions)

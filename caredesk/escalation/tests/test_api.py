@@ -1,6 +1,6 @@
 """Escalation through the API: clocks, on call, and admin-only configuration."""
 
-from caredesk.escalation.models import EscalationPolicy, SlaPolicy
+from caredesk.escalation.models import Calendar, EscalationPolicy, SlaPolicy
 
 
 def test_clocks_of_a_ticket(chains, api, open_request, at):
@@ -40,7 +40,7 @@ def test_only_admins_configure(chains, api):
         "name": "Operator X P1",
         "customer_org": cast.orgs.province.pk,
         "severity": "P1",
-        "calendar": 1,
+        "calendar": Calendar.objects.get(always_open=True).pk,
         "acknowledge_minutes": 10,
     }
     assert api(cast.a).post("/sla-policies", body).status_code == 403
@@ -59,7 +59,7 @@ def test_customer_specific_policy_wins(chains, api, open_request, at):
             "name": "Province P2",
             "customer_org": cast.orgs.province.pk,
             "severity": "P2",
-            "calendar": 1,
+            "calendar": Calendar.objects.get(always_open=True).pk,
             "acknowledge_minutes": 5,
         },
     )

@@ -18,7 +18,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--batch", type=int, default=200)
-        parser.add_argument("--idle", type=float, default=1.0, help="Seconds to wait when idle.")
+        parser.add_argument("--idle", type=float, default=0.25, help="Seconds to wait when idle.")
         parser.add_argument("--once", action="store_true", help="One pass over every loop.")
         parser.add_argument(
             "--lease",

@@ -1,0 +1,155 @@
+"""Shared by the benchmarks: the machine line, throwaway databases, worker processes, rows.
+
+Each benchmark prints its table and returns rows of the form
+{"operation", "backend", "size", "caredesk", "baseline", "baseline_name", "ratio", "unit",
+ "p50", "p95", "p99"}; bench/run.py gathers them into bench/RESULTS.md.
+"""
+
+import contextlib
+import json
+import os
+import platform
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "var" / "bench"
+
+
+def machine_line() -> str:
+    pg = subprocess.run(
+        [str(ROOT / "scripts" / "pg-bin"), "postgres"], capture_output=True, text=True
+    ).stdout.strip()
+    pg_version = (
+        subprocess.run([pg, "--version"], capture_output=True, text=True).stdout.strip()
+        if pg
+        else "PostgreSQL not found"
+    )
+    return (
+        f"{os.cpu_count()} cores · {platform.machine()} · Python {platform.python_version()} · "
+        f"SQLite {sqlite3.sqlite_version} · {pg_version}"
+    )
+
+
+@contextlib.contextmanager
+def postgres_server():
+    """A throwaway PostgreSQL cluster on loopback (scripts/testpg.sh), or $BENCH_DATABASE_URL."""
+    if os.environ.get("BENCH_DATABASE_URL"):
+        yield os.environ["BENCH_DATABASE_URL"]
+        return
+    folder = tempfile.mkdtemp(prefix="caredesk-bench-pg.")
+    url = subprocess.run(
+        [str(ROOT / "scripts" / "testpg.sh"), "start", folder],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    ).stdout.strip()
+    try:
+        yield url
+    finally:
+        subprocess.run([str(ROOT / "scripts" / "testpg.sh"), "stop", folder], cwd=ROOT)
+
+
+@contextlib.contextmanager
+def fresh_database(backend: str, server_url: str | None):
+    """A new empty database: an SQLite file, or a database created on the server."""
+    if backend == "sqlite":
+        folder = tempfile.mkdtemp(prefix="caredesk-bench-sqlite.")
+        path = Path(folder) / "bench.sqlite3"
+        yield {"DATABASE_URL": "", "CAREDESK_SQLITE_PATH": str(path)}
+        for f in Path(folder).glob("*"):
+            f.unlink()
+        os.rmdir(folder)
+        return
+    import psycopg
+
+    name = f"bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = server_url.rsplit("/", 1)[0]
+    try:
+        yield {"DATABASE_URL": f"{base}/{name}"}
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def child_env(db_env: dict) -> dict:
+    return {**os.environ, "DJANGO_SETTINGS_MODULE": "caredesk.settings", **db_env}
+
+
+def manage(db_env: dict, *args: str, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        env=child_env(db_env),
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+        **kwargs,
+    )
+
+
+def start_workers(db_env: dict, count: int, *extra: str) -> list[subprocess.Popen]:
+    return [
+        subprocess.Popen(
+            [sys.executable, str(ROOT / "manage.py"), "worker", "--name", f"bench{i}", *extra],
+            env=child_env(db_env),
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for i in range(count)
+    ]
+
+
+def stop_workers(procs: list[subprocess.Popen]) -> None:
+    for p in procs:
+        p.terminate()
+    for p in procs:
+        try:
+            p.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            p.kill()
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def save_rows(name: str, rows: list[dict]) -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / f"{name}.json").write_text(json.dumps(rows, ensure_ascii=False, indent=1))
+
+
+def table(rows: list[dict]) -> str:
+    head = "| operation | backend | size | CareDesk | baseline | ratio | p50 | p95 | p99 |"
+    lines = [head, "|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        base = f"{r['baseline']:,.1f} ({r['baseline_name']})" if r.get("baseline") else "—"
+        ratio = f"{r['ratio']:.2f}×" if r.get("ratio") else "—"
+        lat = [f"{r[k]:.1f} ms" if r.get(k) is not None else "—" for k in ("p50", "p95", "p99")]
+        lines.append(
+            f"| {r['operation']} | {r['backend']} | {r['size']} | "
+            f"{r['caredesk']:,.1f} {r['unit']} | {base} | {ratio} | {' | '.join(lat)} |"
+        )
+    return "\n".join(lines)
+
+
+class Stopwatch:
+    def __enter__(self):
+        self.start = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        self.seconds = time.perf_counter() - self.start
