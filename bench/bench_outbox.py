@@ -25,6 +25,8 @@ from urllib.parse import urlparse, urlunparse
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import save_rows  # noqa: E402
+
 
 def _database(url: str) -> tuple[str, str]:
     """Create a throwaway database next to the one in `url`; returns (its URL, its name)."""
@@ -183,7 +185,12 @@ def main() -> None:
     args = parser.parse_args()
     base = os.environ.get("DATABASE_URL", "")
     if not base.startswith("postgres"):
-        sys.exit("Set DATABASE_URL to a PostgreSQL server (see scripts/testpg.sh).")
+        # Run under `make bench`: start a throwaway server for the duration.
+        from bench.common import postgres_server
+
+        with postgres_server() as server:
+            os.environ["DATABASE_URL"] = server
+            return main()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caredesk.settings")
     url, name = _database(base)
     os.environ["DATABASE_URL"] = url
@@ -249,7 +256,42 @@ def report(drains: list[dict], cost: dict, quick: bool) -> None:
     ]
     text = "\n".join(lines)
     print(text)
-    (ROOT / "bench" / "outbox.md").write_text(text)
+    if not quick:
+        (ROOT / "bench" / "outbox.md").write_text(text)
+    save_rows("outbox", _rows(drains, cost))
+
+
+def _rows(drains: list[dict], cost: dict) -> list[dict]:
+    """The same figures in the shape bench/run.py gathers into RESULTS.md."""
+    empty = {"p50": None, "p95": None, "p99": None}
+    rows = [
+        {
+            "operation": f"outbox drain to a webhook, {d['workers']} worker(s)",
+            "backend": "PostgreSQL",
+            "size": f"{d['messages']:,} messages",
+            "caredesk": d["rate"],
+            "unit": "msg/s",
+            "baseline": None,
+            "baseline_name": "",
+            "ratio": None,
+            **empty,
+        }
+        for d in drains
+    ]
+    rows.append(
+        {
+            "operation": "public reply that tells 4 people",
+            "backend": "PostgreSQL",
+            "size": f"{cost['rounds']} replies",
+            "caredesk": cost["with_ms"],
+            "unit": "ms",
+            "baseline": cost["without_ms"],
+            "baseline_name": "same reply without outbox rows, ms",
+            "ratio": cost["ratio"],
+            **empty,
+        }
+    )
+    return rows
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from caredesk.directory.models import (
     Team,
 )
 from caredesk.escalation import demo as escalation_demo
+from caredesk.stakeholders import services as stakeholder_services
 from caredesk.tickets import services
 
 DEMO_PASSWORD = "caredesk-demo"
@@ -117,6 +118,20 @@ def _world() -> dict:
         "regions": regions,
         "teams": {core_team.name: core_team, radio_team.name: radio_team},
     }
+
+
+def _stakeholders(world: dict) -> None:
+    """Seed case 4's remedy: the province supervisor hears about every branch's requests, and
+    each branch's own contact about its own — whoever happens to be the requester."""
+    p, o = world["people"], world["orgs"]
+    for org, person, branches in [
+        ("province", "customer.x", True),
+        ("lakeside", "customer.y", False),
+        ("hillside", "customer.z", False),
+    ]:
+        stakeholder_services.add_stakeholder(
+            actor=p["admin"], organisation=o[org], person=p[person], include_branches=branches
+        )
 
 
 def _at(days_ago: float, hour: int, minute: int = 0) -> dt.datetime:
@@ -329,6 +344,7 @@ def load_demo() -> bool:
     with transaction.atomic():
         world = _world()
         escalation_demo.setup(world)
+        _stakeholders(world)
         _tickets(world)
     return True
 
