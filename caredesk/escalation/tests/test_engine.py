@@ -226,3 +226,36 @@ def test_business_hours_policy_for_lower_severities(chains, open_request, at, se
     ack = {c.kind: c for c in clocks_of(ticket)}["acknowledge"]
     assert ack.target_seconds in (240 * 60, 480 * 60)
     assert ack.due_at is not None
+
+
+def test_clock_at_risk_warns_the_owner_at_its_threshold(chains, open_request, at):
+    cast = chains
+    at(0, fire=False)
+    ticket = open_request(severity="P2")  # 24×7, resolve within 2880 min: 75 % at 2160
+    services.acknowledge(actor=cast.b, ticket=ticket)
+    at(2159)
+    assert escalated_to(ticket, "clock_at_risk") == []
+    at(2160)
+    assert escalated_to(ticket, "clock_at_risk") == [cast.b.name]
+
+
+def test_paused_clock_moves_its_clock_steps(chains, open_request, at):
+    cast = chains
+    at(0, fire=False)
+    ticket = open_request(severity="P2")
+    services.acknowledge(actor=cast.b, ticket=ticket)
+    at(100, fire=False)
+    t = Ticket.objects.get(pk=ticket.pk)
+    services.edit_ticket(
+        actor=cast.b, ticket=t, version=t.version, changes={"status": "waiting_customer"}
+    )
+    at(2200)  # would have been past 75 %, but the clock stood still since minute 100
+    assert escalated_to(ticket, "clock_at_risk") == []
+    t = Ticket.objects.get(pk=ticket.pk)
+    services.edit_ticket(
+        actor=cast.b, ticket=t, version=t.version, changes={"status": "in_progress"}
+    )
+    at(2200 + 2059)
+    assert escalated_to(ticket, "clock_at_risk") == []
+    at(2200 + 2060)  # 100 + 2060 running minutes = 2160 = 75 % of 2880
+    assert escalated_to(ticket, "clock_at_risk") == [cast.b.name]
