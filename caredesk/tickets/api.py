@@ -344,9 +344,7 @@ def list_tickets(request, query: Query[ListQuery]):
         severity=query.severity,
         q=query.q,
     )
-    rows, next_cursor = selectors.page_of(
-        selectors.tickets_visible_to(request.auth, filters), query.cursor, query.limit
-    )
+    rows, next_cursor = selectors.ticket_page(request.auth, filters, query.cursor, query.limit)
     return {"items": [ticket_out(t) for t in rows], "next_cursor": next_cursor}
 
 

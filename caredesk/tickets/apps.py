@@ -9,6 +9,8 @@ class TicketsConfig(AppConfig):
 
     def ready(self) -> None:
         # Ticket events write their notifications to the outbox (see notifications.py).
-        from . import notifications
+        from . import notifications, search
 
         notifications.register()
+        # The search index follows titles, customer words and comments in the same transaction.
+        search.register()

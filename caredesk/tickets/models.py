@@ -121,6 +121,10 @@ class Ticket(models.Model):
             models.Index(fields=["office", "-id"], name="ticket_office"),
             models.Index(fields=["customer_org", "-id"], name="ticket_customer"),
             models.Index(fields=["team", "status", "-id"], name="ticket_team_status"),
+            # Keyset pages of the queue and the portal, filtered by status, customer, product.
+            models.Index(fields=["status", "-id"], name="ticket_status"),
+            models.Index(fields=["customer_org", "status", "-id"], name="ticket_customer_status"),
+            models.Index(fields=["product", "status", "-id"], name="ticket_product_status"),
         ]
 
     def __str__(self) -> str:
@@ -248,3 +252,25 @@ class CallOutcome(models.TextChoices):
 class CallDirection(models.TextChoices):
     OUTBOUND = "outbound", _("Outbound")
     INBOUND = "inbound", _("Inbound")
+
+
+class SearchDocument(models.Model):
+    """A ticket's words, segmented for the full-text index (see caredesk/tickets/search.py).
+
+    Chinese has no spaces, so the text is stored already cut into words (jieba); the database
+    indexes these columns: SQLite through an FTS5 table kept in step by triggers, PostgreSQL
+    through GIN indexes on `simple` tsvectors. What customers may read (title, their words,
+    public replies) is kept apart from internal notes, which only staff search."""
+
+    ticket = models.OneToOneField(
+        Ticket, primary_key=True, on_delete=models.CASCADE, related_name="search_document"
+    )
+    public_words = models.TextField(blank=True)
+    private_words = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("search document")
+        verbose_name_plural = _("search documents")
+
+    def __str__(self) -> str:
+        return f"words of ticket {self.ticket_id}"

@@ -103,8 +103,8 @@ def queue(request):
         filters = dataclasses.replace(filters, owner=person.pk)
     rows, next_cursor = ([], None)
     if tab != "handoffs":
-        rows, next_cursor = selectors.page_of(
-            selectors.tickets_visible_to(person, filters), request.GET.get("cursor"), PAGE_SIZE
+        rows, next_cursor = selectors.ticket_page(
+            person, filters, request.GET.get("cursor"), PAGE_SIZE
         )
     context = {
         "tab": tab,

@@ -1,0 +1,236 @@
+"""Full-text search over tickets: title, the customer's words and the comments, zh and en.
+
+Chinese is written without spaces and most of its words are two characters long (断网, 告警),
+below the three-character floor of trigram indexes. So the words are cut with jieba before they
+are stored (SearchDocument), and the database indexes the cut text as ordinary words: an FTS5
+table on SQLite, GIN indexes over `simple` tsvectors on PostgreSQL. A query is cut the same way
+and every word must match; Latin words of three letters or more also match as prefixes
+(alarm → alarms). A lone character has no word to look up and falls back to a substring scan.
+
+Permissions: matches are only ever read through selectors.tickets_visible_to, i.e. through
+policy.visible_filter, and customers search only what they may read (title, their words, public
+replies) — never internal notes.
+
+Results come newest first with the same cursor as the lists. The index is walked from the
+newest match down in growing chunks, each chunk intersected with what the reader may see, so a
+page costs a couple of queries for staff however common the word is.
+"""
+
+import dataclasses
+import logging
+import re
+from collections.abc import Iterable
+
+from django.db import connection
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
+
+from caredesk import events
+from caredesk.directory.models import Person
+
+from .models import EntryKind, SearchDocument, Ticket, TimelineEntry
+
+NUMBER = re.compile(r"^[A-Za-z]{1,5}-\d{4}-\d{1,9}$")
+CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+WORDISH = re.compile(r"\w", re.UNICODE)
+MAX_TERMS = 12
+FIRST_CHUNK, MAX_CHUNK = 200, 20_000
+FTS_TABLE = "tickets_search_fts"
+# The PostgreSQL expressions must be written exactly as in the GIN indexes (migration 0003).
+PG_ALL = "(to_tsvector('simple', public_words) || to_tsvector('simple', private_words))"
+PG_PUBLIC = "to_tsvector('simple', public_words)"
+
+_jieba = None
+
+
+def _cutter():
+    """jieba loads its dictionary (about a second) on first use, so only when needed."""
+    global _jieba
+    if _jieba is None:
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        _jieba = jieba
+    return _jieba
+
+
+def _words(tokens: Iterable[str]) -> list[str]:
+    return [t.lower() for t in (s.strip() for s in tokens) if t and WORDISH.search(t)]
+
+
+def segment(text: str) -> str:
+    """The text as space-separated words, with the shorter words inside longer ones too
+    (核心网 → 核心 核心网), so a query for either finds it."""
+    if not text:
+        return ""
+    return " ".join(_words(_cutter().cut_for_search(text)))
+
+
+def query_terms(q: str) -> list[str]:
+    """The words of a query, in order, at most MAX_TERMS of them."""
+    return _words(_cutter().cut(q))[:MAX_TERMS]
+
+
+# ---------------------------------------------------------------- keeping the index
+
+
+def document_for(ticket_id: int, with_comments: bool = True) -> SearchDocument:
+    title, voice = Ticket.objects.values_list("title", "customer_voice").get(pk=ticket_id)
+    public, private = [title, voice], []
+    if with_comments:
+        comments = TimelineEntry.objects.filter(ticket_id=ticket_id, kind=EntryKind.COMMENT)
+        for body, is_public in comments.order_by("id").values_list("body", "public"):
+            (public if is_public else private).append(body)
+    return SearchDocument(
+        ticket_id=ticket_id,
+        public_words=segment("\n".join(public)),
+        private_words=segment("\n".join(private)),
+    )
+
+
+def save_documents(docs: list[SearchDocument]) -> None:
+    """Insert or replace, in one statement (the FTS5 table follows through triggers)."""
+    SearchDocument.objects.bulk_create(
+        docs,
+        update_conflicts=True,
+        unique_fields=["ticket"],
+        update_fields=["public_words", "private_words"],
+    )
+
+
+def index_ticket(ticket_id: int, with_comments: bool = True) -> None:
+    save_documents([document_for(ticket_id, with_comments)])
+
+
+REINDEX_ON = frozenset({"ticket.opened", "ticket.edited", "ticket.commented"})
+
+
+def on_event(event: events.Event) -> None:
+    """Inside the verb's transaction, so the index never disagrees with what was committed."""
+    if event.kind in REINDEX_ON and (
+        event.kind != "ticket.edited" or "title" in event.data.get("changes", {})
+    ):
+        # A ticket just opened has no comments yet: one read fewer on the hottest path.
+        index_ticket(event.ticket_id, with_comments=event.kind != "ticket.opened")
+
+
+def register() -> None:
+    events.subscribe(on_event)
+
+
+def rebuild(batch: int = 2000, progress=None) -> int:
+    """Re-cut every ticket's words (after changing the dictionary, or restoring a dump)."""
+    done, last = 0, 0
+    while True:
+        ids = list(
+            Ticket.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch]
+        )
+        if not ids:
+            return done
+        save_documents([document_for(i) for i in ids])
+        done, last = done + len(ids), ids[-1]
+        if progress:
+            progress(done)
+
+
+# ---------------------------------------------------------------- matching
+
+
+def _fts_expression(terms: list[str], public_only: bool) -> str:
+    parts = []
+    for t in terms:
+        quoted = '"' + t.replace('"', '""') + '"'
+        parts.append(quoted + "*" if _prefix(t) else quoted)
+    expr = " AND ".join(parts)
+    return f"{{public_words}} : ({expr})" if public_only else expr
+
+
+def _tsquery(terms: list[str]) -> str:
+    parts = []
+    for t in terms:
+        quoted = "'" + t.replace("\\", "\\\\").replace("'", "''") + "'"
+        parts.append(quoted + ":*" if _prefix(t) else quoted)
+    return " & ".join(parts)
+
+
+def _prefix(term: str) -> bool:
+    return term.isascii() and len(term) >= 3
+
+
+def matching_sql(terms: list[str], public_only: bool) -> tuple[str, list, str]:
+    """SELECT of the ids of tickets whose words contain every term, and the id column."""
+    if connection.vendor == "sqlite":
+        sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+        return sql, [_fts_expression(terms, public_only)], "rowid"
+    vector = PG_PUBLIC if public_only else PG_ALL
+    sql = f"SELECT ticket_id FROM tickets_searchdocument WHERE {vector} @@ to_tsquery('simple', %s)"
+    return sql, [_tsquery(terms)], "ticket_id"
+
+
+def matching_ids(terms: list[str], public_only: bool, below: int | None, limit: int) -> list[int]:
+    """Ids of matching tickets, newest first, below the cursor."""
+    sql, params, column = matching_sql(terms, public_only)
+    if below is not None:
+        sql += f" AND {column} < %s"
+        params.append(below)
+    sql += f" ORDER BY {column} DESC LIMIT %s"
+    params.append(limit)
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return [row[0] for row in cur.fetchall()]
+
+
+def _is_single_character(terms: list[str]) -> bool:
+    return len(terms) == 1 and len(terms[0]) == 1
+
+
+def substring_filter(text: str, public_only: bool) -> Q:
+    """What a lone character (or a query with no word in it) matches: a substring scan."""
+    found = Q(title__icontains=text) | Q(customer_voice__icontains=text)
+    found |= Q(search_document__public_words__contains=text.lower())
+    if not public_only:
+        found |= Q(search_document__private_words__contains=text.lower())
+    return found
+
+
+def page(
+    person: Person, filters, cursor: str | None, limit: int
+) -> tuple[list[Ticket], str | None]:
+    """One page of the tickets `person` may see that match `filters.q`, newest first."""
+    from . import selectors  # selectors imports this module for tickets_visible_to's q
+
+    text = (filters.q or "").strip()
+    base = selectors.tickets_visible_to(person, dataclasses.replace(filters, q=None))
+    if NUMBER.match(text):
+        return selectors.page_of(base.filter(number__iexact=text), cursor, limit)
+    terms = query_terms(text)
+    public_only = person.is_customer
+    if not terms or _is_single_character(terms):
+        return selectors.page_of(base.filter(substring_filter(text, public_only)), cursor, limit)
+    below = selectors.decode_cursor(cursor) if cursor else None
+    rows: list[Ticket] = []
+    chunk = FIRST_CHUNK
+    while len(rows) <= limit:
+        ids = matching_ids(terms, public_only, below, chunk)
+        if not ids:
+            break
+        rows += list(base.filter(id__in=ids)[: limit + 1 - len(rows)])
+        if len(ids) < chunk:
+            break
+        below, chunk = ids[-1], min(chunk * 4, MAX_CHUNK)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (selectors.encode_cursor(rows[-1].id) if more and rows else None)
+
+
+def matches_filter(q: str, public_only: bool) -> Q:
+    """The same matching as a Q, for callers that compose querysets (the database then decides
+    how to combine it with the rest: fine for small sets, slower than page() on large ones)."""
+    text = q.strip()
+    if NUMBER.match(text):
+        return Q(number__iexact=text)
+    terms = query_terms(text)
+    if not terms or _is_single_character(terms):
+        return substring_filter(text, public_only)
+    sql, params, _column = matching_sql(terms, public_only)
+    return Q(id__in=RawSQL(sql, params))
