@@ -8,6 +8,8 @@ timeline and queues a message per channel to its target — all in the timer's t
 
 import datetime as dt
 
+from django.conf import settings
+
 from caredesk import clock as wallclock
 from caredesk import events
 from caredesk.directory.models import Person, Responsibility, Role
@@ -30,6 +32,13 @@ from .models import (
 )
 
 STEP = "escalation.step"
+# Clock names inside message texts, per recipient language.
+CLOCK_LABELS = {
+    "acknowledge": {"zh-hans": "确认受理", "en": "acknowledge"},
+    "respond": {"zh-hans": "响应", "en": "respond"},
+    "restore": {"zh-hans": "恢复", "en": "restore"},
+    "resolve": {"zh-hans": "解决", "en": "resolve"},
+}
 CLOCK_CONDITIONS = {StepCondition.CLOCK_AT_RISK, StepCondition.CLOCK_BREACHED}
 
 
@@ -209,14 +218,16 @@ def fire_step(action) -> str:
                 recipient=target,
                 topic=f"ticket:{ticket.pk}",
                 context={
-                    "ticket": ticket.number,
+                    "number": ticket.number,
                     "title": ticket.title,
                     "severity": ticket.severity,
-                    "owner": ticket.owner.name,
+                    "owner_name": ticket.owner.name,
                     "owner_phone": ticket.owner.phone,
                     "condition": step["condition"],
                     "clock": step["clock"],
+                    "clock_label": CLOCK_LABELS.get(step["clock"], {}).get(target.language, ""),
                     "level": index + 1,
+                    "url": f"{settings.SITE_URL}/t/{ticket.number}/",
                 },
             )
     if "pending" not in run.step_states:

@@ -13,7 +13,7 @@ from caredesk.stakeholders.models import ContactChannel
 
 
 class MessageState(models.TextChoices):
-    PENDING = "pending", _("Pending")
+    PENDING = "pending", _("Waiting to be sent")
     SENT = "sent", _("Sent")
     DEAD = "dead", _("Failed")
 

@@ -17,14 +17,20 @@ from caredesk.errors import DomainError
 from caredesk.escalation import rosters, services
 from caredesk.escalation.models import RosterOverride, Rotation
 
+from .forms import CHOOSE
+
 
 def _people():
     return Person.objects.filter(role__in=OWNER_ROLES, is_active=True).order_by("username")
 
 
 class OverrideForm(forms.Form):
-    team = forms.ModelChoiceField(Team.objects.all(), label=gettext_lazy("Team"))
-    person = forms.ModelChoiceField(Person.objects.none(), label=gettext_lazy("On call"))
+    team = forms.ModelChoiceField(
+        Team.objects.all(), empty_label=CHOOSE, label=gettext_lazy("Team")
+    )
+    person = forms.ModelChoiceField(
+        Person.objects.none(), empty_label=CHOOSE, label=gettext_lazy("Person on call")
+    )
     starts_at = forms.DateTimeField(
         label=gettext_lazy("From"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
@@ -48,7 +54,10 @@ class RotationForm(forms.Form):
         super().__init__(*args, **kwargs)
         for i in range(slots):
             self.fields[f"member_{i}"] = forms.ModelChoiceField(
-                _people(), required=False, label=gettext_lazy("Turn %(n)d") % {"n": i + 1}
+                _people(),
+                required=False,
+                empty_label=gettext_lazy("(nobody)"),
+                label=gettext_lazy("Turn %(n)d") % {"n": i + 1},
             )
 
     def members(self) -> list[Person]:

@@ -20,6 +20,7 @@ from caredesk.stakeholders.models import (
     Subscription,
 )
 
+from .forms import CHOOSE
 from .views import _add_errors, _error_status
 
 CHECKBOXES = forms.CheckboxSelectMultiple
@@ -27,7 +28,7 @@ CHECKBOXES = forms.CheckboxSelectMultiple
 
 class StakeholderForm(forms.Form):
     person = forms.ModelChoiceField(
-        Person.objects.none(), label=gettext_lazy("Person"), required=False
+        Person.objects.none(), empty_label=CHOOSE, label=gettext_lazy("Person"), required=False
     )
     channel = forms.ChoiceField(choices=ContactChannel.choices, label=gettext_lazy("Channel"))
     include_branches = forms.BooleanField(

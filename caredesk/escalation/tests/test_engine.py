@@ -259,3 +259,20 @@ def test_paused_clock_moves_its_clock_steps(chains, open_request, at):
     assert escalated_to(ticket, "clock_at_risk") == []
     at(2200 + 2060)  # 100 + 2060 running minutes = 2160 = 75 % of 2880
     assert escalated_to(ticket, "clock_at_risk") == [cast.b.name]
+
+
+def test_escalation_messages_render_in_the_targets_language(chains, open_request, at):
+    from caredesk.notify.rendering import render
+
+    cast = chains
+    ticket = p1(open_request, cast, at)
+    at(0)
+    message = Message.objects.filter(idempotency_key__startswith="escalation:").first()
+    subject, body = render(message.template, message.language, message.context)
+    assert subject.startswith(f"[#{ticket.number}]")
+    assert "第1级升级" in subject
+    assert "尚未确认受理" in body
+    assert cast.b.phone in body
+    subject_en, body_en = render(message.template, "en", message.context)
+    assert "Escalation level 1" in subject_en
+    assert "Nobody has acknowledged" in body_en

@@ -1,5 +1,7 @@
 from django import template
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 register = template.Library()
 
@@ -29,6 +31,34 @@ def status_class(value: str) -> str:
 @register.filter
 def level_class(value: str) -> str:
     return LEVEL_CLASS.get(value, "secondary")
+
+
+CHANNELS = {
+    "email": _lazy("Email"),
+    "sms": _lazy("SMS"),
+    "wecom": _lazy("WeCom"),
+    "dingtalk": _lazy("DingTalk"),
+    "feishu": _lazy("Feishu"),
+    "webhook": _lazy("Webhook"),
+}
+CLOCKS = {
+    "acknowledge": _lazy("Acknowledge"),
+    "respond": _lazy("Respond"),
+    "restore": _lazy("Restore"),
+    "resolve": _lazy("Resolve"),
+}
+
+
+@register.filter
+def channel_labels(codes) -> str:
+    """Channel codes as words of the reader's language, joined the way the language joins."""
+    sep = "、" if translation.get_language() == "zh-hans" else ", "
+    return sep.join(str(CHANNELS.get(c, c)) for c in codes or [])
+
+
+@register.filter
+def clock_label(code: str) -> str:
+    return str(CLOCKS.get(code, code))
 
 
 @register.filter
