@@ -134,10 +134,16 @@ def _stakeholders(world: dict) -> None:
         )
 
 
+# The latest time of day the demo's "today" events use: "today" is the last day on which that
+# moment has passed, so every event lies in the past whenever the demo is loaded.
+LATEST_EVENT = dt.timedelta(hours=10, minutes=10)
+
+
 def _at(days_ago: float, hour: int, minute: int = 0) -> dt.datetime:
-    """A moment `days_ago` days back at hh:mm Shanghai time."""
+    """A moment `days_ago` days before the demo's "today" at hh:mm Shanghai time."""
     shanghai = dt.timezone(dt.timedelta(hours=8))
-    day = (clock.now().astimezone(shanghai) - dt.timedelta(days=days_ago)).date()
+    today = clock.now().astimezone(shanghai) - LATEST_EVENT
+    day = (today - dt.timedelta(days=days_ago)).date()
     return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=shanghai)
 
 

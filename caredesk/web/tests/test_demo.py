@@ -20,3 +20,22 @@ def test_seed_demo_is_idempotent_and_covers_every_status(db, capsys):
     expected = {"manager.a", "engineer.b", "engineer.c", "partner.d", "customer.x", "customer.y"}
     assert expected | {"hotline.h", "admin"} <= usernames
     assert verify_chain().ok
+
+
+def test_demo_history_lies_in_the_past_at_any_hour(db):
+    """Loaded just after midnight or just before it, no demo event is in the future."""
+    import datetime as dt
+
+    from caredesk import clock
+    from caredesk.tickets.models import TimelineEntry
+    from caredesk.web.demo import load_demo
+
+    shanghai = dt.timezone(dt.timedelta(hours=8))
+    moment = dt.datetime(2026, 11, 26, 0, 20, tzinfo=shanghai)
+    with clock.frozen_at(moment):
+        load_demo()
+    latest = TimelineEntry.objects.order_by("-at").first().at
+    assert latest <= moment
+    opened = {t.pk: t.created_at for t in Ticket.objects.all()}
+    for entry in TimelineEntry.objects.all():
+        assert entry.at >= opened[entry.ticket_id]  # nothing happens before its ticket exists
