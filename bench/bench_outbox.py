@@ -258,7 +258,7 @@ def report(drains: list[dict], cost: dict, quick: bool) -> None:
     print(text)
     if not quick:
         (ROOT / "bench" / "outbox.md").write_text(text)
-    save_rows("outbox", _rows(drains, cost))
+    save_rows("outbox", _rows(drains, cost), quick=quick)
 
 
 def _rows(drains: list[dict], cost: dict) -> list[dict]:

@@ -388,7 +388,7 @@ def main() -> None:
         f"{table(rows)}\n"
     )
     print(text)
-    save_rows("timers", rows)
+    save_rows("timers", rows, quick=args.quick)
     if not args.quick:
         (ROOT / "bench" / "timers.md").write_text(text)
 

@@ -127,9 +127,11 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[index]
 
 
-def save_rows(name: str, rows: list[dict]) -> None:
+def save_rows(name: str, rows: list[dict], quick: bool = False) -> None:
+    """Rows for bench/run.py; quick-size rows are kept apart from full-size ones."""
     OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / f"{name}.json").write_text(json.dumps(rows, ensure_ascii=False, indent=1))
+    path = OUT / f"{name}{'.quick' if quick else ''}.json"
+    path.write_text(json.dumps(rows, ensure_ascii=False, indent=1))
 
 
 def table(rows: list[dict]) -> str:

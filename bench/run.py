@@ -24,15 +24,20 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--only", help="run just bench_NAME.py")
+    parser.add_argument(
+        "--collect",
+        action="store_true",
+        help="run nothing: rebuild RESULTS.md from the rows the last full runs saved",
+    )
     args = parser.parse_args()
     scripts = sorted((ROOT / "bench").glob("bench_*.py"))
     if args.only:
         scripts = [s for s in scripts if s.stem == f"bench_{args.only}"]
     failed = []
     rows = []
-    for script in scripts:
+    for script in [] if args.collect else scripts:
         name = script.stem.removeprefix("bench_")
-        (OUT / f"{name}.json").unlink(missing_ok=True)
+        (OUT / f"{name}{'.quick' if args.quick else ''}.json").unlink(missing_ok=True)
         print(f"== {name}", flush=True)
         started = time.monotonic()
         result = subprocess.run(
@@ -41,7 +46,8 @@ def main() -> int:
         print(f"== {name}: {time.monotonic() - started:.0f} s, exit {result.returncode}")
         if result.returncode:
             failed.append(name)
-        saved = OUT / f"{name}.json"
+    for script in scripts:
+        saved = OUT / f"{script.stem.removeprefix('bench_')}{'.quick' if args.quick else ''}.json"
         if saved.exists():
             rows += json.loads(saved.read_text())
     text = "\n".join(
@@ -50,8 +56,15 @@ def main() -> int:
             "",
             machine_line(),
             "",
-            "Every row is measured in the same `make bench` run; the baseline column names what"
-            " it is compared with. Per-benchmark notes: the other .md files in bench/.",
+            (
+                "Gathered by `bench/run.py --collect` from each benchmark's last full-size run on"
+                " this machine"
+                if args.collect
+                else "Every row is measured in the same `make bench` run"
+            )
+            + "; within a benchmark, CareDesk and its baseline always come from one run. The"
+            " baseline column names what each row is compared with. Per-benchmark notes: the"
+            " other .md files in bench/.",
             "",
             table(rows),
             "",
