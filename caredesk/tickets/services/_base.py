@@ -44,8 +44,10 @@ def add_entry(ticket, kind, actor, *, body="", public=True, data=None, at=None) 
 def locked(ticket: Ticket | int, version: int | None = None) -> Ticket:
     """Re-read the ticket under a row lock (PostgreSQL; SQLite serialises writers anyway)."""
     pk = ticket.pk if isinstance(ticket, Ticket) else ticket
+    # Only the ticket's row: locking the joined owner and organisations too would queue every
+    # write of an office behind one another and deadlock against new tickets' key checks.
     fresh = (
-        Ticket.objects.select_for_update()
+        Ticket.objects.select_for_update(of=("self",))
         .select_related("owner", "office", "customer_org")
         .get(pk=pk)
     )

@@ -37,7 +37,9 @@ def _locked_handoff(handoff: Handoff | int) -> tuple[Handoff, Ticket]:
     ticket_id = Handoff.objects.values_list("ticket_id", flat=True).get(pk=pk)
     ticket = locked(ticket_id)
     fresh = (
-        Handoff.objects.select_for_update().select_related("to_person", "from_person").get(pk=pk)
+        Handoff.objects.select_for_update(of=("self",))
+        .select_related("to_person", "from_person")
+        .get(pk=pk)
     )
     return fresh, ticket
 
