@@ -1,0 +1,222 @@
+"""Many tickets, fast, with the shapes a large vendor's desk has (used by bench_scale, bench_peer).
+
+The demo's cast plus a wider world: 6 vendor offices (the demo's office serves about a third
+of the tickets), 240 engineers, 8 products, 12 regions, a province with 20 city branches and 20
+other customers. Tickets: customers and owners skewed (a few busy ones, a long tail), 85 %
+closed, 12 % open in its five states, 3 % resolved; P1 2 %, P2 10 %, P3 50 %, P4 38 %; opened
+over three years in id order; titles and customer words from zh and en phrases, with a rare
+word (断网, "fibre cut") in about 1 % of tickets and a common one (告警, "alarm") in about a
+third.
+
+Rows are written with plain INSERTs in batches (the verbs would take hours for a million);
+each ticket gets its search words. Its text is built from phrases cut once by the same
+segmenter the product uses, and the pieces are joined at punctuation, where jieba cuts anyway.
+Must run inside a configured Django process (django.setup() done).
+"""
+
+import datetime as dt
+import itertools
+import random
+import sys
+import time
+
+ZH_PHRASES = [
+    "基站退服",
+    "核心网告警",
+    "用户无法上网",
+    "掉话率升高",
+    "传输链路中断",
+    "光功率偏低",
+    "板卡温度告警",
+    "升级以后业务中断",
+    "割接后信令异常",
+    "语音质量差",
+    "电源模块故障",
+    "网管无法登录",
+    "BTS 板卡反复重启",
+]
+EN_PHRASES = [
+    "cell site down",
+    "high call drop rate",
+    "core network alarm",
+    "link flapping after upgrade",
+    "low optical power",
+    "board temperature alarm",
+    "signalling errors after cut-over",
+    "management system unreachable",
+]
+RARE = ("光缆被挖，基站断网", "fibre cut on the backbone")
+STATUSES = [("closed", 85), ("resolved", 3), ("new", 2), ("acknowledged", 2)] + [
+    ("in_progress", 5),
+    ("waiting_customer", 2),
+    ("reopened", 1),
+]
+SEVERITIES = [("P1", 2), ("P2", 10), ("P3", 50), ("P4", 38)]
+
+
+def _weighted(pairs):
+    values, weights = zip(*pairs, strict=True)
+    return list(values), list(weights)
+
+
+def _zipf_weights(n: int, s: float = 1.1) -> list[float]:
+    return [1 / (i + 1) ** s for i in range(n)]
+
+
+def build_world(seed: int = 7) -> dict:
+    """The demo's cast and the wider world around it; returns ids for the generator."""
+    from caredesk.directory.models import Organisation, OrgKind, Person, Product, Region, Role
+    from caredesk.web.demo import _world
+
+    world = _world()
+    orgs, people = world["orgs"], world["people"]
+    offices = [orgs["office"]] + [
+        Organisation.objects.create(
+            name=f"代表处 {i}", kind=OrgKind.VENDOR_OFFICE, parent=orgs["hq"]
+        )
+        for i in range(5)
+    ]
+    cities = [
+        Organisation.objects.create(
+            name=f"城市分公司 {i}", kind=OrgKind.CUSTOMER, parent=orgs["province"]
+        )
+        for i in range(20)
+    ]
+    others = [
+        Organisation.objects.create(name=f"Customer {i}", kind=OrgKind.CUSTOMER) for i in range(20)
+    ]
+    engineers = [
+        Person(
+            username=f"eng{i}",
+            role=Role.ENGINEER,
+            organisation=offices[i % len(offices)],
+            display_name=f"工程师{i}",
+        )
+        for i in range(240)
+    ]
+    Person.objects.bulk_create(engineers)
+    products = list(world["products"].values()) + [
+        Product.objects.create(code=f"p{i}", name=f"产品{i}") for i in range(5)
+    ]
+    regions = list(world["regions"].values()) + [
+        Region.objects.create(code=f"r{i}", name=f"区域{i}", office=offices[i % len(offices)])
+        for i in range(10)
+    ]
+    customers = [orgs["lakeside"], orgs["hillside"], *cities, orgs["other"], *others]
+    owners = [people["engineer.b"], people["engineer.c"], people["manager.a"], *engineers]
+    return {
+        "customers": [c.pk for c in customers],
+        "owners": [o.pk for o in Person.objects.filter(pk__in=[o.pk for o in owners])],
+        "products": [p.pk for p in products],
+        "regions": [(r.pk, r.office_id) for r in regions],
+        "requester": people["customer.y"].pk,
+        "creator": people["hotline.h"].pk,
+        "seed": seed,
+    }
+
+
+def _texts(rng: random.Random, segment) -> tuple[str, str, str, str]:
+    """A title, the customer's words, and both as search words."""
+    zh = rng.random() < 0.7
+    phrases = ZH_PHRASES if zh else EN_PHRASES
+    picked = rng.sample(phrases, 3)
+    sep = "，" if zh else ", "
+    if rng.random() < 0.01:
+        picked[1] = RARE[0 if zh else 1]
+    title = picked[0]
+    voice = sep.join(picked) + ("。" if zh else ".")
+    return (
+        title,
+        voice,
+        " ".join(segment(p) for p in picked[:1]),
+        " ".join(segment(p) for p in picked),
+    )
+
+
+def fill(world: dict, count: int, batch: int = 5000, label: str = "tickets") -> float:
+    """Write `count` tickets (and their search words); returns seconds taken."""
+    from django.db import connection, transaction
+
+    from caredesk.tickets import search
+
+    cache: dict[str, str] = {}
+
+    def segment(text: str) -> str:
+        if text not in cache:
+            cache[text] = search.segment(text)
+        return cache[text]
+
+    rng = random.Random(world["seed"])
+    statuses, status_w = _weighted(STATUSES)
+    severities, severity_w = _weighted(SEVERITIES)
+    cum = itertools.accumulate
+    status_w, severity_w = list(cum(status_w)), list(cum(severity_w))
+    cust_w = list(cum(_zipf_weights(len(world["customers"]), 0.8)))
+    owner_w = list(cum(_zipf_weights(len(world["owners"]), 0.9)))
+    start_at = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    step = dt.timedelta(seconds=3 * 365 * 86400 / max(count, 1))
+    with connection.cursor() as cur:
+        cur.execute("SELECT COALESCE(MAX(id), 0) FROM tickets_ticket")
+        first = cur.fetchone()[0] + 1
+    columns = (
+        "id, number, customer_org_id, office_id, requester_id, product_id, region_id, site, "
+        "severity, channel, title, customer_voice, status, owner_id, owner_since, "
+        "created_by_id, version, handoff_count, resolution_note, created_at, updated_at"
+    )
+    ticket_sql = f"INSERT INTO tickets_ticket ({columns}) VALUES ({', '.join(['%s'] * 21)})"
+    doc_sql = (
+        "INSERT INTO tickets_searchdocument (ticket_id, public_words, private_words) "
+        "VALUES (%s, %s, '')"
+    )
+    began = time.perf_counter()
+    done = 0
+    while done < count:
+        n = min(batch, count - done)
+        tickets, docs = [], []
+        for i in range(first + done, first + done + n):
+            title, voice, _title_words, words = _texts(rng, segment)
+            region, office = rng.choice(world["regions"])
+            at = start_at + step * (i - first)
+            tickets.append(
+                (
+                    i,
+                    f"S-{i:08d}",
+                    rng.choices(world["customers"], cum_weights=cust_w)[0],
+                    office,
+                    world["requester"],
+                    rng.choice(world["products"]),
+                    region,
+                    f"站点-{rng.randrange(5000)}",
+                    rng.choices(severities, cum_weights=severity_w)[0],
+                    "portal",
+                    title,
+                    voice,
+                    rng.choices(statuses, cum_weights=status_w)[0],
+                    rng.choices(world["owners"], cum_weights=owner_w)[0],
+                    at,
+                    world["creator"],
+                    1,
+                    0,
+                    "",
+                    at,
+                    at,
+                )
+            )
+            docs.append((i, words))
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.executemany(ticket_sql, tickets)
+            cur.executemany(doc_sql, docs)
+        done += n
+        rate = done / (time.perf_counter() - began)
+        sys.stderr.write(f"\r  {label}: {done:,}/{count:,} ({rate:,.0f}/s)   ")
+        sys.stderr.flush()
+    sys.stderr.write("\n")
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute(
+                "SELECT setval('tickets_ticket_id_seq', (SELECT MAX(id) FROM tickets_ticket))"
+            )
+            cur.execute("ANALYZE")
+        else:
+            cur.execute("ANALYZE")
+    return time.perf_counter() - began
