@@ -246,8 +246,7 @@ def run(quick: bool) -> list[dict]:
             timeout=1800,
         )
         ours_info = json.loads(out.stdout.split("SETUP ", 1)[1])
-        peer_env = {**os.environ, "PEER_DATABASE_URL": ours_db["DATABASE_URL"]}
-        peer_env["PEER_DATABASE_URL"] = peer_db["DATABASE_URL"]
+        peer_env = {**os.environ, "PEER_DATABASE_URL": peer_db["DATABASE_URL"]}
         peer_env["PYTHONPATH"] = str(peer_project.PROJECT)
         out = subprocess.run(
             [str(peer_project.python()), "setup_data.py", str(size)],

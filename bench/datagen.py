@@ -9,8 +9,9 @@ word (断网, "fibre cut") in about 1 % of tickets and a common one (告警, "al
 third.
 
 Rows are written with plain INSERTs in batches (the verbs would take hours for a million);
-each ticket gets its search words. Its text is built from phrases cut once by the same
-segmenter the product uses, and the pieces are joined at punctuation, where jieba cuts anyway.
+each ticket gets its "opened" timeline entry and its search words. Its text is built from
+phrases cut once by the same segmenter the product uses, and the pieces are joined at
+punctuation, where jieba cuts anyway.
 Must run inside a configured Django process (django.setup() done).
 """
 
@@ -164,6 +165,10 @@ def fill(world: dict, count: int, batch: int = 5000, label: str = "tickets") -> 
         "created_by_id, version, handoff_count, resolution_note, created_at, updated_at"
     )
     ticket_sql = f"INSERT INTO tickets_ticket ({columns}) VALUES ({', '.join(['%s'] * 21)})"
+    entry_sql = (
+        "INSERT INTO tickets_timelineentry (ticket_id, kind, actor_id, public, body, data, at) "
+        "VALUES (%s, 'opened', %s, TRUE, %s, '{}', %s)"
+    )
     doc_sql = (
         "INSERT INTO tickets_searchdocument (ticket_id, public_words, private_words) "
         "VALUES (%s, %s, '')"
@@ -172,7 +177,7 @@ def fill(world: dict, count: int, batch: int = 5000, label: str = "tickets") -> 
     done = 0
     while done < count:
         n = min(batch, count - done)
-        tickets, docs = [], []
+        tickets, docs, entries = [], [], []
         for i in range(first + done, first + done + n):
             title, voice, _title_words, words = _texts(rng, segment)
             region, office = rng.choice(world["regions"])
@@ -203,8 +208,10 @@ def fill(world: dict, count: int, batch: int = 5000, label: str = "tickets") -> 
                 )
             )
             docs.append((i, words))
+            entries.append((i, world["creator"], voice, at))
         with transaction.atomic(), connection.cursor() as cur:
             cur.executemany(ticket_sql, tickets)
+            cur.executemany(entry_sql, entries)
             cur.executemany(doc_sql, docs)
         done += n
         rate = done / (time.perf_counter() - began)

@@ -106,7 +106,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peerproj.settings")
 application = get_wsgi_application()
 """
 
-# Run with the peer's python: migrate, one queue, one staff user, `n` tickets; prints JSON.
+# Run with the peer's python: migrate, one queue, one staff user, `n` tickets each with its
+# "Ticket Opened" follow-up (as its own create path writes); prints JSON.
 SETUP = """
 import datetime as dt, json, os, random, sys
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peerproj.settings")
@@ -117,7 +118,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.core.management import call_command
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
-from helpdesk.models import Queue, Ticket
+from helpdesk.models import FollowUp, Queue, Ticket
 from helpdesk.query import query_to_base64
 
 call_command("migrate", verbosity=0)
@@ -139,7 +140,12 @@ for i in range(n):
         assigned_to=staff,
     ))
     if len(batch) == 5000 or i == n - 1:
-        Ticket.objects.bulk_create(batch)
+        made = Ticket.objects.bulk_create(batch)
+        FollowUp.objects.bulk_create([
+            FollowUp(ticket=t, title="Ticket Opened", comment=t.description, public=True,
+                     date=t.created, user=staff)
+            for t in made
+        ])
         batch = []
 from django.db import connection
 connection.cursor().execute("ANALYZE")

@@ -41,6 +41,11 @@ OPEN_STATUSES = frozenset(
 )
 
 
+# Written exactly as selectors.tickets_visible_to filters "open", so the databases can prove
+# that the partial indexes below apply.
+OPEN_Q = Q(status__in=sorted(OPEN_STATUSES))
+
+
 class TicketSequence(models.Model):
     """Per-year counter behind ticket numbers (CD-2026-000123); the row lock keeps them unique."""
 
@@ -125,6 +130,11 @@ class Ticket(models.Model):
             models.Index(fields=["status", "-id"], name="ticket_status"),
             models.Index(fields=["customer_org", "status", "-id"], name="ticket_customer_status"),
             models.Index(fields=["product", "status", "-id"], name="ticket_product_status"),
+            # Most queue pages show open tickets only: small partial indexes, already in page
+            # order, for "my open tickets", a team's and a severity's.
+            models.Index(fields=["owner", "-id"], name="ticket_open_owner", condition=OPEN_Q),
+            models.Index(fields=["team", "-id"], name="ticket_open_team", condition=OPEN_Q),
+            models.Index(fields=["severity", "-id"], name="ticket_open_severity", condition=OPEN_Q),
         ]
 
     def __str__(self) -> str:

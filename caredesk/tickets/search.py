@@ -36,9 +36,8 @@ WORDISH = re.compile(r"\w", re.UNICODE)
 MAX_TERMS = 12
 FIRST_CHUNK, MAX_CHUNK = 200, 20_000
 FTS_TABLE = "tickets_search_fts"
-# The PostgreSQL expressions must be written exactly as in the GIN indexes (migration 0003).
-PG_ALL = "(to_tsvector('simple', public_words) || to_tsvector('simple', private_words))"
-PG_PUBLIC = "to_tsvector('simple', public_words)"
+# PostgreSQL: stored tsvector columns with GIN indexes (migrations 0003 and 0004).
+PG_ALL, PG_PUBLIC = "all_vector", "public_vector"
 
 _jieba = None
 

@@ -10,7 +10,7 @@ from caredesk.directory.models import OWNER_ROLES, Person, Responsibility
 from caredesk.errors import NotFound, ValidationFailed
 
 from . import policy, search
-from .models import OPEN_STATUSES, Conclusion, Handoff, HandoffStatus, Ticket, TimelineEntry
+from .models import OPEN_Q, Conclusion, Handoff, HandoffStatus, Ticket, TimelineEntry
 
 # Everything a list row shows (API items carry the requester's name), fetched in the page's
 # one query.
@@ -50,7 +50,7 @@ def tickets_visible_to(person: Person, filters: TicketFilters | None = None) -> 
     if f.status == "open":
         # Spelled as the open statuses (not "not resolved or closed") so the (…, status, id)
         # indexes can serve it.
-        qs = qs.filter(status__in=sorted(OPEN_STATUSES))
+        qs = qs.filter(OPEN_Q)
     elif f.status:
         qs = qs.filter(status=f.status)
     if f.owner:
