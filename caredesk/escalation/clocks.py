@@ -174,7 +174,11 @@ def clocks_of(ticket: Ticket, now: dt.datetime | None = None) -> list[ClockView]
         TicketClock.objects.select_related("calendar").filter(ticket=ticket),
         key=lambda c: order[c.kind],
     )
-    return [_view(c, now, WorkingTime.of(c.calendar)) for c in rows]
+    calendars: dict[int, WorkingTime] = {}
+    for c in rows:
+        if c.calendar_id not in calendars:
+            calendars[c.calendar_id] = WorkingTime.of(c.calendar)
+    return [_view(c, now, calendars[c.calendar_id]) for c in rows]
 
 
 def _view(c: TicketClock, now: dt.datetime, wt: WorkingTime) -> ClockView:
