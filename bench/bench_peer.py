@@ -310,7 +310,7 @@ def report(rows: list[dict], quick: bool) -> str:
         "",
     ]
     for r in rows:
-        if r.get("peer_p95") is not None:
+        if r.get("peer_p95") is not None and r["baseline_name"] == "django-helpdesk":
             lines.append(
                 f"- {r['operation']}: peer p95 {r['peer_p95']:.1f} ms; errors {r['errors']}."
             )

@@ -41,8 +41,7 @@ OPEN_STATUSES = frozenset(
 )
 
 
-# Written exactly as selectors.tickets_visible_to filters "open", so the databases can prove
-# that the partial indexes below apply.
+# The condition of the open-queue partial indexes; selectors.OPEN_SQL repeats it literally.
 OPEN_Q = Q(status__in=sorted(OPEN_STATUSES))
 
 
