@@ -130,6 +130,9 @@ class Ticket(models.Model):
             # (Composite (…, status, id) indexes led SQLite to read every open ticket of a
             # province and sort them, 300 ms at a million tickets.)
             models.Index(fields=["-id"], name="ticket_open", condition=OPEN_Q),
+            # Counts by customer and status (the portal's "waiting for your confirmation")
+            # read this index alone.
+            models.Index(fields=["customer_org", "status"], name="ticket_customer_status_n"),
             models.Index(fields=["owner", "-id"], name="ticket_open_owner", condition=OPEN_Q),
             models.Index(fields=["team", "-id"], name="ticket_open_team", condition=OPEN_Q),
             models.Index(fields=["severity", "-id"], name="ticket_open_severity", condition=OPEN_Q),

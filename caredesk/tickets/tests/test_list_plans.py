@@ -50,3 +50,15 @@ def test_the_open_queue_reads_the_open_index_in_page_order(cast, open_request):
     steps = plan(selectors.tickets_visible_to(cast.a, TicketFilters(status="open")))
     assert "ticket_open" in steps, steps
     assert "TEMP B-TREE" not in steps, steps
+
+
+def test_the_portal_count_reads_one_index_only(cast, open_request):
+    from caredesk.tickets.models import Status
+
+    open_request()
+    qs = selectors.tickets_visible_to(cast.x, TicketFilters(status=Status.RESOLVED))
+    sql, params = qs.order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as cur:
+        cur.execute(f"EXPLAIN QUERY PLAN SELECT COUNT(*) FROM ({sql})", params)
+        steps = " / ".join(row[3] for row in cur.fetchall())
+    assert "COVERING INDEX ticket_customer_status_n" in steps, steps
