@@ -1,9 +1,19 @@
 from django.contrib import admin
+from django.http import JsonResponse
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from caredesk.api import api
 
+
+def openapi_document(request):
+    """The OpenAPI document also at /api/openapi.json, beside /api/v1/openapi.json."""
+    return JsonResponse(api.get_openapi_schema(path_prefix="/api/v1/"))
+
+
 urlpatterns = [
+    path("api/openapi.json", openapi_document, name="openapi"),
+    path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

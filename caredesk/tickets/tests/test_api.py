@@ -204,6 +204,9 @@ def test_openapi_document_is_served(client):
     responses = spec["paths"]["/api/v1/tickets/{ticket_id}"]["patch"]["responses"]
     assert {"409", "422", "404"} <= set(responses)
     assert client.get("/api/v1/docs").status_code == 200
+    # The addresses too: /api/openapi.json and /api/docs.
+    assert client.get("/api/openapi.json").json()["paths"] == spec["paths"]
+    assert client.get("/api/docs", follow=True).status_code == 200
 
 
 def test_createtoken_command_prints_a_working_token(cast, client):
