@@ -11,24 +11,32 @@ from caredesk.directory.models import OWNER_ROLES, Person, Responsibility
 from caredesk.errors import NotFound, ValidationFailed
 
 from . import policy, search
-from .models import OPEN_STATUSES, Conclusion, Handoff, HandoffStatus, Ticket, TimelineEntry
+from .models import (
+    OPEN_STATUSES,
+    Conclusion,
+    Handoff,
+    HandoffStatus,
+    Status,
+    Ticket,
+    TimelineEntry,
+)
 
 # Everything a list row shows (API items carry the requester's name), fetched in the page's
 # one query.
 LIST_RELATED = ("owner", "customer_org", "product", "region", "requester")
 
 
-# "Open" as the list of open statuses (not "neither resolved nor closed", which no index
-# serves), written as literal SQL, the very text of the open-queue partial indexes' condition:
-# SQLite uses a partial index only when the query repeats its condition with the same
-# constants, not with bound parameters. The statuses are fixed names, never user input; the
-# column is left unqualified so the filter survives Django aliasing the table in a subquery
-# (no table joined here has a status column).
-OPEN_SQL = RawSQL(
-    '"status" IN (' + ", ".join(f"'{s}'" for s in sorted(OPEN_STATUSES)) + ")",
-    (),
-    output_field=BooleanField(),
-)
+def status_is(statuses: list[str]) -> RawSQL:
+    """A status filter written as literal SQL, the very text of the partial indexes' conditions
+    (models.OPEN_Q, the resolved-by-customer index): SQLite uses a partial index only when the
+    query repeats its condition with the same constants, not with bound parameters. Only names
+    from Status ever reach it, never user input; the column is left unqualified so the filter
+    survives Django aliasing the table in a subquery (no table joined here has a status)."""
+    if not set(statuses) <= set(Status.values):
+        raise ValueError(statuses)
+    quoted = ", ".join(f"'{s}'" for s in sorted(statuses))
+    sql = f'"status" = {quoted}' if len(statuses) == 1 else f'"status" IN ({quoted})'
+    return RawSQL(sql, (), output_field=BooleanField())
 
 
 @dataclass(frozen=True)
@@ -62,9 +70,12 @@ def tickets_visible_to(person: Person, filters: TicketFilters | None = None) -> 
     qs = policy.visible_tickets(person).select_related(*LIST_RELATED)
     f = filters or TicketFilters()
     if f.status == "open":
-        qs = qs.filter(OPEN_SQL)
+        # The open statuses, not "neither resolved nor closed", which no index serves.
+        qs = qs.filter(status_is(list(OPEN_STATUSES)))
+    elif f.status in Status.values:
+        qs = qs.filter(status_is([f.status]))
     elif f.status:
-        qs = qs.filter(status=f.status)
+        qs = qs.filter(status=f.status)  # no such status: nothing
     if f.owner:
         qs = qs.filter(owner_id=f.owner)
     if f.customer_org:
