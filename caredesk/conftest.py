@@ -16,6 +16,16 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_reference_data():
+    """Each test starts with no cached reference data (a rolled-back test's copy is gone)."""
+    from caredesk.directory import refdata
+
+    refdata.reset()
+    yield
+    refdata.reset()
+
+
 SHORT = {
     "manager.a": "a",
     "engineer.b": "b",

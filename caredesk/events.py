@@ -21,6 +21,8 @@ class Event:
     actor_id: int | None
     at: dt.datetime
     data: dict[str, Any] = field(default_factory=dict)
+    # The ticket as the verb left it (saved), so subscribers need not read it again.
+    ticket: Any = field(default=None, compare=False, repr=False)
 
 
 Subscriber = Callable[[Event], None]

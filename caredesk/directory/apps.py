@@ -6,3 +6,10 @@ class DirectoryConfig(AppConfig):
     name = "caredesk.directory"
     label = "directory"
     verbose_name = _("Directory")
+
+    def ready(self):
+        from . import models, refdata
+
+        refdata.watch(models.Organisation, models.Product, models.Region, models.Responsibility)
+        # Deleting a person or a team clears regions' and matrix cells' references in SQL.
+        refdata.watch(models.Person, models.Team, deletes_only=True)

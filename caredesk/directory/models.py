@@ -37,23 +37,15 @@ class Organisation(models.Model):
 
     def lineage_ids(self) -> list[int]:
         """This organisation and all its ancestors, nearest first."""
-        ids, org = [], self
-        while org is not None and org.pk not in ids:
-            ids.append(org.pk)
-            org = org.parent
-        return ids
+        from . import refdata
+
+        return list(refdata.lineage(self.pk))
 
     def subtree_ids(self) -> list[int]:
-        """This organisation and every descendant (hierarchies here are a few levels deep)."""
-        ids, frontier = [self.pk], [self.pk]
-        while frontier:
-            frontier = list(
-                Organisation.objects.filter(parent_id__in=frontier)
-                .exclude(pk__in=ids)
-                .values_list("pk", flat=True)
-            )
-            ids.extend(frontier)
-        return ids
+        """This organisation and every descendant."""
+        from . import refdata
+
+        return list(refdata.subtree(self.pk))
 
 
 class Role(models.TextChoices):
@@ -250,3 +242,16 @@ class ApiToken(models.Model):
     @staticmethod
     def new_key() -> str:
         return "cd_" + secrets.token_urlsafe(32)
+
+
+class RefGeneration(models.Model):
+    """One row: a random token replaced by every write to cached reference data
+    (caredesk.directory.refdata), so each process knows when its copy is out of date."""
+
+    token = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "reference data generation"
+
+    def __str__(self) -> str:
+        return str(self.token)

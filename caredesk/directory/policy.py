@@ -2,6 +2,8 @@
 
 from django.db.models import Q, QuerySet
 
+from caredesk.directory import refdata
+
 from .models import Organisation, Person, Role
 
 
@@ -15,12 +17,12 @@ def visible_people(person: Person) -> QuerySet[Person]:
     qs = Person.objects.filter(is_active=True).select_related("organisation")
     if person.role != Role.CUSTOMER_CONTACT:
         return qs
-    own = person.organisation.subtree_ids() if person.organisation_id else []
+    own = refdata.subtree(person.organisation_id) if person.organisation_id else []
     return qs.filter(Q(organisation_id__in=own) | ~Q(role=Role.CUSTOMER_CONTACT))
 
 
 def visible_organisations(person: Person) -> QuerySet[Organisation]:
     if person.role != Role.CUSTOMER_CONTACT:
         return Organisation.objects.all()
-    own = person.organisation.subtree_ids() if person.organisation_id else []
+    own = refdata.subtree(person.organisation_id) if person.organisation_id else []
     return Organisation.objects.filter(Q(pk__in=own) | ~Q(kind="customer"))

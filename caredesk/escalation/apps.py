@@ -9,4 +9,15 @@ class EscalationConfig(AppConfig):
 
     def ready(self):
         # Registers the timer handlers and the ticket-event subscriber.
-        from . import clocks, engine  # noqa: F401
+        from caredesk.directory import refdata
+
+        from . import clocks, engine, models  # noqa: F401
+
+        # Policies and calendars are read from each process's cached copy.
+        refdata.watch(
+            models.Calendar,
+            models.CalendarDay,
+            models.SlaPolicy,
+            models.EscalationPolicy,
+            models.EscalationStep,
+        )

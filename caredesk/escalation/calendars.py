@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from caredesk.directory import refdata
 from caredesk.errors import ValidationFailed
 
 from .models import Calendar, CalendarDay, DayKind
@@ -30,8 +31,11 @@ class WorkingTime:
 
     @classmethod
     def of(cls, calendar: Calendar) -> "WorkingTime":
-        days = dict(CalendarDay.objects.filter(calendar=calendar).values_list("date", "kind"))
-        return cls(calendar, days)
+        def load():
+            days = CalendarDay.objects.filter(calendar=calendar).values_list("date", "kind")
+            return cls(calendar, dict(days))
+
+        return refdata.get(f"working-time:{calendar.pk}", load)
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:

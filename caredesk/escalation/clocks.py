@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from caredesk import clock as wallclock
+from caredesk.directory import refdata
 from caredesk.tickets import services as ticket_services
 from caredesk.tickets.models import Ticket
 from caredesk.timers import services as timers
@@ -21,13 +22,20 @@ from .models import ClockKind, ClockState, SlaPolicy, TicketClock
 BREACH = "clock.breach"
 
 
+def _sla_policies() -> dict[str, list[SlaPolicy]]:
+    by_severity: dict[str, list[SlaPolicy]] = {}
+    for p in SlaPolicy.objects.select_related("calendar"):
+        by_severity.setdefault(p.severity, []).append(p)
+    return by_severity
+
+
 def policy_for(ticket: Ticket) -> SlaPolicy | None:
     """The customer's own policy for this severity (nearest organisation up the hierarchy),
-    else the default one."""
-    lineage = ticket.customer_org.lineage_ids()
+    else the default one. (Read-only: it is the process's cached copy.)"""
+    lineage = refdata.lineage(ticket.customer_org_id)
     candidates = {
         p.customer_org_id: p
-        for p in SlaPolicy.objects.filter(severity=ticket.severity).select_related("calendar")
+        for p in refdata.get("sla-policies", _sla_policies).get(ticket.severity, ())
         if p.customer_org_id is None or p.customer_org_id in lineage
     }
     for org_id in [*lineage, None]:

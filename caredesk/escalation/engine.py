@@ -9,9 +9,11 @@ timeline and queues a message per channel to its target — all in the timer's t
 import datetime as dt
 
 from django.conf import settings
+from django.db.models import Prefetch
 
 from caredesk import clock as wallclock
 from caredesk import events
+from caredesk.directory import refdata
 from caredesk.directory.models import Person, Responsibility, Role
 from caredesk.notify import outbox
 from caredesk.tickets import services as ticket_services
@@ -24,6 +26,7 @@ from .models import (
     ClockState,
     EscalationPolicy,
     EscalationRun,
+    EscalationStep,
     RunState,
     StepCondition,
     StepTarget,
@@ -45,12 +48,25 @@ CLOCK_CONDITIONS = {StepCondition.CLOCK_AT_RISK, StepCondition.CLOCK_BREACHED}
 # ------------------------------------------------------------------ choosing and starting
 
 
+def _active_policies() -> dict:
+    """Active policies by trigger, and each one's steps frozen in order, by policy id."""
+    by_trigger: dict[str, list[EscalationPolicy]] = {}
+    steps: dict[int, list[dict]] = {}
+    policies = EscalationPolicy.objects.filter(active=True).prefetch_related(
+        Prefetch("steps", queryset=EscalationStep.objects.order_by("order"))
+    )
+    for p in policies:
+        by_trigger.setdefault(p.trigger, []).append(p)
+        steps[p.pk] = [s.frozen() for s in p.steps.all()]
+    return {"by_trigger": by_trigger, "steps": steps}
+
+
 def policy_for(ticket: Ticket, trigger: str) -> EscalationPolicy | None:
     """The most specific active policy: the customer's own (nearest up the hierarchy) before
     the default, a severity-specific one before one for any severity."""
-    lineage = ticket.customer_org.lineage_ids()
+    lineage = refdata.lineage(ticket.customer_org_id)
     ranked = []
-    for p in EscalationPolicy.objects.filter(trigger=trigger, active=True):
+    for p in refdata.get("escalation-policies", _active_policies)["by_trigger"].get(trigger, ()):
         if p.severity and p.severity != ticket.severity:
             continue
         if p.customer_org_id is not None and p.customer_org_id not in lineage:
@@ -64,7 +80,8 @@ def start_run(ticket: Ticket, trigger: str, now: dt.datetime, handoff_id=None):
     policy = policy_for(ticket, trigger)
     if policy is None:
         return None
-    steps = [s.frozen() for s in policy.steps.order_by("order")]
+    frozen = refdata.get("escalation-policies", _active_policies)["steps"][policy.pk]
+    steps = [{**s, "channels": list(s["channels"])} for s in frozen]
     if not steps:
         return None
     run = EscalationRun.objects.create(
@@ -269,7 +286,7 @@ def next_contact(
 
 
 def _ticket(event: events.Event) -> Ticket:
-    return Ticket.objects.select_related("customer_org").get(pk=event.ticket_id)
+    return event.ticket or Ticket.objects.get(pk=event.ticket_id)
 
 
 @events.subscribe

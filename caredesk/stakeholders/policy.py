@@ -1,5 +1,6 @@
 """Who may read and edit a customer's stakeholder map."""
 
+from caredesk.directory import refdata
 from caredesk.directory.models import Organisation, OrgKind, Person, Role
 
 EDITOR_ROLES = frozenset({Role.ADMIN, Role.SERVICE_MANAGER, Role.ACCOUNT_HEAD})
@@ -13,7 +14,7 @@ def can_view_map(person: Person, organisation: Organisation) -> bool:
     if person.role != Role.CUSTOMER_CONTACT:
         return True
     return person.organisation_id is not None and organisation.pk in (
-        person.organisation.subtree_ids()
+        refdata.subtree(person.organisation_id)
     )
 
 

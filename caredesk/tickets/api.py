@@ -8,11 +8,12 @@ from ninja import Field, Query, Router, Schema
 from ninja import Status as Answer
 
 from caredesk.apikit import error_responses
-from caredesk.directory.models import Organisation, Person, Product, Region
-from caredesk.errors import ValidationFailed
+from caredesk.directory import refdata
+from caredesk.directory.models import Person, Product, Region
+from caredesk.errors import NotFound, ValidationFailed
 from caredesk.escalation import engine
 
-from . import selectors, services
+from . import policy, selectors, services
 from .models import CallDirection, CallOutcome, Channel, Ticket
 
 router = Router(tags=["tickets"])
@@ -277,13 +278,14 @@ def _contacts(t: Ticket) -> list[dict]:
 
 
 def _lookup(model, value, field: str):
-    """A reference by id (or code, for products and regions), else a 422 naming the field."""
-    qs = model.objects.all()
+    """A product or region by id or code (from the cached catalogue), else a 422 naming the
+    field."""
+    find = {Product: refdata.product, Region: refdata.region}[model]
     found = None
     if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
-        found = qs.filter(pk=int(value)).first()
-    elif hasattr(model, "code"):
-        found = qs.filter(code=value).first()
+        found = find(pk=int(value))
+    elif isinstance(value, str):
+        found = find(code=value)
     if found is None:
         raise ValidationFailed(fields={field: f"No {field} {value!r}."})
     return found
@@ -299,7 +301,7 @@ def _ticket(request: HttpRequest, ticket_id: int) -> Ticket:
 @router.post("/tickets", response={201: TicketOut, **error_responses(403, 409)})
 def create_ticket(request, payload: TicketIn):
     """Open a ticket. It has an owner from the first instant (matrix or first contact)."""
-    customer = Organisation.objects.filter(pk=payload.customer_org).first()
+    customer = refdata.organisation(payload.customer_org)
     if customer is None:
         raise ValidationFailed(fields={"customer_org": "No such customer organisation."})
     requester = None
@@ -319,7 +321,9 @@ def create_ticket(request, payload: TicketIn):
         site=payload.site,
         requester=requester,
     )
-    return Answer(201, ticket_out(selectors.ticket_for(request.auth, ticket_id=ticket.pk)))
+    if not policy.can_view(request.auth, ticket):  # e.g. routed away from a partner engineer
+        raise NotFound()
+    return Answer(201, ticket_out(ticket))
 
 
 class ListQuery(Schema):

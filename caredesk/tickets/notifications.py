@@ -147,9 +147,9 @@ def on_event(event: events.Event) -> None:
     kind = event.kind
     if kind not in CUSTOMER_FACING and not kind.startswith("handoff."):
         return
-    ticket = Ticket.objects.select_related("owner", "requester", "customer_org").get(
-        pk=event.ticket_id
-    )
+    ticket = event.ticket or Ticket.objects.select_related(
+        "owner", "requester", "customer_org"
+    ).get(pk=event.ticket_id)
     recipients = recipients_for(ticket, kind, actor_id=event.actor_id, data=event.data)
     if not recipients:
         return

@@ -73,8 +73,13 @@ def query_terms(q: str) -> list[str]:
 # ---------------------------------------------------------------- keeping the index
 
 
-def document_for(ticket_id: int, with_comments: bool = True) -> SearchDocument:
-    title, voice = Ticket.objects.values_list("title", "customer_voice").get(pk=ticket_id)
+def document_for(
+    ticket_id: int, with_comments: bool = True, ticket: Ticket | None = None
+) -> SearchDocument:
+    if ticket is not None:
+        title, voice = ticket.title, ticket.customer_voice
+    else:
+        title, voice = Ticket.objects.values_list("title", "customer_voice").get(pk=ticket_id)
     public, private = [title, voice], []
     if with_comments:
         comments = TimelineEntry.objects.filter(ticket_id=ticket_id, kind=EntryKind.COMMENT)
@@ -97,8 +102,8 @@ def save_documents(docs: list[SearchDocument]) -> None:
     )
 
 
-def index_ticket(ticket_id: int, with_comments: bool = True) -> None:
-    save_documents([document_for(ticket_id, with_comments)])
+def index_ticket(ticket_id: int, with_comments: bool = True, ticket: Ticket | None = None) -> None:
+    save_documents([document_for(ticket_id, with_comments, ticket)])
 
 
 REINDEX_ON = frozenset({"ticket.opened", "ticket.edited", "ticket.commented"})
@@ -110,7 +115,9 @@ def on_event(event: events.Event) -> None:
         event.kind != "ticket.edited" or "title" in event.data.get("changes", {})
     ):
         # A ticket just opened has no comments yet: one read fewer on the hottest path.
-        index_ticket(event.ticket_id, with_comments=event.kind != "ticket.opened")
+        index_ticket(
+            event.ticket_id, with_comments=event.kind != "ticket.opened", ticket=event.ticket
+        )
 
 
 def register() -> None:

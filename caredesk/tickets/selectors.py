@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
 
-from caredesk.directory.models import OWNER_ROLES, Person, Responsibility
+from caredesk.directory import refdata
+from caredesk.directory.models import OWNER_ROLES, Person
 from caredesk.errors import NotFound, ValidationFailed
 
 from . import policy, search
@@ -171,31 +172,39 @@ def handoff_candidates(ticket: Ticket) -> QuerySet[Person]:
     )
 
 
+def _matrix_people(ticket: Ticket) -> tuple[int | None, int | None, dict[int, Person]]:
+    """The matrix cell's primary and backup ids, and those people with the region's service
+    manager, in one query (kept on the ticket object for the rest of the request)."""
+    found = getattr(ticket, "_matrix_people", None)
+    if found is None:
+        cell = refdata.cell(ticket.product_id, ticket.region_id)
+        primary, backup = (cell.primary_id, cell.backup_id) if cell else (None, None)
+        region = refdata.region(ticket.region_id)
+        manager = region.service_manager_id if region else None
+        wanted = [pk for pk in (primary, backup, manager) if pk is not None]
+        found = (primary, backup, Person.objects.in_bulk(wanted) if wanted else {})
+        ticket._matrix_people = found
+    return found
+
+
 def escalation_contacts(ticket: Ticket) -> list[tuple[str, Person]]:
     """Who the customer can call besides the owner: the matrix backup and the region's service
     manager (seed case 2: the customer always has a second number)."""
     contacts: list[tuple[str, Person]] = [("owner", ticket.owner)]
-    cell = (
-        Responsibility.objects.select_related("primary", "backup")
-        .filter(product_id=ticket.product_id, region_id=ticket.region_id)
-        .first()
-    )
+    primary, backup, people = _matrix_people(ticket)
     seen = {ticket.owner_id}
-    if cell:
-        for label, person in (("primary", cell.primary), ("backup", cell.backup)):
-            if person and person.pk not in seen and person.is_active:
-                contacts.append((label, person))
-                seen.add(person.pk)
-    manager = ticket.region.service_manager
+    for label, pk in (("primary", primary), ("backup", backup)):
+        person = people.get(pk)
+        if person and person.pk not in seen and person.is_active:
+            contacts.append((label, person))
+            seen.add(person.pk)
+    region = refdata.region(ticket.region_id)
+    manager = people.get(region.service_manager_id) if region else None
     if manager and manager.pk not in seen and manager.is_active:
         contacts.append(("service_manager", manager))
     return contacts
 
 
 def matrix_owner(ticket: Ticket) -> Person | None:
-    cell = (
-        Responsibility.objects.select_related("primary")
-        .filter(product_id=ticket.product_id, region_id=ticket.region_id)
-        .first()
-    )
-    return cell.primary if cell else None
+    primary, _backup, people = _matrix_people(ticket)
+    return people.get(primary)

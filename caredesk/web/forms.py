@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from caredesk.directory import refdata
 from caredesk.directory.models import Organisation, OrgKind, Person, Product, Region, Role
 from caredesk.tickets.models import CallDirection, CallOutcome, Channel, Severity, Status
 
@@ -31,7 +32,7 @@ class NewRequestForm(forms.Form):
     def __init__(self, *args, person: Person, **kwargs):
         super().__init__(*args, **kwargs)
         orgs = Organisation.objects.filter(
-            pk__in=person.organisation.subtree_ids() if person.organisation_id else []
+            pk__in=refdata.subtree(person.organisation_id) if person.organisation_id else []
         )
         self.fields["customer_org"].queryset = orgs
         self.fields["customer_org"].initial = person.organisation_id
@@ -88,8 +89,9 @@ class HandoffForm(forms.Form):
     def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_person"].queryset = candidates
+        roles = dict(Role.choices)  # one lookup per person, not a choices scan each
         self.fields["to_person"].label_from_instance = lambda p: (
-            f"{p.name} · {p.get_role_display()} · {p.organisation or ''}"
+            f"{p.name} · {roles.get(p.role, p.role)} · {p.organisation or ''}"
         )
 
 

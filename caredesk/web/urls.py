@@ -14,6 +14,7 @@ urlpatterns = [
     path("queue/", views.queue, name="queue"),
     path("tickets/new/", views.record_call, name="record_call"),
     path("t/<str:number>/", views.ticket_page, name="ticket"),
+    path("t/<str:number>/handoff-form/", views.handoff_form, name="handoff_form"),
     path("t/<str:number>/<slug:action>/", views.ticket_action, name="ticket_action"),
     path("handoffs/<int:handoff_id>/<slug:action>/", views.handoff_action, name="handoff_action"),
     path("oncall/", views_oncall.oncall, name="oncall"),

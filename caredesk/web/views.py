@@ -76,7 +76,9 @@ def _add_errors(form, exc: DomainError) -> None:
         if field in form.fields:
             form.add_error(field, str(msg))
             placed = True
-    if not placed or not exc.fields:
+    # The general message goes on top when no field took it, or when it says more than the
+    # error's stock wording (e.g. what to do instead).
+    if not placed or exc.message is not type(exc).default_message:
         form.add_error(None, str(exc.message))
 
 
@@ -184,11 +186,7 @@ def _ticket_context(request, ticket, **forms_in_error):
         matrix_owner=matrix if matrix and matrix.pk != ticket.owner_id else None,
         comment_form=forms_in_error.get("comment") or forms.CommentForm(),
         call_form=forms_in_error.get("call") or forms.CallForm(),
-        handoff_form=forms_in_error.get("handoff")
-        or forms.HandoffForm(
-            candidates=selectors.handoff_candidates(ticket),
-            initial={"to_person": matrix.pk if matrix and matrix.pk != ticket.owner_id else None},
-        ),
+        handoff_form=forms_in_error.get("handoff"),  # otherwise fetched when opened
         decline_form=forms_in_error.get("decline") or forms.ReasonForm(),
         conclusion_form=forms_in_error.get("conclusion")
         or forms.ConclusionForm(initial={"text": conclusions[0].text if conclusions else ""}),
@@ -218,6 +216,24 @@ def ticket_page(request, number):
     except NotFound:
         return render(request, "web/not_found.html", status=404)
     return _render_ticket(request, ticket)
+
+
+@login_required
+def handoff_form(request, number):
+    """The hand-off form alone (HTMX), with the matrix owner chosen when that is not the owner."""
+    try:
+        ticket = selectors.ticket_for(request.user, number=number)
+    except NotFound:
+        return render(request, "web/not_found.html", status=404)
+    if request.user.is_customer:
+        return render(request, "web/not_found.html", status=404)
+    matrix = selectors.matrix_owner(ticket)
+    form = forms.HandoffForm(
+        candidates=selectors.handoff_candidates(ticket),
+        initial={"to_person": matrix.pk if matrix and matrix.pk != ticket.owner_id else None},
+    )
+    context = {"ticket": ticket, "handoff_form": form}
+    return render(request, "web/_handoff_form.html", context)
 
 
 def _comment(request, ticket, form):

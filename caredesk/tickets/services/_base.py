@@ -85,5 +85,6 @@ def emit(kind: str, ticket: Ticket, actor: Person | None, **data) -> None:
             actor_id=getattr(actor, "pk", None),
             at=clock.now(),
             data=data,
+            ticket=ticket,
         )
     )

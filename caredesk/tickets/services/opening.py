@@ -1,11 +1,11 @@
 """Opening a ticket: routed by the responsibility matrix or owned by the first contact."""
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils.translation import gettext_lazy as _
 
 from caredesk import clock
 from caredesk.audit import services as audit
+from caredesk.directory import refdata
 from caredesk.directory.models import (
     OWNER_ROLES,
     Organisation,
@@ -13,9 +13,7 @@ from caredesk.directory.models import (
     Person,
     Product,
     Region,
-    Responsibility,
     Role,
-    Team,
 )
 from caredesk.errors import Conflict, PermissionDenied
 from caredesk.errors import ValidationFailed as Invalid
@@ -40,29 +38,41 @@ class NoOwnerAvailable(Conflict):
 
 
 def _next_number(year: int) -> str:
-    TicketSequence.objects.get_or_create(year=year)
-    TicketSequence.objects.filter(year=year).update(last=F("last") + 1)
-    last = TicketSequence.objects.get(year=year).last
-    return f"CD-{year}-{last:06d}"
+    """The year's next number: one statement on the counter row, whose lock is then held until
+    the surrounding transaction ends."""
+    table = TicketSequence._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(f"UPDATE {table} SET last = last + 1 WHERE year = %s RETURNING last", [year])
+        row = cur.fetchone()
+    if row is None:  # the year's first ticket
+        TicketSequence.objects.get_or_create(year=year)
+        return _next_number(year)
+    return f"CD-{year}-{row[0]:06d}"
 
 
-def route(product: Product, region: Region) -> tuple[Person, Team | None]:
-    """The owner the responsibility matrix names: primary, else backup, else the region's
-    service manager. Never nobody: with no one available, opening the ticket fails."""
-    cell = (
-        Responsibility.objects.select_related("primary", "backup", "team")
-        .filter(product=product, region=region)
-        .first()
-    )
-    candidates = [cell.primary, cell.backup] if cell else []
-    candidates.append(region.service_manager)
-    for person in candidates:
+def _number_apart() -> bool:
+    """On PostgreSQL the number is taken in a short transaction of its own, so concurrent
+    openings do not queue behind the counter row for their whole transaction (a request that
+    then fails leaves a gap in the numbers, as in most ticket systems). SQLite serialises
+    writers anyway: there the number is part of the opening's transaction."""
+    return connection.vendor == "postgresql" and not connection.in_atomic_block
+
+
+def route(product: Product, region: Region) -> tuple[Person, int | None]:
+    """The owner the responsibility matrix names (and the cell's team): primary, else backup,
+    else the region's service manager. Never nobody: with no one available, opening the
+    ticket fails."""
+    cell = refdata.cell(product.pk, region.pk)
+    order = [cell.primary_id, cell.backup_id] if cell else []
+    order.append(region.service_manager_id)
+    people = Person.objects.in_bulk([pk for pk in order if pk is not None])
+    for pk in order:
+        person = people.get(pk)
         if person is not None and person.can_own_tickets:
-            return person, cell.team if cell else None
+            return person, cell.team_id if cell else None
     raise NoOwnerAvailable()
 
 
-@transaction.atomic
 def open_ticket(
     *,
     actor: Person,
@@ -110,41 +120,55 @@ def open_ticket(
     if errors:
         raise Invalid(fields=errors)
 
-    cell_owner, team = route(product, region)
-    owner = actor if actor.role in OWNER_ROLES else cell_owner
-    now = clock.now()
-    ticket = Ticket.objects.create(
-        number=_next_number(now.year),
-        customer_org=customer_org,
-        office=region.office,
-        requester=requester,
-        product=product,
-        region=region,
-        team=team,
-        site=(site or "").strip(),
-        severity=severity,
-        channel=channel,
-        title=title,
-        customer_voice=customer_voice,
-        owner=owner,
-        owner_since=now,
-        created_by=actor,
-        created_at=now,
-        updated_at=now,
-    )
+    if actor.role in OWNER_ROLES:
+        owner = actor  # first-contact responsibility; the matrix still names the team
+        cell = refdata.cell(product.pk, region.pk)
+        team_id = cell.team_id if cell else None
+    else:
+        owner, team_id = route(product, region)
+    number = None
+    if _number_apart():
+        with transaction.atomic():
+            number = _next_number(clock.now().year)
+    with transaction.atomic():
+        now = clock.now()
+        ticket = Ticket.objects.create(
+            number=number or _next_number(now.year),
+            customer_org=customer_org,
+            office_id=region.office_id,
+            requester=requester,
+            product=product,
+            region=region,
+            team_id=team_id,
+            site=(site or "").strip(),
+            severity=severity,
+            channel=channel,
+            title=title,
+            customer_voice=customer_voice,
+            owner=owner,
+            owner_since=now,
+            created_by=actor,
+            created_at=now,
+            updated_at=now,
+        )
+        _record_opening(ticket, actor, owner, now)
+    return ticket
+
+
+def _record_opening(ticket: Ticket, actor: Person, owner: Person, now) -> None:
+    """The opening's timeline entry, event and audit record, in its transaction."""
     add_entry(
         ticket,
         EntryKind.OPENED,
         actor,
-        body=customer_voice,
+        body=ticket.customer_voice,
         at=now,
         data={
             "owner": owner.pk,
             "owner_name": owner.name,
-            "channel": channel,
+            "channel": ticket.channel,
             "routed": "first_contact" if owner == actor else "matrix",
         },
     )
     emit("ticket.opened", ticket, actor, severity=ticket.severity, owner=ticket.owner_id)
     audit.record(actor=actor, action="ticket.open", obj=ticket, after=snapshot(ticket))
-    return ticket

@@ -203,3 +203,19 @@ def test_language_switch_refuses_offsite_redirects(cast, client):
 
 def test_healthz(client):
     assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_handoff_form_is_fetched_on_demand(cast, client, ticket):
+    login(client, cast.c)
+    page = client.get(f"/t/{ticket.number}/").content.decode()
+    assert f"/t/{ticket.number}/handoff-form/" in page
+    assert 'name="to_person"' not in page  # the long list is not on every page view
+    form = client.get(f"/t/{ticket.number}/handoff-form/").content.decode()
+    assert f'value="{cast.b.pk}"' in form and 'name="reason"' in form
+    assert f'value="{cast.y.pk}"' not in form  # customers never take tickets over
+
+
+def test_handoff_form_hidden_from_customers_and_strangers(cast, client, ticket):
+    for person in (cast.y, cast.o):
+        login(client, person)
+        assert client.get(f"/t/{ticket.number}/handoff-form/").status_code == 404

@@ -10,6 +10,7 @@ import threading
 
 from django.core.management.base import BaseCommand, CommandError
 
+from caredesk.directory import refdata
 from caredesk.web.loops import LOOPS
 
 
@@ -38,6 +39,7 @@ class Command(BaseCommand):
         if not once:
             self.stdout.write(f"worker {worker} started")
         while not stop.is_set():
+            refdata.new_scope()
             done = sum(
                 loop(worker=worker, batch=batch, lease=dt.timedelta(seconds=lease))
                 for loop in LOOPS
