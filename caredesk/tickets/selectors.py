@@ -94,13 +94,32 @@ def tickets_visible_to(person: Person, filters: TicketFilters | None = None) -> 
     return qs.order_by("-id")
 
 
+def attach_reference(rows: list[Ticket]) -> list[Ticket]:
+    """Fill each row's customer, product and region from the process's cached copy."""
+    orgs, products, regions = {}, {}, {}
+    for t in rows:
+        if t.customer_org_id not in orgs:
+            orgs[t.customer_org_id] = refdata.organisation(t.customer_org_id)
+        if t.product_id not in products:
+            products[t.product_id] = refdata.product(pk=t.product_id)
+        if t.region_id not in regions:
+            regions[t.region_id] = refdata.region(pk=t.region_id)
+        t.customer_org = orgs[t.customer_org_id]
+        t.product = products[t.product_id]
+        t.region = regions[t.region_id]
+    return rows
+
+
 def page_of(
     qs: QuerySet[Ticket], cursor: str | None, limit: int
 ) -> tuple[list[Ticket], str | None]:
     """Keyset pagination on id: stable under inserts, no OFFSET scans."""
     if cursor:
         qs = qs.filter(id__lt=decode_cursor(cursor))
-    rows = list(qs[: limit + 1])
+    # People are joined; organisations, products and regions come from the cached catalogue.
+    rows = attach_reference(
+        list(qs.select_related(None).select_related("owner", "requester")[: limit + 1])
+    )
     more = len(rows) > limit
     rows = rows[:limit]
     return rows, (encode_cursor(rows[-1].id) if more and rows else None)
@@ -118,13 +137,13 @@ def ticket_page(
 
 def ticket_for(person: Person, ticket_id: int | None = None, number: str | None = None) -> Ticket:
     """One ticket the person may see, or NotFound (also when it exists but is not theirs)."""
-    qs = policy.visible_tickets(person).select_related(
-        *LIST_RELATED, "office", "team", "created_by"
-    )
+    qs = policy.visible_tickets(person).select_related("owner", "requester", "team", "created_by")
     lookup = {"pk": ticket_id} if ticket_id is not None else {"number": number}
     ticket = qs.filter(**lookup).first()
     if ticket is None:
         raise NotFound()
+    attach_reference([ticket])
+    ticket.office = refdata.organisation(ticket.office_id)
     return ticket
 
 
