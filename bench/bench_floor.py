@@ -101,7 +101,8 @@ def _fresh(sql: str, params: list, ticket_id: int, new_id: int | None, i: int, s
     """The recorded statement's parameters with new keys for ticket number `i`."""
     m = INSERT.match(sql)
     if not m:
-        if UPDATE.match(sql).group(1) == "audit_audithead":
+        update = UPDATE.match(sql)
+        if update and update.group(1) == "audit_audithead":
             return [seq, f"{seq:064x}", *params[2:]]
         return params
     columns = [c.strip().strip('"') for c in m.group(2).split(",")]

@@ -23,6 +23,7 @@ class Event:
     data: dict[str, Any] = field(default_factory=dict)
     # The ticket as the verb left it (saved), so subscribers need not read it again.
     ticket: Any = field(default=None, compare=False, repr=False)
+    actor: Any = field(default=None, compare=False, repr=False)  # the Person, when known
 
 
 Subscriber = Callable[[Event], None]

@@ -22,7 +22,7 @@ from typing import Any
 
 from django.core.signals import request_started
 from django.db import connection
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 CHECK_EVERY = 1.0  # seconds, for processes outside requests (workers, shells)
 TABLE = "directory_refgeneration"
@@ -91,6 +91,10 @@ def watch(*models, deletes_only: bool = False) -> None:
             uid = f"refdata-save-{model._meta.label}"
             post_save.connect(bump, sender=model, dispatch_uid=uid)
         post_delete.connect(bump, sender=model, dispatch_uid=f"refdata-del-{model._meta.label}")
+        for m2m in model._meta.local_many_to_many:
+            through = m2m.remote_field.through
+            uid = f"refdata-m2m-{through._meta.label}"
+            m2m_changed.connect(bump, sender=through, dispatch_uid=uid)
 
 
 request_started.connect(new_scope, dispatch_uid="refdata-scope")

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from caredesk.directory.models import Organisation, Person
+from caredesk.directory import refdata
+from caredesk.directory.models import Person
 
 from .models import Endpoint, EndpointKind
 
@@ -38,10 +39,7 @@ class Address:
 def endpoint_for(kind: str, organisation_id: int | None) -> Endpoint | None:
     """The active endpoint of `kind` nearest to the organisation: its own, a parent's, else a
     global one (no organisation)."""
-    lineage = []
-    if organisation_id is not None:
-        org = Organisation.objects.filter(pk=organisation_id).first()
-        lineage = org.lineage_ids() if org else []
+    lineage = list(refdata.lineage(organisation_id)) if organisation_id is not None else []
     candidates = list(
         Endpoint.objects.filter(kind=kind, active=True).filter(
             Q(organisation_id__in=lineage) | Q(organisation__isnull=True)

@@ -16,7 +16,7 @@ def email_message_id(key: str) -> str:
     return f"<{digest}@{settings.NOTIFY_EMAIL_DOMAIN}>"
 
 
-def enqueue(
+def prepare(
     *,
     channel: str,
     template: str,
@@ -27,21 +27,16 @@ def enqueue(
     language: str | None = None,
     topic: str = "",
     endpoint: Endpoint | None = None,
-) -> Message | None:
-    """Queue one message. `key` is its idempotency key: queueing the same key twice is a no-op
-    (returns None), so a retried event never sends twice.
+) -> Message:
+    """One message, not saved yet. `key` is its idempotency key.
 
     Given a recipient but no address or endpoint, the address is looked up for the channel
     (see addressing.resolve; a group channel without a robot falls back to email)."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("enqueue() must run inside the event's transaction")
-    if Message.objects.filter(idempotency_key=key).exists():
-        return None
     if recipient is not None and not address and endpoint is None:
         found = addressing.resolve(recipient, channel)
         channel, address, endpoint = found.channel, found.address, found.endpoint
     now = clock.now()
-    return Message.objects.create(
+    return Message(
         channel=channel,
         recipient=recipient,
         address=address or "",
@@ -55,6 +50,30 @@ def enqueue(
         next_attempt_at=now,
         created_at=now,
     )
+
+
+def _check_transaction() -> None:
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("the outbox is written inside the event's transaction")
+
+
+def enqueue_many(messages: list[Message]) -> None:
+    """Queue prepared messages in one statement; a key already queued is skipped, so a
+    retried event never sends twice."""
+    _check_transaction()
+    if messages:
+        Message.objects.bulk_create(messages, ignore_conflicts=True)
+
+
+def enqueue(**fields) -> Message | None:
+    """Queue one message (see prepare); queueing the same key twice is a no-op (returns
+    None)."""
+    _check_transaction()
+    if Message.objects.filter(idempotency_key=fields["key"]).exists():
+        return None
+    message = prepare(**fields)
+    message.save()
+    return message
 
 
 def thread_id(topic: str) -> str:

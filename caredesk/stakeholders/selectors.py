@@ -1,8 +1,11 @@
 """Reading stakeholder maps: the entries of one map, and who is covered for one request."""
 
-from django.db.models import Q, QuerySet
+import copy
 
-from caredesk.directory.models import Organisation
+from django.db.models import QuerySet
+
+from caredesk.directory import refdata
+from caredesk.directory.models import Organisation, Person
 
 from .models import Stakeholder
 
@@ -16,6 +19,13 @@ def map_of(organisation: Organisation) -> QuerySet[Stakeholder]:
     )
 
 
+def _entries_by_organisation() -> dict[int, list[Stakeholder]]:
+    by_org: dict[int, list[Stakeholder]] = {}
+    for row in Stakeholder.objects.prefetch_related("products", "regions").order_by("pk"):
+        by_org.setdefault(row.organisation_id, []).append(row)
+    return by_org
+
+
 def covering(
     *,
     customer_org: Organisation,
@@ -26,21 +36,30 @@ def covering(
 ) -> list[Stakeholder]:
     """Entries whose scope covers a request of `customer_org` for this product, region and
     site: the organisation's own map, and the maps above it whose entries include branches.
-    With `subscription`, only entries subscribed to that event kind."""
-    lineage = customer_org.lineage_ids()
-    rows = (
-        Stakeholder.objects.filter(
-            Q(organisation_id=customer_org.pk)
-            | Q(organisation_id__in=lineage[1:], include_branches=True),
-            person__is_active=True,
-        )
-        .select_related("person", "person__organisation")
-        .prefetch_related("products", "regions")
-        .order_by("pk")
-    )
-    return [
+    With `subscription`, only entries subscribed to that event kind; only active people.
+
+    The maps come from the process's cached copy (caredesk.directory.refdata); the people
+    are read fresh, in one query, and only when some entry covers the request."""
+    lineage = refdata.lineage(customer_org.pk)
+    maps = refdata.get("stakeholder-maps", _entries_by_organisation)
+    candidates = [
         row
-        for row in rows
-        if (subscription is None or subscription in row.subscriptions)
+        for org_id in lineage
+        for row in maps.get(org_id, ())
+        if (org_id == customer_org.pk or row.include_branches)
+        and (subscription is None or subscription in row.subscriptions)
         and row.covers(product_id=product_id, region_id=region_id, site=site)
     ]
+    if not candidates:
+        return []
+    people = Person.objects.select_related("organisation").in_bulk(
+        {row.person_id for row in candidates}
+    )
+    found = []
+    for row in sorted(candidates, key=lambda r: r.pk):
+        person = people.get(row.person_id)
+        if person is not None and person.is_active:
+            mine = copy.copy(row)  # the person is this request's, not the cached copy's
+            mine.person = person
+            found.append(mine)
+    return found

@@ -119,7 +119,9 @@ def recipients_for(
 
 
 def _context(ticket: Ticket, event: events.Event) -> dict:
-    actor = Person.objects.filter(pk=event.actor_id).first() if event.actor_id else None
+    actor = event.actor
+    if actor is None and event.actor_id:
+        actor = Person.objects.filter(pk=event.actor_id).first()
     context = {
         "number": ticket.number,
         "title": ticket.title,
@@ -155,9 +157,10 @@ def on_event(event: events.Event) -> None:
         return
     context = _context(ticket, event)
     topic = f"ticket:{ticket.pk}"
+    messages = []
     for r in recipients:
         where = addressing.resolve(r.person, r.channel)
-        outbox.enqueue(
+        message = outbox.prepare(
             channel=where.channel,
             address=where.address,
             endpoint=where.endpoint,
@@ -170,6 +173,9 @@ def on_event(event: events.Event) -> None:
             language=r.person.language,
             topic=topic,
         )
+        if message.idempotency_key not in {m.idempotency_key for m in messages}:
+            messages.append(message)
+    outbox.enqueue_many(messages)
 
 
 def register() -> None:

@@ -97,3 +97,22 @@ def test_bad_entries_are_refused_with_field_errors(cast):
     services.add_stakeholder(actor=cast.admin, organisation=cast.orgs.lakeside, person=cast.y)
     with pytest.raises(Conflict):
         services.add_stakeholder(actor=cast.admin, organisation=cast.orgs.lakeside, person=cast.y)
+
+
+def test_scope_change_and_deactivation_are_seen_by_the_next_event(cast):
+    """The maps are cached per process: a scope change (many-to-many too) drops the copy, and
+    people are always read fresh."""
+    entry = services.add_stakeholder(
+        actor=cast.admin,
+        organisation=cast.orgs.lakeside,
+        person=cast.y,
+        products=[cast.products.core],
+    )
+    assert _covered(cast, cast.orgs.lakeside, "transport") == set()
+    services.update_stakeholder(
+        actor=cast.admin, stakeholder=entry, changes={"products": [cast.products.transport]}
+    )
+    assert _covered(cast, cast.orgs.lakeside, "transport") == {"customer.y"}
+    cast.y.is_active = False
+    cast.y.save(update_fields=["is_active"])  # not reference data: no token change needed
+    assert _covered(cast, cast.orgs.lakeside, "transport") == set()

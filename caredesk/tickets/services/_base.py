@@ -86,5 +86,6 @@ def emit(kind: str, ticket: Ticket, actor: Person | None, **data) -> None:
             at=clock.now(),
             data=data,
             ticket=ticket,
+            actor=actor,
         )
     )

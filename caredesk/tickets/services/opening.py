@@ -40,7 +40,7 @@ class NoOwnerAvailable(Conflict):
 def _next_number(year: int) -> str:
     """The year's next number: one statement on the counter row, whose lock is then held until
     the surrounding transaction ends."""
-    table = TicketSequence._meta.db_table
+    table = connection.ops.quote_name(TicketSequence._meta.db_table)
     with connection.cursor() as cur:
         cur.execute(f"UPDATE {table} SET last = last + 1 WHERE year = %s RETURNING last", [year])
         row = cur.fetchone()
