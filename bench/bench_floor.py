@@ -36,7 +36,7 @@ from bench.common import (  # noqa: E402
 
 SIZES = {"full": 3000, "quick": 150}
 GOALS = {"SQLite": 0.25, "PostgreSQL": 0.50}  # the issue's goals, as a share of the floor
-INSERT = re.compile(r'^INSERT INTO "(\w+)" \((.*?)\) VALUES', re.S)
+INSERT = re.compile(r'^INSERT (?:OR IGNORE )?INTO "(\w+)" \((.*?)\) (?:VALUES|SELECT)', re.S)
 UPDATE = re.compile(r'^UPDATE "(\w+)"')
 
 
@@ -106,17 +106,26 @@ def _fresh(sql: str, params: list, ticket_id: int, new_id: int | None, i: int, s
             return [seq, f"{seq:064x}", *params[2:]]
         return params
     columns = [c.strip().strip('"') for c in m.group(2).split(",")]
-    out = list(params)
-    for k, column in enumerate(columns):
-        if column == "ticket_id" or (column == "object_id" and out[k] == str(ticket_id)):
-            out[k] = new_id if column == "ticket_id" else str(new_id)
-        elif column in {"number", "idempotency_key"}:
-            out[k] = f"F{i}-{out[k]}"[:20] if column == "number" else f"floor:{i}:{out[k]}"
-        elif column == "seq":
-            out[k] = seq
-        elif column in {"hash", "prev_hash"}:
-            out[k] = f"{seq if column == 'hash' else seq - 1:064x}"
-    return out
+
+    def fresh(column, value):
+        if column == "ticket_id":
+            return new_id
+        if column == "object_id" and value == str(ticket_id):
+            return str(new_id)
+        if column == "number":
+            return f"F{i}-{value}"[:20]
+        if column == "idempotency_key":
+            return f"floor:{i}:{value}"
+        if column == "seq":
+            return seq
+        if column in {"hash", "prev_hash"}:
+            return f"{seq if column == 'hash' else seq - 1:064x}"
+        return value
+
+    if "UNNEST" in sql:  # PostgreSQL's bulk insert: one array per column
+        return [[fresh(c, v) for v in values] for c, values in zip(columns, params, strict=True)]
+    # A multi-row VALUES list repeats the columns.
+    return [fresh(columns[k % len(columns)], v) for k, v in enumerate(params)]
 
 
 def floor_rate(writes, ticket_id: int, n: int, backend: str) -> tuple[float, list[float]]:
@@ -189,6 +198,8 @@ def child(backend: str, quick: bool) -> None:
         bare, bare_ms = caredesk_rate(world, n)
     finally:
         events._subscribers.extend(saved)
+    unknown = [s for s, _p in writes if not (INSERT.match(s) or UPDATE.match(s))]
+    assert not unknown, unknown
     tables = sorted({(INSERT.match(s) or UPDATE.match(s)).group(1) for s, _p in writes})
     size = f"{n:,} tickets, {len(writes)} writes each"
     rows = [

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import connection, transaction
 
 from caredesk import clock
 
@@ -54,9 +54,9 @@ def record(
     """Append one record. Must run inside the transaction of the change it describes."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record() must run inside the change's transaction")
-    head, _created = AuditHead.objects.select_for_update().get_or_create(pk=1)
+    seq, last_hash = _lock_head()
     rec = AuditRecord(
-        seq=head.seq + 1,
+        seq=seq + 1,
         at=clock.now(),
         actor_id=getattr(actor, "pk", None),
         actor_name=getattr(actor, "username", "") or "system",
@@ -65,12 +65,31 @@ def record(
         object_id=str(obj.pk),
         before=_canonical(before),
         after=_canonical(after),
-        prev_hash=head.last_hash,
+        prev_hash=last_hash,
     )
     rec.hash = _digest(rec)
     rec.save()
-    AuditHead.objects.filter(pk=1).update(seq=rec.seq, last_hash=rec.hash)
+    with connection.cursor() as cur:
+        cur.execute(
+            f"UPDATE {_HEAD} SET seq = %s, last_hash = %s WHERE id = 1", [rec.seq, rec.hash]
+        )
     return rec
+
+
+_HEAD = f'"{AuditHead._meta.db_table}"'
+
+
+def _lock_head() -> tuple[int, str]:
+    """The chain's tip, locked until the transaction ends (every verb passes here, so this
+    is two plain statements rather than the ORM's)."""
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT seq, last_hash FROM {_HEAD} WHERE id = 1{lock}")
+        row = cur.fetchone()
+    if row is None:  # the first record ever
+        AuditHead.objects.get_or_create(pk=1)
+        return _lock_head()
+    return row[0], row[1]
 
 
 @dataclass
