@@ -141,6 +141,13 @@ class Ticket(models.Model):
             models.Index(fields=["owner", "-id"], name="ticket_open_owner", condition=OPEN_Q),
             models.Index(fields=["team", "-id"], name="ticket_open_team", condition=OPEN_Q),
             models.Index(fields=["severity", "-id"], name="ticket_open_severity", condition=OPEN_Q),
+            # "Waiting for the customer" is a small share of the open tickets: walking the open
+            # index for it read 65 ms of rows per page on SQLite at a million tickets.
+            models.Index(
+                fields=["-id"],
+                name="ticket_waiting",
+                condition=Q(status=Status.WAITING_CUSTOMER),
+            ),
         ]
 
     def __str__(self) -> str:

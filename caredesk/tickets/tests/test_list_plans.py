@@ -62,3 +62,22 @@ def test_the_portal_count_reads_the_resolved_index(cast, open_request):
         cur.execute(f"EXPLAIN QUERY PLAN SELECT COUNT(*) FROM ({sql})", params)
         steps = " / ".join(row[3] for row in cur.fetchall())
     assert "ticket_resolved_customer" in steps, steps
+
+
+def test_waiting_for_the_customer_reads_its_own_index(cast, open_request):
+    from caredesk.tickets import services
+
+    waiting = open_request()
+    open_request()
+    waiting = services.acknowledge(actor=waiting.owner, ticket=waiting)
+    services.edit_ticket(
+        actor=waiting.owner,
+        ticket=waiting,
+        version=waiting.version,
+        changes={"status": "waiting_customer"},
+    )
+    qs = selectors.tickets_visible_to(cast.a, TicketFilters(status="waiting_customer"))
+    steps = plan(qs)
+    assert "ticket_waiting" in steps, steps
+    assert "TEMP B-TREE" not in steps, steps
+    assert [t.pk for t in qs] == [waiting.pk]
