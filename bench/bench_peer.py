@@ -248,6 +248,8 @@ def run(quick: bool) -> list[dict]:
         ours_info = json.loads(out.stdout.split("SETUP ", 1)[1])
         peer_env = {**os.environ, "PEER_DATABASE_URL": peer_db["DATABASE_URL"]}
         peer_env["PYTHONPATH"] = str(peer_project.PROJECT)
+        # `make` exports CareDesk's settings module; the peer has its own.
+        peer_env["DJANGO_SETTINGS_MODULE"] = "peerproj.settings"
         out = subprocess.run(
             [str(peer_project.python()), "setup_data.py", str(size)],
             env=peer_env,

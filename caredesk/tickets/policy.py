@@ -47,12 +47,12 @@ def can_view(person: Person, ticket: Ticket) -> bool:
         return False
     if person.role == Role.CUSTOMER_CONTACT:
         return ticket.customer_org_id in refdata.subtree(person.organisation_id)
+    if person.role not in OFFICE_ROLES and person.role != Role.PARTNER_ENGINEER:
+        return False
     if ticket.owner_id == person.pk:
         return True
     if person.role in OFFICE_ROLES and ticket.office_id in refdata.subtree(person.organisation_id):
         return True
-    if person.role not in OFFICE_ROLES and person.role != Role.PARTNER_ENGINEER:
-        return False
     return Handoff.objects.filter(ticket_id=ticket.pk, to_person=person).exists()
 
 
