@@ -20,6 +20,16 @@ sys.path.insert(0, str(ROOT))
 from bench.common import OUT, machine_line, table  # noqa: E402
 
 
+def _commit() -> str:
+    out = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "caredesk"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    return (out or "unknown") + (" with uncommitted changes" if dirty else "")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
@@ -55,6 +65,8 @@ def main() -> int:
             "# CareDesk benchmarks" + (" (quick sizes)" if args.quick else ""),
             "",
             machine_line(),
+            "",
+            f"Code: commit {_commit()}.",
             "",
             (
                 "Gathered by `bench/run.py --collect` from each benchmark's last full-size run on"
