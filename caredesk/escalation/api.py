@@ -8,7 +8,7 @@ from ninja import Field, Query, Router, Schema
 from ninja import Status as Answer
 
 from caredesk import clock
-from caredesk.apikit import error_responses
+from caredesk.apikit import error_responses, reference
 from caredesk.directory.models import Product, Region
 from caredesk.directory.policy import can_write_reference_data
 from caredesk.errors import PermissionDenied, ValidationFailed
@@ -61,23 +61,13 @@ class OnCallQuery(Schema):
     at: dt.datetime | None = None
 
 
-def _by_id_or_code(model, value, field):
-    qs = model.objects.all()
-    found = (
-        qs.filter(pk=int(value)).first() if str(value).isdigit() else qs.filter(code=value).first()
-    )
-    if found is None:
-        raise ValidationFailed(fields={field: f"No {field} {value!r}."})
-    return found
-
-
 @router.get("/oncall", response={200: OnCallOut, **error_responses(403)})
 def who_is_on_call(request, query: Query[OnCallQuery]):
     """Who is on call for a product in a region at a moment (default: now)."""
     if request.auth.is_customer:
         raise PermissionDenied()
-    product = _by_id_or_code(Product, query.product, "product")
-    region = _by_id_or_code(Region, query.region, "region")
+    product = reference(Product, query.product, "product")
+    region = reference(Region, query.region, "region")
     at = query.at or clock.now()
     if at.tzinfo is None:
         raise ValidationFailed(fields={"at": "Give a time zone, e.g. 2026-11-25T09:00+08:00."})

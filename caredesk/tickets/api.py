@@ -8,7 +8,7 @@ from ninja import Field, Query, Router, Schema
 from ninja import Status as Answer
 from ninja.responses import NinjaJSONEncoder
 
-from caredesk.apikit import error_responses
+from caredesk.apikit import error_responses, reference
 from caredesk.directory import refdata
 from caredesk.directory.models import Person, Product, Region
 from caredesk.errors import NotFound, ValidationFailed
@@ -278,20 +278,6 @@ def _contacts(t: Ticket) -> list[dict]:
     return contacts
 
 
-def _lookup(model, value, field: str):
-    """A product or region by id or code (from the cached catalogue), else a 422 naming the
-    field."""
-    find = {Product: refdata.product, Region: refdata.region}[model]
-    found = None
-    if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
-        found = find(pk=int(value))
-    elif isinstance(value, str):
-        found = find(code=value)
-    if found is None:
-        raise ValidationFailed(fields={field: f"No {field} {value!r}."})
-    return found
-
-
 def _ticket(request: HttpRequest, ticket_id: int) -> Ticket:
     return selectors.ticket_for(request.auth, ticket_id=ticket_id)
 
@@ -313,8 +299,8 @@ def create_ticket(request, payload: TicketIn):
     ticket = services.open_ticket(
         actor=request.auth,
         customer_org=customer,
-        product=_lookup(Product, payload.product, "product"),
-        region=_lookup(Region, payload.region, "region"),
+        product=reference(Product, payload.product, "product"),
+        region=reference(Region, payload.region, "region"),
         severity=payload.severity,
         title=payload.title,
         customer_voice=payload.customer_voice,
@@ -377,9 +363,9 @@ def patch_ticket(request, ticket_id: int, payload: TicketPatch):
         if changes[key] is None:
             raise ValidationFailed(fields={key: "May not be null."})
     if "product" in changes:
-        changes["product"] = _lookup(Product, changes["product"], "product")
+        changes["product"] = reference(Product, changes["product"], "product")
     if "region" in changes:
-        changes["region"] = _lookup(Region, changes["region"], "region")
+        changes["region"] = reference(Region, changes["region"], "region")
     services.edit_ticket(actor=request.auth, ticket=ticket, version=version, changes=changes)
     return _fresh_detail(request, ticket_id)
 

@@ -18,6 +18,7 @@ from caredesk.escalation import rosters, services
 from caredesk.escalation.models import RosterOverride, Rotation
 
 from .forms import CHOOSE
+from .views import _add_errors
 
 
 def _people():
@@ -118,10 +119,7 @@ def add_override(request):
         try:
             services.add_override(actor=request.user, **form.cleaned_data)
         except DomainError as exc:
-            for field, msg in exc.fields.items():
-                form.add_error(field if field in form.fields else None, str(msg))
-            if not exc.fields:
-                form.add_error(None, str(exc.message))
+            _add_errors(form, exc)
         else:
             messages.success(request, _("Override saved."))
             return redirect("web:oncall")
