@@ -137,10 +137,13 @@ def ticket_page(
 
 def ticket_for(person: Person, ticket_id: int | None = None, number: str | None = None) -> Ticket:
     """One ticket the person may see, or NotFound (also when it exists but is not theirs)."""
-    qs = policy.visible_tickets(person).select_related("owner", "requester", "team", "created_by")
+    # Read by key, then asked about in memory (policy.can_view says what the list filter
+    # says): a plain primary-key or number lookup instead of the filter's OR-EXISTS query.
+    qs = Ticket.objects.select_related("owner", "requester", "team", "created_by")
     lookup = {"pk": ticket_id} if ticket_id is not None else {"number": number}
-    ticket = qs.filter(**lookup).first()
-    if ticket is None:
+    found = list(qs.filter(**lookup)[:1])
+    ticket = found[0] if found else None
+    if ticket is None or not policy.can_view(person, ticket):
         raise NotFound()
     attach_reference([ticket])
     ticket.office = refdata.organisation(ticket.office_id)
@@ -154,11 +157,10 @@ def timeline_for(person: Person, ticket: Ticket) -> QuerySet[TimelineEntry]:
 
 
 def pending_handoff(ticket: Ticket) -> Handoff | None:
-    return (
-        ticket.handoffs.filter(status=HandoffStatus.PENDING)
-        .select_related("to_person", "from_person")
-        .first()
-    )
+    # At most one row (a partial unique index): no ordering needed.
+    found = Handoff.objects.filter(ticket_id=ticket.pk, status=HandoffStatus.PENDING)
+    found = list(found.select_related("to_person", "from_person")[:1])
+    return found[0] if found else None
 
 
 def handoff_for(person: Person, handoff_id: int) -> Handoff:
