@@ -209,11 +209,18 @@ def _render_ticket(request, ticket, status=200, **forms_in_error):
     return response
 
 
+def _visible_ticket(request, number: str):
+    """The ticket if the signed-in person may see it, else None (answered as not found)."""
+    try:
+        return selectors.ticket_for(request.user, number=number)
+    except NotFound:
+        return None
+
+
 @login_required
 def ticket_page(request, number):
-    try:
-        ticket = selectors.ticket_for(request.user, number=number)
-    except NotFound:
+    ticket = _visible_ticket(request, number)
+    if ticket is None:
         return render(request, "web/not_found.html", status=404)
     return _render_ticket(request, ticket)
 
@@ -221,11 +228,10 @@ def ticket_page(request, number):
 @login_required
 def handoff_form(request, number):
     """The hand-off form alone (HTMX), with the matrix owner chosen when that is not the owner."""
-    try:
-        ticket = selectors.ticket_for(request.user, number=number)
-    except NotFound:
+    ticket = _visible_ticket(request, number)
+    if ticket is None:
         return render(request, "web/not_found.html", status=404)
-    if request.user.is_customer:
+    if request.user.is_customer:  # customers never hand off
         return render(request, "web/not_found.html", status=404)
     matrix = selectors.matrix_owner(ticket)
     form = forms.HandoffForm(
@@ -308,9 +314,8 @@ ACTIONS = {
 @login_required
 @require_POST
 def ticket_action(request, number, action):
-    try:
-        ticket = selectors.ticket_for(request.user, number=number)
-    except NotFound:
+    ticket = _visible_ticket(request, number)
+    if ticket is None:
         return render(request, "web/not_found.html", status=404)
     if action == "acknowledge":
         try:
