@@ -178,3 +178,17 @@ def region(pk: int | None = None, code: str | None = None):
 def cell(product_id: int, region_id: int):
     """The responsibility matrix cell (ids only: primary_id, backup_id, team_id), or None."""
     return get("catalogue", _catalogue)["cell"].get((product_id, region_id))
+
+
+def matrix_ids(product_id: int, region_id: int) -> tuple[int | None, int | None, int | None]:
+    """Whom the matrix names for a product in a region, as person ids, in the order they are
+    turned to: the cell's primary and backup, then the region's service manager (any may be
+    None). The people themselves are read fresh by the caller."""
+    data = get("catalogue", _catalogue)
+    found = data["cell"].get((product_id, region_id))
+    region = data["region"].get(region_id)
+    return (
+        found.primary_id if found else None,
+        found.backup_id if found else None,
+        region.service_manager_id if region else None,
+    )

@@ -14,7 +14,7 @@ from django.db.models import Prefetch
 from caredesk import clock as wallclock
 from caredesk import events
 from caredesk.directory import refdata
-from caredesk.directory.models import Person, Responsibility, Role
+from caredesk.directory.models import Person, Role
 from caredesk.notify import outbox
 from caredesk.tickets import services as ticket_services
 from caredesk.tickets.models import Handoff, HandoffStatus, Status, Ticket
@@ -161,13 +161,12 @@ def resolve_target(ticket: Ticket, target: str, run: EscalationRun, now: dt.date
     if target == StepTarget.HANDOFF_TARGET:
         return run.handoff.to_person if run.handoff_id else None
     if target == StepTarget.BACKUP:
-        cell = Responsibility.objects.filter(
-            product_id=ticket.product_id, region_id=ticket.region_id
-        ).first()
-        backup = cell.backup if cell and cell.backup_id else None
+        primary_id, backup_id, _manager = refdata.matrix_ids(ticket.product_id, ticket.region_id)
+        people = Person.objects.in_bulk([pk for pk in (primary_id, backup_id) if pk is not None])
+        backup = people.get(backup_id)
         if backup and backup.is_active and backup.pk != ticket.owner_id:
             return backup
-        return cell.primary if cell and cell.primary_id != ticket.owner_id else None
+        return people.get(primary_id) if primary_id != ticket.owner_id else None
     if target == StepTarget.ONCALL:
         team = ticket.team or rosters.team_for(ticket.product_id, ticket.region_id)
         return rosters.on_call(team, now)[0] if team else None

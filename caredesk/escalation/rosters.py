@@ -3,7 +3,8 @@
 import datetime as dt
 import zoneinfo
 
-from caredesk.directory.models import Person, Responsibility, Team
+from caredesk.directory import refdata
+from caredesk.directory.models import Person, Team
 
 from .models import RosterOverride, Rotation
 
@@ -47,9 +48,5 @@ def on_call(team: Team, at: dt.datetime) -> tuple[Person | None, str]:
 
 
 def team_for(product_id: int, region_id: int) -> Team | None:
-    cell = (
-        Responsibility.objects.select_related("team")
-        .filter(product_id=product_id, region_id=region_id)
-        .first()
-    )
-    return cell.team if cell else None
+    cell = refdata.cell(product_id, region_id)
+    return Team.objects.filter(pk=cell.team_id).first() if cell and cell.team_id else None

@@ -193,17 +193,14 @@ def handoff_candidates(ticket: Ticket) -> QuerySet[Person]:
     )
 
 
-def _matrix_people(ticket: Ticket) -> tuple[int | None, int | None, dict[int, Person]]:
-    """The matrix cell's primary and backup ids, and those people with the region's service
-    manager, in one query (kept on the ticket object for the rest of the request)."""
+def _matrix_people(ticket: Ticket) -> tuple[int | None, int | None, int | None, dict]:
+    """refdata.matrix_ids for the ticket (primary, backup, service manager) and those people,
+    read in one query and kept on the ticket object for the rest of the request."""
     found = getattr(ticket, "_matrix_people", None)
     if found is None:
-        cell = refdata.cell(ticket.product_id, ticket.region_id)
-        primary, backup = (cell.primary_id, cell.backup_id) if cell else (None, None)
-        region = refdata.region(ticket.region_id)
-        manager = region.service_manager_id if region else None
-        wanted = [pk for pk in (primary, backup, manager) if pk is not None]
-        found = (primary, backup, Person.objects.in_bulk(wanted) if wanted else {})
+        ids = refdata.matrix_ids(ticket.product_id, ticket.region_id)
+        wanted = [pk for pk in ids if pk is not None]
+        found = (*ids, Person.objects.in_bulk(wanted) if wanted else {})
         ticket._matrix_people = found
     return found
 
@@ -212,20 +209,16 @@ def escalation_contacts(ticket: Ticket) -> list[tuple[str, Person]]:
     """Who the customer can call besides the owner: the matrix backup and the region's service
     manager (seed case 2: the customer always has a second number)."""
     contacts: list[tuple[str, Person]] = [("owner", ticket.owner)]
-    primary, backup, people = _matrix_people(ticket)
+    primary, backup, manager, people = _matrix_people(ticket)
     seen = {ticket.owner_id}
-    for label, pk in (("primary", primary), ("backup", backup)):
+    for label, pk in (("primary", primary), ("backup", backup), ("service_manager", manager)):
         person = people.get(pk)
         if person and person.pk not in seen and person.is_active:
             contacts.append((label, person))
             seen.add(person.pk)
-    region = refdata.region(ticket.region_id)
-    manager = people.get(region.service_manager_id) if region else None
-    if manager and manager.pk not in seen and manager.is_active:
-        contacts.append(("service_manager", manager))
     return contacts
 
 
 def matrix_owner(ticket: Ticket) -> Person | None:
-    primary, _backup, people = _matrix_people(ticket)
+    primary, _backup, _manager, people = _matrix_people(ticket)
     return people.get(primary)

@@ -62,13 +62,12 @@ def route(product: Product, region: Region) -> tuple[Person, int | None]:
     """The owner the responsibility matrix names (and the cell's team): primary, else backup,
     else the region's service manager. Never nobody: with no one available, opening the
     ticket fails."""
-    cell = refdata.cell(product.pk, region.pk)
-    order = [cell.primary_id, cell.backup_id] if cell else []
-    order.append(region.service_manager_id)
+    order = refdata.matrix_ids(product.pk, region.pk)
     people = Person.objects.in_bulk([pk for pk in order if pk is not None])
     for pk in order:
         person = people.get(pk)
         if person is not None and person.can_own_tickets:
+            cell = refdata.cell(product.pk, region.pk)
             return person, cell.team_id if cell else None
     raise NoOwnerAvailable()
 
