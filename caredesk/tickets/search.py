@@ -220,7 +220,7 @@ def page(
         ids = matching_ids(terms, public_only, below, chunk)
         if not ids:
             break
-        rows += list(base.filter(id__in=ids)[: limit + 1 - len(rows)])
+        rows += selectors.attach_reference(list(base.filter(id__in=ids)[: limit + 1 - len(rows)]))
         if len(ids) < chunk:
             break
         below, chunk = ids[-1], min(chunk * 4, MAX_CHUNK)

@@ -24,7 +24,9 @@ from .models import (
 
 # Everything a list row shows (API items carry the requester's name), fetched in the page's
 # one query.
-LIST_RELATED = ("owner", "customer_org", "product", "region", "requester")
+# People are joined; organisations, products and regions come from the cached catalogue
+# (attach_reference).
+LIST_RELATED = ("owner", "requester")
 
 
 def status_is(statuses: list[str]) -> RawSQL:
@@ -116,10 +118,7 @@ def page_of(
     """Keyset pagination on id: stable under inserts, no OFFSET scans."""
     if cursor:
         qs = qs.filter(id__lt=decode_cursor(cursor))
-    # People are joined; organisations, products and regions come from the cached catalogue.
-    rows = attach_reference(
-        list(qs.select_related(None).select_related("owner", "requester")[: limit + 1])
-    )
+    rows = attach_reference(list(qs[: limit + 1]))
     more = len(rows) > limit
     rows = rows[:limit]
     return rows, (encode_cursor(rows[-1].id) if more and rows else None)
@@ -139,7 +138,7 @@ def ticket_for(person: Person, ticket_id: int | None = None, number: str | None 
     """One ticket the person may see, or NotFound (also when it exists but is not theirs)."""
     # Read by key, then asked about in memory (policy.can_view says what the list filter
     # says): a plain primary-key or number lookup instead of the filter's OR-EXISTS query.
-    qs = Ticket.objects.select_related("owner", "requester", "team", "created_by")
+    qs = Ticket.objects.select_related(*LIST_RELATED, "team", "created_by")
     lookup = {"pk": ticket_id} if ticket_id is not None else {"number": number}
     found = list(qs.filter(**lookup)[:1])
     ticket = found[0] if found else None
