@@ -157,7 +157,7 @@ def on_event(event: events.Event) -> None:
         return
     context = _context(ticket, event)
     topic = f"ticket:{ticket.pk}"
-    messages = []
+    messages: dict[str, object] = {}  # by idempotency key: one per destination
     for r in recipients:
         where = addressing.resolve(r.person, r.channel)
         message = outbox.prepare(
@@ -173,9 +173,8 @@ def on_event(event: events.Event) -> None:
             language=r.person.language,
             topic=topic,
         )
-        if message.idempotency_key not in {m.idempotency_key for m in messages}:
-            messages.append(message)
-    outbox.enqueue_many(messages)
+        messages.setdefault(message.idempotency_key, message)
+    outbox.enqueue_many(list(messages.values()))
 
 
 def register() -> None:
