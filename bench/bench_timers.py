@@ -91,21 +91,8 @@ def fire_rate(backend: str, n: int, workers: int) -> dict:
     span = ProbeEffect.objects.aggregate(a=Min("at"), b=Max("at"))
     seconds = max((span["b"] - span["a"]).total_seconds(), 1e-6)
     done = ProbeEffect.objects.count()
-    rate = done / seconds
-    return {
-        "operation": f"timers fired, {workers} worker{'s' if workers > 1 else ''}",
-        "backend": backend,
-        "size": f"{n:,} due at once",
-        "caredesk": rate,
-        "unit": "steps/s",
-        "baseline": GOAL_STEPS_PER_S,
-        "baseline_name": "goal",
-        "ratio": rate / GOAL_STEPS_PER_S,
-        "p50": None,
-        "p95": None,
-        "p99": None,
-        "complete": done == n,
-    }
+    row = _steps_row("timers fired", workers, backend, f"{n:,} due at once", done / seconds)
+    return {**row, "complete": done == n}
 
 
 def escalation_rate(backend: str, tickets: int, workers: int) -> dict:
@@ -153,11 +140,16 @@ def escalation_rate(backend: str, tickets: int, workers: int) -> dict:
     fired = TimelineEntry.objects.filter(kind__in=[EntryKind.ESCALATED, EntryKind.CLOCK_BREACHED])
     span = fired.aggregate(a=Min("at"), b=Max("at"))
     seconds = max((span["b"] - span["a"]).total_seconds(), 1e-6)
-    rate = due / seconds
+    size = f"{due:,} due ({tickets:,} P1 tickets)"
+    return _steps_row("escalation steps", workers, backend, size, due / seconds)
+
+
+def _steps_row(what: str, workers: int, backend: str, size: str, rate: float) -> dict:
+    """A rate of steps per second, beside the issue's goal."""
     return {
-        "operation": f"escalation steps, {workers} worker{'s' if workers > 1 else ''}",
+        "operation": f"{what}, {workers} worker{'s' if workers > 1 else ''}",
         "backend": backend,
-        "size": f"{due:,} due ({tickets:,} P1 tickets)",
+        "size": size,
         "caredesk": rate,
         "unit": "steps/s",
         "baseline": GOAL_STEPS_PER_S,
