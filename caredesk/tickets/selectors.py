@@ -218,6 +218,8 @@ def escalation_contacts(ticket: Ticket) -> list[tuple[str, Person]]:
     return contacts
 
 
-def matrix_owner(ticket: Ticket) -> Person | None:
+def matrix_owner_elsewhere(ticket: Ticket) -> Person | None:
+    """The matrix's primary for the ticket's product and region, when that is not already its
+    owner (the page's hint, and the hand-off form's first choice)."""
     primary, _backup, _manager, people = _matrix_people(ticket)
-    return people.get(primary)
+    return people.get(primary) if primary != ticket.owner_id else None

@@ -181,9 +181,8 @@ def _ticket_context(request, ticket, **forms_in_error):
             reopen_form=forms_in_error.get("reopen") or forms.ReasonForm(),
         )
         return ctx
-    matrix = selectors.matrix_owner(ticket)
     ctx.update(
-        matrix_owner=matrix if matrix and matrix.pk != ticket.owner_id else None,
+        matrix_owner=selectors.matrix_owner_elsewhere(ticket),
         comment_form=forms_in_error.get("comment") or forms.CommentForm(),
         call_form=forms_in_error.get("call") or forms.CallForm(),
         handoff_form=forms_in_error.get("handoff"),  # otherwise fetched when opened
@@ -229,14 +228,12 @@ def ticket_page(request, number):
 def handoff_form(request, number):
     """The hand-off form alone (HTMX), with the matrix owner chosen when that is not the owner."""
     ticket = _visible_ticket(request, number)
-    if ticket is None:
+    if ticket is None or request.user.is_customer:  # customers never hand off
         return render(request, "web/not_found.html", status=404)
-    if request.user.is_customer:  # customers never hand off
-        return render(request, "web/not_found.html", status=404)
-    matrix = selectors.matrix_owner(ticket)
+    matrix = selectors.matrix_owner_elsewhere(ticket)
     form = forms.HandoffForm(
         candidates=selectors.handoff_candidates(ticket),
-        initial={"to_person": matrix.pk if matrix and matrix.pk != ticket.owner_id else None},
+        initial={"to_person": matrix.pk if matrix else None},
     )
     context = {"ticket": ticket, "handoff_form": form}
     return render(request, "web/_handoff_form.html", context)
