@@ -6,6 +6,7 @@ from ninja import Status as Answer
 
 from caredesk.apikit import error_responses
 from caredesk.errors import ValidationFailed
+from caredesk.tickets import policy as tickets_policy
 
 from . import policy, services
 from .models import Organisation, OrgKind, Person, Product, Region, Responsibility, Role, Team
@@ -109,7 +110,8 @@ def me(request):
 
 @router.get("/people", response={200: list[PersonOut], **error_responses()})
 def people(request, role: Role | None = None, organisation: int | None = None):
-    qs = policy.visible_people(request.auth)
+    worked = tickets_policy.current_customers(request.auth)
+    qs = policy.visible_people(request.auth, worked_customers=worked)
     if role:
         qs = qs.filter(role=role)
     if organisation:

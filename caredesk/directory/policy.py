@@ -1,24 +1,39 @@
 """Who may read and change the directory (organisations, people, products, regions, matrix)."""
 
+from collections.abc import Iterable
+
 from django.db.models import Q, QuerySet
 
 from caredesk.directory import refdata
 
-from .models import Organisation, Person, Role
+from .models import OFFICE_ROLES, Organisation, Person, Role
 
 
 def can_write_reference_data(person: Person) -> bool:
     return person.is_active and (person.role == Role.ADMIN or person.is_superuser)
 
 
-def visible_people(person: Person) -> QuerySet[Person]:
-    """Staff see everyone active; customers see their own organisation's people and the
-    vendor staff (their owners and escalation contacts), never other customers."""
+def visible_people(person: Person, *, worked_customers: Iterable[int] = ()) -> QuerySet[Person]:
+    """Who a person may look up, with phone and email.
+
+    - Customers: their own organisation's people (and its branches') and the vendor's staff
+      (their owners and escalation contacts), never other customers.
+    - Vendor-office staff: everyone active.
+    - Partner engineers: vendor and partner staff, and the contacts of the customers whose
+      tickets they hold now (`worked_customers`, which the caller reads from the tickets'
+      policy: this floor knows no tickets). Never another operator's contacts.
+    """
     qs = Person.objects.filter(is_active=True).select_related("organisation")
-    if person.role != Role.CUSTOMER_CONTACT:
+    staff = ~Q(role=Role.CUSTOMER_CONTACT)
+    if not person.is_active or person.organisation_id is None:
+        return qs.none()
+    if person.role == Role.CUSTOMER_CONTACT:
+        return qs.filter(Q(organisation_id__in=refdata.subtree(person.organisation_id)) | staff)
+    if person.role in OFFICE_ROLES:
         return qs
-    own = refdata.subtree(person.organisation_id) if person.organisation_id else []
-    return qs.filter(Q(organisation_id__in=own) | ~Q(role=Role.CUSTOMER_CONTACT))
+    if person.role == Role.PARTNER_ENGINEER:
+        return qs.filter(Q(organisation_id__in=list(worked_customers)) | staff)
+    return qs.none()
 
 
 def visible_organisations(person: Person) -> QuerySet[Organisation]:

@@ -236,7 +236,10 @@ def handoff_out(h) -> dict:
 
 
 def detail_out(person: Person, t: Ticket) -> dict:
-    pending = selectors.pending_handoff(t)
+    """The ticket as its reader's audience may read it (policy.sees_internal): a customer's
+    answer carries no internal entry and no pending hand-off, as the portal shows neither."""
+    staff = policy.sees_internal(person)
+    pending = selectors.pending_handoff(t) if staff else None
     conclusion = selectors.conclusions_of(t).first()
     return {
         **ticket_out(t),

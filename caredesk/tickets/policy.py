@@ -3,9 +3,11 @@
 Seeing:
 - customer contacts: tickets of their own organisation and of the organisations below it
   (a province contact also sees its city branches');
-- partner engineers: tickets they own or that were handed (or proposed) to them;
-- vendor-office staff: tickets served by their office or an office below it, and any
-  ticket they own or were asked to take over.
+- partner engineers: their current work only — tickets they own, or that are proposed to them
+  in a hand-off still pending (a declined or cancelled hand-off grants nothing; an accepted one
+  made them the owner, for as long as they stay it);
+- vendor-office staff: tickets served by their office or an office below it, and their current
+  work wherever it is served.
 Objects a person may not see are answered as "not found", so their existence never leaks.
 """
 
@@ -15,7 +17,7 @@ from caredesk.directory import refdata
 from caredesk.directory.models import OFFICE_ROLES, Person, Role
 from caredesk.errors import NotFound, PermissionDenied
 
-from .models import Handoff, Ticket
+from .models import Handoff, HandoffStatus, Ticket
 
 MANAGER_ROLES = frozenset({Role.SERVICE_MANAGER, Role.ADMIN})
 
@@ -26,8 +28,10 @@ def visible_filter(person: Person) -> Q:
         return Q(pk__in=[])
     if person.role == Role.CUSTOMER_CONTACT:
         return Q(customer_org_id__in=refdata.subtree(person.organisation_id))
-    # Whoever owns a ticket or was asked to take it over sees it, whatever their office.
-    handed = Handoff.objects.filter(ticket=OuterRef("pk"), to_person=person)
+    # Whoever owns a ticket or is being asked to take it over sees it, whatever their office.
+    handed = Handoff.objects.filter(
+        ticket=OuterRef("pk"), to_person=person, status=HandoffStatus.PENDING
+    )
     assigned = Q(owner=person) | Q(Exists(handed))
     if person.role == Role.PARTNER_ENGINEER:
         return assigned
@@ -42,7 +46,7 @@ def visible_tickets(person: Person) -> QuerySet[Ticket]:
 
 def can_view(person: Person, ticket: Ticket) -> bool:
     """visible_filter's answer for one loaded ticket: in memory where that is certain, by a
-    query only for tickets handed (or proposed) to the person."""
+    query only for a hand-off pending to the person."""
     if not person.is_authenticated or not person.is_active or person.organisation_id is None:
         return False
     if person.role == Role.CUSTOMER_CONTACT:
@@ -53,12 +57,29 @@ def can_view(person: Person, ticket: Ticket) -> bool:
         return True
     if person.role in OFFICE_ROLES and ticket.office_id in refdata.subtree(person.organisation_id):
         return True
-    return Handoff.objects.filter(ticket_id=ticket.pk, to_person=person).exists()
+    return Handoff.objects.filter(
+        ticket_id=ticket.pk, to_person=person, status=HandoffStatus.PENDING
+    ).exists()
+
+
+def current_customers(person: Person) -> set[int]:
+    """The customer organisations of the tickets a partner engineer holds now (owned, or
+    pending to them): whose contacts the directory may show them."""
+    if person.role != Role.PARTNER_ENGINEER:
+        return set()
+    return set(visible_tickets(person).values_list("customer_org_id", flat=True).distinct())
 
 
 def check_view(person: Person, ticket: Ticket) -> None:
     if not can_view(person, ticket):
         raise NotFound()
+
+
+def sees_internal(person: Person) -> bool:
+    """Which audience a reader is: staff read internal entries and the pending hand-off (its
+    reason, the proposed colleague and his phone); customers read only what is meant for
+    them — the public timeline, the owner and the escalation contacts."""
+    return not person.is_customer
 
 
 def is_staff_member(person: Person) -> bool:
@@ -94,9 +115,16 @@ def check_customer_of(person: Person, ticket: Ticket) -> None:
 
 
 def can_open_for(person: Person, customer_org_id: int) -> bool:
-    """Customers open requests for their organisation (or a branch of it); staff for any."""
+    """Customers open requests for their organisation (or a branch of it); vendor-office staff
+    for any customer (the hotline and engineers record what they are told). A partner engineer
+    works only what is handed to them: they may record a request only for a customer whose
+    ticket they hold now (e.g. a second fault found on site), never for any operator."""
+    if not person.is_active or person.organisation_id is None:
+        return False
     if person.role == Role.CUSTOMER_CONTACT:
-        return person.organisation_id is not None and customer_org_id in (
-            refdata.subtree(person.organisation_id)
-        )
-    return person.is_active and person.role in OFFICE_ROLES | {Role.PARTNER_ENGINEER}
+        return customer_org_id in refdata.subtree(person.organisation_id)
+    if person.role in OFFICE_ROLES:
+        return True
+    if person.role == Role.PARTNER_ENGINEER:
+        return visible_tickets(person).filter(customer_org_id=customer_org_id).exists()
+    return False

@@ -152,7 +152,7 @@ def ticket_for(person: Person, ticket_id: int | None = None, number: str | None 
 def timeline_for(person: Person, ticket: Ticket) -> QuerySet[TimelineEntry]:
     """Customers read the public timeline; staff read everything."""
     qs = ticket.timeline.select_related("actor").order_by("at", "id")
-    return qs.filter(public=True) if person.is_customer else qs
+    return qs if policy.sees_internal(person) else qs.filter(public=True)
 
 
 def pending_handoff(ticket: Ticket) -> Handoff | None:

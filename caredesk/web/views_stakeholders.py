@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from caredesk.directory.models import Organisation, OrgKind, Person, Product, Region, Role
+from caredesk.directory.models import Organisation, Person, Product, Region, Role
 from caredesk.errors import DomainError
 from caredesk.stakeholders import policy, selectors, services
 from caredesk.stakeholders.models import (
@@ -129,7 +129,7 @@ def customers(request):
     if request.user.is_customer:
         return redirect("web:stakeholders", org_id=request.user.organisation_id)
     orgs = (
-        Organisation.objects.filter(kind=OrgKind.CUSTOMER)
+        policy.map_organisations(request.user)
         .annotate(entries=Count("stakeholders"))
         .select_related("parent")
         .order_by("parent_id", "name")
