@@ -36,9 +36,11 @@ def _reads(api, person, ticket) -> dict[str, int]:
     }
 
 
-def test_pending_handoff_lets_the_partner_work(cast, api, handed):
+def test_pending_handoff_lets_the_partner_work(cast, api, client, handed):
     ticket, _ = handed
     assert _reads(api, cast.d, ticket) == {"get": 200, "comment": 201, "call": 201, "listed": True}
+    client.force_login(cast.d)
+    assert client.get(f"/t/{ticket.number}/").status_code == 200
 
 
 @pytest.mark.parametrize("ending", ["decline", "cancel"])
@@ -52,7 +54,7 @@ def test_partner_loses_the_ticket_when_the_handoff_ends_unaccepted(
         services.cancel_handoff(actor=cast.b, handoff=handoff)
     assert _reads(api, cast.d, ticket) == {"get": 404, "comment": 404, "call": 404, "listed": False}
     client.force_login(cast.d)
-    assert client.get(f"/tickets/{ticket.number}/").status_code == 404
+    assert client.get(f"/t/{ticket.number}/").status_code == 404
     assert Ticket.objects.get(pk=ticket.pk).owner_id == cast.b.pk
 
 
