@@ -114,6 +114,8 @@ def oncall(request):
 @login_required
 @require_POST
 def add_override(request):
+    if request.user.is_customer:  # customers have no on-call page
+        return render(request, "web/not_found.html", status=404)
     form = OverrideForm(request.POST)
     if form.is_valid():
         try:
@@ -129,6 +131,8 @@ def add_override(request):
 @login_required
 @require_POST
 def remove_override(request, override_id: int):
+    if request.user.is_customer:  # customers have no on-call page
+        return render(request, "web/not_found.html", status=404)
     override = get_object_or_404(RosterOverride, pk=override_id)
     try:
         services.remove_override(actor=request.user, override=override)
@@ -141,6 +145,8 @@ def remove_override(request, override_id: int):
 @login_required
 @require_POST
 def edit_rotation(request, rotation_id: int):
+    if request.user.is_customer:  # customers have no on-call page
+        return render(request, "web/not_found.html", status=404)
     rotation = get_object_or_404(Rotation, pk=rotation_id)
     form = _rotation_form(rotation, request.POST)
     if form.is_valid():

@@ -202,7 +202,9 @@ def stakeholder_remove(request, entry_id: int):
         return render(request, "web/not_found.html", status=404)
     try:
         services.remove_stakeholder(actor=request.user, stakeholder=entry)
-        messages.success(request, _("Removed from the stakeholder map."))
     except DomainError as exc:
+        # Refused: the map again, with the reason, under the refusal's own status.
         messages.error(request, str(exc.message))
+        return _render_map(request, entry.organisation, status=_error_status(exc))
+    messages.success(request, _("Removed from the stakeholder map."))
     return redirect("web:stakeholders", org_id=entry.organisation_id)

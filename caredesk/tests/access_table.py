@@ -1,0 +1,223 @@
+"""The declared access matrix: every role × every API operation and page × an object of their
+own and another's, with the answer each must get. `test_access_declared.py` generates every cell
+from this table and fails when an operation or a page exists that the table does not name.
+
+Roles, in the column order of every row below:
+    y      customer contact of the Lakeside branch (org A) — the requester of ticket L
+    x      the province contact (Lakeside's parent organisation)
+    z      a contact of the other city branch (Hillside)
+    o      a contact of another operator (org B) — the requester of ticket N
+    dP     a partner engineer with a hand-off of L pending to him
+    dA     a partner engineer who accepted a hand-off of L (he owns it)
+    dD     a partner engineer who declined a hand-off of L
+    dC     a partner engineer whose hand-off of L was cancelled
+    dN     a partner engineer with nothing handed to him
+    b      engineer.b, L's owner (江南代表处)
+    c      engineer.c, a colleague in the same office (the target of L's test hand-off)
+    a      manager.a, the office's service manager
+    h      hotline.h at HQ, above every office
+    admin  the administrator of 江南代表处
+    anon   nobody signed in
+
+Objects: "own" is what belongs to org A and the 江南 office (ticket L, the Lakeside map and its
+entry, the office's rotation, a message about L); "other" is another operator's (ticket N,
+served by a second office and owned by its engineer, org B's map and entry, a message about N).
+Operations with no object of their own (lists, reference data, "who am I") have one row.
+
+Answers: the HTTP status. Forbidden objects answer 404 (their existence never leaks); a
+visible object the role may not act on answers 403 under /api/ and the page's own refusal on
+pages. Pages answer 302 to the sign-in page for nobody, and 302 where a role is sent to its own
+home (customers to the portal, staff to the queue).
+"""
+
+ROLES = ("y", "x", "z", "o", "dP", "dA", "dD", "dC", "dN", "b", "c", "a", "h", "admin", "anon")
+
+
+def row(codes: str) -> dict[str, int]:
+    values = codes.split()
+    assert len(values) == len(ROLES), codes
+    return dict(zip(ROLES, (int(v) for v in values), strict=True))
+
+
+#                        y   x   z   o   dP  dA  dD  dC  dN  b   c   a   h   adm anon
+ALL_200 = row("          200 200 200 200 200 200 200 200 200 200 200 200 200 200 401")
+ADMIN_201 = row("        403 403 403 403 403 403 403 403 403 403 403 403 403 201 401")
+ADMIN_200 = row("        403 403 403 403 403 403 403 403 403 403 403 403 403 200 401")
+ADMIN_204 = row("        403 403 403 403 403 403 403 403 403 403 403 403 403 204 401")
+STAFF_200 = row("        403 403 403 403 200 200 200 200 200 200 200 200 200 200 401")
+
+# ---- a ticket: L is seen by its customers (y, x), the office's staff, the partner working it.
+SEE_L = row("            200 200 404 404 200 200 404 404 404 200 200 200 200 200 401")
+SEE_N = row("            404 404 404 200 404 404 404 404 404 404 404 404 200 404 401")
+COMMENT_L = row("        201 201 404 404 201 201 404 404 404 201 201 201 201 201 401")
+COMMENT_N = row("        404 404 404 201 404 404 404 404 404 404 404 404 201 404 401")
+CALL_L = row("           403 403 404 404 201 201 404 404 404 201 201 201 201 201 401")
+CALL_N = row("           404 404 404 403 404 404 404 404 404 404 404 404 201 404 401")
+# Owner or the office's manager (service manager, admin) — dA owns L in his world.
+OWNER_OR_MANAGER_L = row("403 403 404 404 403 200 404 404 404 200 403 200 403 200 401")
+OWNER_OR_MANAGER_N = row("404 404 404 403 404 404 404 404 404 404 404 404 403 404 401")
+CREATE_BY_OWNER_L = row("403 403 404 404 403 201 404 404 404 201 403 201 403 201 401")
+CREATE_BY_OWNER_N = row("404 404 404 403 404 404 404 404 404 404 404 404 403 404 401")
+ACK_L = row("            403 403 404 404 403 200 404 404 404 200 403 403 403 403 401")
+ACK_N = row("            404 404 404 403 404 404 404 404 404 404 404 404 403 404 401")
+CUSTOMER_L = row("       200 200 404 404 403 403 404 404 404 403 403 403 403 403 401")
+CUSTOMER_N = row("       404 404 404 200 404 404 404 404 404 404 404 404 403 404 401")
+# The ticket's pending hand-off: its target decides (c; dP in his world), its proposer cancels.
+TARGET_L = row("         403 403 404 404 200 403 404 404 404 403 200 403 403 403 401")
+TARGET_N = row("         404 404 404 403 404 404 404 404 404 404 404 404 403 404 401")
+PROPOSER_L = row("       403 403 404 404 403 200 404 404 404 200 403 200 403 200 401")
+PROPOSER_N = row("       404 404 404 403 404 404 404 404 404 404 404 404 403 404 401")
+# Opening a ticket for org A (own) or org B (other): customers for their own tree, office
+# staff for anyone, a partner only for a customer he works for now.
+OPEN_A = row("           201 201 403 403 201 201 403 403 403 201 201 201 201 201 401")
+OPEN_B = row("           403 403 403 201 403 403 403 403 403 201 201 201 201 201 401")
+
+# ---- stakeholder maps: office staff read every map, a customer their own tree's.
+MAP_A = row("            200 200 404 404 404 404 404 404 404 200 200 200 200 200 401")
+MAP_B = row("            404 404 404 200 404 404 404 404 404 200 200 200 200 200 401")
+# Map editors (service managers, account heads, administrators): {a} is the success status.
+MAP_EDIT_A_SRC = "403 403 404 404 404 404 404 404 404 403 403 {a} 403 {a} 401"
+MAP_EDIT_B_SRC = "404 404 404 403 404 404 404 404 404 403 403 {a} 403 {a} 401"
+
+
+def editor(template: str, status: int) -> dict[str, int]:
+    return row(template.replace("{a}", str(status)))
+
+
+# ---- pages (session). 302 = sent elsewhere (home, sign-in, or back to the page after a POST).
+#                        y   x   z   o   dP  dA  dD  dC  dN  b   c   a   h   adm anon
+PAGE_HOME = row("        302 302 302 302 302 302 302 302 302 302 302 302 302 302 302")
+PAGE_STAFF = row("       302 302 302 302 200 200 200 200 200 200 200 200 200 200 302")
+PAGE_CUSTOMER = row("    200 200 200 200 302 302 302 302 302 302 302 302 302 302 302")
+# The portal lists what the reader may see: staff may look at it too (their own visible tickets).
+PAGE_SIGNED_IN = row("   200 200 200 200 200 200 200 200 200 200 200 200 200 200 302")
+PAGE_L = row("           200 200 404 404 200 200 404 404 404 200 200 200 200 200 302")
+PAGE_N = row("           404 404 404 200 404 404 404 404 404 404 404 404 200 404 302")
+PAGE_STAFF_L = row("     404 404 404 404 200 200 404 404 404 200 200 200 200 200 302")
+PAGE_STAFF_N = row("     404 404 404 404 404 404 404 404 404 404 404 404 200 404 302")
+POST_L = row("           302 302 404 404 302 302 404 404 404 302 302 302 302 302 302")
+POST_N = row("           404 404 404 302 404 404 404 404 404 404 404 404 302 404 302")
+PAGE_ADMIN_ONLY = row("  404 404 404 404 404 404 404 404 404 404 404 404 404 200 302")
+POST_ADMIN_ONLY = row("  404 404 404 404 404 404 404 404 404 404 404 404 404 302 302")
+PAGE_MAP_A = row("       200 200 404 404 404 404 404 404 404 200 200 200 200 200 302")
+PAGE_MAP_B = row("       404 404 404 200 404 404 404 404 404 200 200 200 200 200 302")
+# Roster edits: service managers and administrators; other staff are refused on the form (422)
+# or, for a removal, sent back to the page with the refusal as a message; customers have no
+# on-call page at all (404).
+PAGE_ROSTER_FORM = row(" 404 404 404 404 422 422 422 422 422 422 422 302 422 302 302")
+PAGE_ROSTER_POST = row(" 404 404 404 404 302 302 302 302 302 302 302 302 302 302 302")
+PAGE_MAP_EDIT_A = row("  403 403 404 404 404 404 404 404 404 403 403 302 403 302 302")
+PAGE_MAP_EDIT_B = row("  404 404 404 403 404 404 404 404 404 403 403 302 403 302 302")
+DJANGO_ADMIN = row("     302 302 302 302 302 302 302 302 302 302 302 302 302 200 302")
+PUBLIC = row("           200 200 200 200 200 200 200 200 200 200 200 200 200 200 200")
+LOGIN_PAGE = row("       302 302 302 302 302 302 302 302 302 302 302 302 302 302 200")
+
+
+# Every API operation: (method, path template) → (call name, own answers, other answers|None).
+API = {
+    ("GET", "/api/v1/me"): ("me", ALL_200, None),
+    ("GET", "/api/v1/people"): ("people", ALL_200, None),
+    ("GET", "/api/v1/organisations"): ("organisations", ALL_200, None),
+    ("POST", "/api/v1/organisations"): ("create_organisation", ADMIN_201, None),
+    ("GET", "/api/v1/products"): ("products", ALL_200, None),
+    ("POST", "/api/v1/products"): ("create_product", ADMIN_201, None),
+    ("GET", "/api/v1/regions"): ("regions", ALL_200, None),
+    ("POST", "/api/v1/regions"): ("create_region", ADMIN_201, None),
+    ("GET", "/api/v1/responsibilities"): ("responsibilities", ALL_200, None),
+    ("POST", "/api/v1/responsibilities"): ("create_cell", ADMIN_201, None),
+    ("PUT", "/api/v1/responsibilities/{cell_id}"): ("update_cell", ADMIN_200, None),
+    ("DELETE", "/api/v1/responsibilities/{cell_id}"): ("delete_cell", ADMIN_204, None),
+    ("POST", "/api/v1/tickets"): ("create_ticket", OPEN_A, OPEN_B),
+    ("GET", "/api/v1/tickets"): ("list_tickets", ALL_200, None),
+    ("GET", "/api/v1/tickets/{ticket_id}"): ("get_ticket", SEE_L, SEE_N),
+    ("PATCH", "/api/v1/tickets/{ticket_id}"): ("patch", OWNER_OR_MANAGER_L, OWNER_OR_MANAGER_N),
+    ("POST", "/api/v1/tickets/{ticket_id}/acknowledge"): ("acknowledge", ACK_L, ACK_N),
+    ("POST", "/api/v1/tickets/{ticket_id}/comments"): ("comment", COMMENT_L, COMMENT_N),
+    ("POST", "/api/v1/tickets/{ticket_id}/calls"): ("call", CALL_L, CALL_N),
+    ("POST", "/api/v1/tickets/{ticket_id}/conclusion"): (
+        "conclusion",
+        CREATE_BY_OWNER_L,
+        CREATE_BY_OWNER_N,
+    ),
+    ("POST", "/api/v1/tickets/{ticket_id}/resolve"): (
+        "resolve",
+        OWNER_OR_MANAGER_L,
+        OWNER_OR_MANAGER_N,
+    ),
+    ("POST", "/api/v1/tickets/{ticket_id}/confirm"): ("confirm", CUSTOMER_L, CUSTOMER_N),
+    ("POST", "/api/v1/tickets/{ticket_id}/reopen"): ("reopen", CUSTOMER_L, CUSTOMER_N),
+    ("POST", "/api/v1/tickets/{ticket_id}/handoffs"): (
+        "propose",
+        CREATE_BY_OWNER_L,
+        CREATE_BY_OWNER_N,
+    ),
+    ("GET", "/api/v1/handoffs"): ("my_handoffs", ALL_200, None),
+    ("POST", "/api/v1/handoffs/{handoff_id}/accept"): ("accept", TARGET_L, TARGET_N),
+    ("POST", "/api/v1/handoffs/{handoff_id}/decline"): ("decline", TARGET_L, TARGET_N),
+    ("POST", "/api/v1/handoffs/{handoff_id}/cancel"): ("cancel", PROPOSER_L, PROPOSER_N),
+    ("GET", "/api/v1/tickets/{ticket_id}/clocks"): ("clocks", SEE_L, SEE_N),
+    ("GET", "/api/v1/oncall"): ("oncall", STAFF_200, None),
+    ("GET", "/api/v1/calendars"): ("calendars", ADMIN_200, None),
+    ("POST", "/api/v1/calendars"): ("create_calendar", ADMIN_201, None),
+    ("POST", "/api/v1/calendars/{calendar_id}/days"): ("calendar_days", ADMIN_200, None),
+    ("GET", "/api/v1/sla-policies"): ("sla_policies", ADMIN_200, None),
+    ("POST", "/api/v1/sla-policies"): ("create_sla", ADMIN_201, None),
+    ("PUT", "/api/v1/sla-policies/{policy_id}"): ("update_sla", ADMIN_200, None),
+    ("DELETE", "/api/v1/sla-policies/{policy_id}"): ("delete_sla", ADMIN_204, None),
+    ("GET", "/api/v1/escalation-policies"): ("escalation_policies", ADMIN_200, None),
+    ("POST", "/api/v1/escalation-policies"): ("create_chain", ADMIN_201, None),
+    ("PUT", "/api/v1/escalation-policies/{policy_id}"): ("update_chain", ADMIN_200, None),
+    ("DELETE", "/api/v1/escalation-policies/{policy_id}"): ("delete_chain", ADMIN_204, None),
+    ("GET", "/api/v1/customers/{org_id}/stakeholders"): ("map", MAP_A, MAP_B),
+    ("POST", "/api/v1/customers/{org_id}/stakeholders"): (
+        "map_add",
+        editor(MAP_EDIT_A_SRC, 201),
+        editor(MAP_EDIT_B_SRC, 201),
+    ),
+    ("PATCH", "/api/v1/stakeholders/{entry_id}"): (
+        "map_change",
+        editor(MAP_EDIT_A_SRC, 200),
+        editor(MAP_EDIT_B_SRC, 200),
+    ),
+    ("DELETE", "/api/v1/stakeholders/{entry_id}"): (
+        "map_remove",
+        editor(MAP_EDIT_A_SRC, 204),
+        editor(MAP_EDIT_B_SRC, 204),
+    ),
+}
+
+# Every page: URL name (the resolver's, in the `web` namespace) → the calls made of it, each
+# (call name, own answers, other answers|None). POST-only pages are called with a valid form.
+PAGES = {
+    "home": [("page_home", PAGE_HOME, None)],
+    "healthz": [("page_healthz", PUBLIC, None)],
+    "login": [("page_login", LOGIN_PAGE, None)],
+    "logout": [("page_logout", PAGE_HOME, None)],
+    "set_language": [("page_lang", PAGE_HOME, None)],
+    "queue": [("page_queue", PAGE_STAFF, None)],
+    "record_call": [("page_record_call", PAGE_STAFF, None)],
+    "ticket": [("page_ticket", PAGE_L, PAGE_N)],
+    "handoff_form": [("page_handoff_form", PAGE_STAFF_L, PAGE_STAFF_N)],
+    "ticket_action": [("page_comment", POST_L, POST_N)],
+    "handoff_action": [("page_accept", POST_L, POST_N)],
+    "oncall": [("page_oncall", PAGE_STAFF, None)],
+    "add_override": [("page_add_override", PAGE_ROSTER_FORM, None)],
+    "remove_override": [("page_remove_override", PAGE_ROSTER_POST, None)],
+    "edit_rotation": [("page_edit_rotation", PAGE_ROSTER_FORM, None)],
+    "portal": [("page_portal", PAGE_SIGNED_IN, None)],
+    "portal_new": [("page_portal_new", PAGE_CUSTOMER, None)],
+    "notify_dead": [("page_dead", PAGE_ADMIN_ONLY, None)],
+    "notify_retry_selected": [("page_retry_selected", POST_ADMIN_ONLY, None)],
+    "notify_message": [("page_message", PAGE_ADMIN_ONLY, PAGE_ADMIN_ONLY)],
+    "notify_retry": [("page_retry", POST_ADMIN_ONLY, POST_ADMIN_ONLY)],
+    "customers": [("page_customers", PAGE_STAFF, None)],
+    "stakeholders": [("page_map", PAGE_MAP_A, PAGE_MAP_B)],
+    "stakeholder_add": [("page_map_add", PAGE_MAP_EDIT_A, PAGE_MAP_EDIT_B)],
+    "stakeholder_edit": [("page_map_edit", PAGE_MAP_EDIT_A, PAGE_MAP_EDIT_B)],
+    "stakeholder_remove": [("page_map_remove", PAGE_MAP_EDIT_A, PAGE_MAP_EDIT_B)],
+}
+
+# Outside the table, on purpose: Django's own admin (its permission is `is_staff`, checked by
+# Django; its index is in the table as DJANGO_ADMIN), the OpenAPI document and its viewer.
+OTHER_PREFIXES = ("admin/", "api/", "i18n/")
+DJANGO_ADMIN_CALLS = [("page_django_admin", DJANGO_ADMIN, None)]

@@ -1,0 +1,435 @@
+"""Every cell of the declared access matrix (access_table.py), and that the table names every
+API operation and every page there is.
+
+One test per role builds the world once; each cell runs in a transaction that is rolled back,
+so every cell starts from the same state and a write in one cannot help or hurt another.
+"""
+
+import datetime as dt
+import types
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from caredesk import clock
+from caredesk.api import api as ninja_api
+from caredesk.conftest import ApiClient
+from caredesk.directory import refdata
+from caredesk.directory.models import Organisation, OrgKind, Person, Region, Responsibility, Role
+from caredesk.escalation import demo as escalation_demo
+from caredesk.escalation.models import (
+    Calendar,
+    EscalationPolicy,
+    RosterOverride,
+    Rotation,
+    SlaPolicy,
+)
+from caredesk.notify.models import Message
+from caredesk.stakeholders import services as map_services
+from caredesk.tickets import services
+from caredesk.tickets.models import Handoff, HandoffStatus, Ticket
+
+from . import access_table as table
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _fresh(ticket: Ticket) -> Ticket:
+    return Ticket.objects.get(pk=ticket.pk)
+
+
+@pytest.fixture
+def world(cast, open_request):
+    escalation_demo.setup(cast.world)
+    office2 = Organisation.objects.create(
+        name="西北代表处", kind=OrgKind.VENDOR_OFFICE, parent=cast.orgs.hq
+    )
+    e2, e3 = (
+        Person.objects.create(
+            username=f"engineer.{n}",
+            display_name=n.upper(),
+            role=Role.ENGINEER,
+            organisation=office2,
+            phone=f"135-0000-000{i}",
+        )
+        for i, n in enumerate(("e2", "e3"))
+    )
+    north = Region.objects.create(code="north", name="北岭", office=office2, service_manager=e2)
+    L = open_request()
+    N = open_request(actor=cast.o, customer_org=cast.orgs.other, region="lakeside")
+    h = services.propose_handoff(actor=cast.b, ticket=N, to_person=e2, reason="north")
+    services.accept_handoff(actor=e2, handoff=h)
+    services.edit_ticket(
+        actor=e2, ticket=_fresh(N), version=_fresh(N).version, changes={"region": north}
+    )
+    entries = {
+        "own": map_services.add_stakeholder(
+            actor=cast.admin, organisation=cast.orgs.lakeside, person=cast.y
+        ),
+        "other": map_services.add_stakeholder(
+            actor=cast.admin, organisation=cast.orgs.other, person=cast.o
+        ),
+    }
+    rotation = Rotation.objects.order_by("id").first()
+    override = RosterOverride.objects.create(
+        team=rotation.team,
+        person=cast.c,
+        starts_at=clock.now(),
+        ends_at=clock.now() + dt.timedelta(days=1),
+        reason="holiday swap",
+    )
+    messages = {
+        "own": Message.objects.filter(context__number=L.number).order_by("id").first(),
+        "other": Message.objects.filter(context__number=N.number).order_by("id").first(),
+    }
+    assert messages["own"] and messages["other"], "opening a ticket tells its requester"
+    return types.SimpleNamespace(
+        cast=cast,
+        tickets={"own": L, "other": N},
+        targets={"own": cast.c, "other": e3},
+        orgs={"own": cast.orgs.lakeside, "other": cast.orgs.other},
+        entries=entries,
+        rotation=rotation,
+        override=override,
+        messages=messages,
+        cell=Responsibility.objects.order_by("id").first(),
+        calendar=Calendar.objects.order_by("id").first(),
+        sla=SlaPolicy.objects.order_by("id").first(),
+        chain=EscalationPolicy.objects.order_by("id").first(),
+    )
+
+
+def _person_for(world, role: str) -> Person | None:
+    """The role's person, with the role's partner world made: a hand-off of L to partner.d
+    pending, accepted, declined or cancelled."""
+    cast = world.cast
+    if role == "anon":
+        return None
+    if role.startswith("d"):
+        L = world.tickets["own"]
+        if role != "dN":
+            h = services.propose_handoff(
+                actor=cast.b, ticket=_fresh(L), to_person=cast.d, reason="site"
+            )
+            if role == "dA":
+                services.accept_handoff(actor=cast.d, handoff=h)
+            elif role == "dD":
+                services.decline_handoff(actor=cast.d, handoff=h, reason="not mine")
+            elif role == "dC":
+                services.cancel_handoff(actor=cast.b, handoff=h)
+        return cast.d
+    return getattr(cast, role)
+
+
+def _pending_handoff(world, obj: str) -> Handoff:
+    """The ticket's pending hand-off, proposed by its owner to the test's target if none is."""
+    ticket = _fresh(world.tickets[obj])
+    found = Handoff.objects.filter(ticket=ticket, status=HandoffStatus.PENDING).first()
+    if found:
+        return found
+    return services.propose_handoff(
+        actor=ticket.owner, ticket=ticket, to_person=world.targets[obj], reason="matrix"
+    )
+
+
+def _resolved(world, obj: str) -> Ticket:
+    ticket = _fresh(world.tickets[obj])
+    services.resolve(actor=ticket.owner, ticket=ticket, note="fixed")
+    return ticket
+
+
+def _sla_body(world, severity="P4"):
+    # A new policy for a customer that has none; an update keeps the policy's own severity.
+    return {
+        "name": "x",
+        "customer_org": world.cast.orgs.hillside.pk,
+        "severity": severity,
+        "calendar": world.calendar.pk,
+        "acknowledge_minutes": 30,
+    }
+
+
+def _chain_body():
+    step = {
+        "target": "owner",
+        "wait_minutes": 5,
+        "channels": ["email"],
+        "condition": "not_acknowledged",
+    }
+    return {"name": "x", "trigger": "opened", "severity": "P4", "steps": [step]}
+
+
+def _api_calls(world, c, obj):
+    """Each API call name → the request it makes, for the object `obj` ("own"/"other")."""
+    cast = world.cast
+    t = _fresh(world.tickets[obj])
+    org = world.orgs[obj]
+    entry = world.entries[obj]
+    return {
+        "me": lambda: c.get("/me"),
+        "people": lambda: c.get("/people"),
+        "organisations": lambda: c.get("/organisations"),
+        "create_organisation": lambda: c.post(
+            "/organisations", {"name": "新分公司", "kind": "customer"}
+        ),
+        "products": lambda: c.get("/products"),
+        "create_product": lambda: c.post("/products", {"code": "ims", "name": "IMS"}),
+        "regions": lambda: c.get("/regions"),
+        "create_region": lambda: c.post(
+            "/regions", {"code": "east", "name": "东湾", "office": cast.orgs.office.pk}
+        ),
+        "responsibilities": lambda: c.get("/responsibilities"),
+        "create_cell": lambda: c.post(
+            "/responsibilities",
+            {
+                "product": cast.products.transport.pk,
+                "region": cast.regions.hillside.pk,
+                "primary": cast.c.pk,
+            },
+        ),
+        "update_cell": lambda: c.put(
+            f"/responsibilities/{world.cell.pk}",
+            {
+                "product": world.cell.product_id,
+                "region": world.cell.region_id,
+                "primary": cast.c.pk,
+                "backup": cast.b.pk,
+            },
+        ),
+        "delete_cell": lambda: c.delete(f"/responsibilities/{world.cell.pk}"),
+        "create_ticket": lambda: c.post(
+            "/tickets",
+            {
+                "customer_org": org.pk,
+                "product": "core",
+                "region": "lakeside",
+                "severity": "P3",
+                "title": "新故障",
+                "customer_voice": "又断了",
+            },
+        ),
+        "list_tickets": lambda: c.get("/tickets"),
+        "get_ticket": lambda: c.get(f"/tickets/{t.pk}"),
+        "patch": lambda: c.patch(f"/tickets/{t.pk}", {"version": t.version, "title": "T2"}),
+        "acknowledge": lambda: c.post(f"/tickets/{t.pk}/acknowledge"),
+        "comment": lambda: c.post(f"/tickets/{t.pk}/comments", {"body": "hello"}),
+        "call": lambda: c.post(
+            f"/tickets/{t.pk}/calls", {"direction": "outbound", "outcome": "answered"}
+        ),
+        "conclusion": lambda: c.post(f"/tickets/{t.pk}/conclusion", {"text": "cause"}),
+        "resolve": lambda: c.post(f"/tickets/{t.pk}/resolve", {"note": "fixed"}),
+        "confirm": lambda: (_resolved(world, obj), c.post(f"/tickets/{t.pk}/confirm"))[1],
+        "reopen": lambda: (
+            _resolved(world, obj),
+            c.post(f"/tickets/{t.pk}/reopen", {"reason": "again"}),
+        )[1],
+        "propose": lambda: c.post(
+            f"/tickets/{t.pk}/handoffs", {"to_person": world.targets[obj].pk, "reason": "r"}
+        ),
+        "my_handoffs": lambda: c.get("/handoffs"),
+        "accept": lambda: c.post(f"/handoffs/{_pending_handoff(world, obj).pk}/accept"),
+        "decline": lambda: c.post(
+            f"/handoffs/{_pending_handoff(world, obj).pk}/decline", {"reason": "no"}
+        ),
+        "cancel": lambda: c.post(f"/handoffs/{_pending_handoff(world, obj).pk}/cancel"),
+        "clocks": lambda: c.get(f"/tickets/{t.pk}/clocks"),
+        "oncall": lambda: c.get("/oncall?product=core&region=lakeside"),
+        "calendars": lambda: c.get("/calendars"),
+        "create_calendar": lambda: c.post("/calendars", {"name": "夜班"}),
+        "calendar_days": lambda: c.post(
+            f"/calendars/{world.calendar.pk}/days", {"csv": "2026-10-01,holiday,国庆节"}
+        ),
+        "sla_policies": lambda: c.get("/sla-policies"),
+        "create_sla": lambda: c.post("/sla-policies", _sla_body(world)),
+        "update_sla": lambda: c.put(
+            f"/sla-policies/{world.sla.pk}", _sla_body(world, world.sla.severity)
+        ),
+        "delete_sla": lambda: c.delete(f"/sla-policies/{world.sla.pk}"),
+        "escalation_policies": lambda: c.get("/escalation-policies"),
+        "create_chain": lambda: c.post("/escalation-policies", _chain_body()),
+        "update_chain": lambda: c.put(f"/escalation-policies/{world.chain.pk}", _chain_body()),
+        "delete_chain": lambda: c.delete(f"/escalation-policies/{world.chain.pk}"),
+        "map": lambda: c.get(f"/customers/{org.pk}/stakeholders"),
+        "map_add": lambda: c.post(f"/customers/{org.pk}/stakeholders", {"person": cast.c.pk}),
+        "map_change": lambda: c.patch(f"/stakeholders/{entry.pk}", {"note": "值班"}),
+        "map_remove": lambda: c.delete(f"/stakeholders/{entry.pk}"),
+    }
+
+
+def _page_calls(world, s, obj):
+    """Each page call name → the request it makes through the session client `s`."""
+    cast = world.cast
+    t = _fresh(world.tickets[obj])
+    org = world.orgs[obj]
+    entry = world.entries[obj]
+    message = world.messages[obj]
+    later = clock.now() + dt.timedelta(days=2)
+    return {
+        "page_home": lambda: s.get("/"),
+        "page_healthz": lambda: s.get("/healthz"),
+        "page_login": lambda: s.get("/login/"),
+        "page_logout": lambda: s.post("/logout/"),
+        "page_lang": lambda: s.post("/lang/", {"language": "en", "next": "/"}),
+        "page_queue": lambda: s.get("/queue/"),
+        "page_record_call": lambda: s.get("/tickets/new/"),
+        "page_ticket": lambda: s.get(f"/t/{t.number}/"),
+        "page_handoff_form": lambda: s.get(f"/t/{t.number}/handoff-form/"),
+        "page_comment": lambda: s.post(
+            f"/t/{t.number}/comment/", {"body": "hello", "public": "on"}
+        ),
+        "page_accept": lambda: s.post(f"/handoffs/{_pending_handoff(world, obj).pk}/accept/"),
+        "page_oncall": lambda: s.get("/oncall/"),
+        "page_add_override": lambda: s.post(
+            "/oncall/overrides/",
+            {
+                "team": world.rotation.team_id,
+                "person": cast.b.pk,
+                "starts_at": later.strftime("%Y-%m-%dT%H:%M"),
+                "ends_at": (later + dt.timedelta(hours=8)).strftime("%Y-%m-%dT%H:%M"),
+                "reason": "swap",
+            },
+        ),
+        "page_remove_override": lambda: s.post(f"/oncall/overrides/{world.override.pk}/remove/"),
+        "page_edit_rotation": lambda: s.post(
+            f"/oncall/rotations/{world.rotation.pk}/",
+            {
+                f"r{world.rotation.pk}-period": "daily",
+                f"r{world.rotation.pk}-handover_time": "08:30",
+                f"r{world.rotation.pk}-member_0": cast.b.pk,
+            },
+        ),
+        "page_portal": lambda: s.get("/portal/"),
+        "page_portal_new": lambda: s.get("/portal/new/"),
+        "page_dead": lambda: s.get("/notify/dead/"),
+        "page_retry_selected": lambda: s.post("/notify/dead/retry/", {"ids": [message.pk]}),
+        "page_message": lambda: s.get(f"/notify/messages/{message.pk}/"),
+        "page_retry": lambda: s.post(f"/notify/messages/{message.pk}/retry/"),
+        "page_customers": lambda: s.get("/customers/"),
+        "page_map": lambda: s.get(f"/customers/{org.pk}/stakeholders/"),
+        "page_map_add": lambda: s.post(
+            f"/customers/{org.pk}/stakeholders/add/",
+            {"person": cast.c.pk, "channel": "email", "subscriptions": ["opened"]},
+        ),
+        "page_map_edit": lambda: s.post(
+            f"/stakeholders/{entry.pk}/edit/",
+            {"channel": "email", "subscriptions": ["opened"], "note": "值班"},
+        ),
+        "page_map_remove": lambda: s.post(f"/stakeholders/{entry.pk}/remove/"),
+        "page_django_admin": lambda: s.get("/admin/"),
+    }
+
+
+def _cells():
+    """(kind, call name, object, expected) for every cell of the table."""
+    api_rows = [(name, own, other) for name, own, other in table.API.values()]
+    page_rows = [r for calls in table.PAGES.values() for r in calls] + table.DJANGO_ADMIN_CALLS
+    for kind, rows in (("api", api_rows), ("page", page_rows)):
+        for name, own, other in rows:
+            yield kind, name, "own", own
+            if other is not None:
+                yield kind, name, "other", other
+
+
+def _run(call):
+    """Make the request inside a transaction and roll it back: the next cell sees the world
+    as it was built."""
+    response = None
+    try:
+        with transaction.atomic():
+            response = call()
+            raise _Rollback
+    except _Rollback:
+        pass
+    finally:
+        refdata.reset()
+    return response
+
+
+@pytest.mark.parametrize("role", table.ROLES)
+def test_every_cell_answers_as_declared(world, role):
+    person = _person_for(world, role)
+    if person is None:
+        anon = ApiClient.__new__(ApiClient)
+        anon.client, anon.person = Client(), None
+        api_client = anon
+        session = Client()
+    else:
+        api_client = ApiClient(person)
+        session = Client()
+        session.force_login(person)
+        session.cookies["django_language"] = "en"
+    wrong = []
+    checked = 0
+    for kind, name, obj, expected in _cells():
+        calls = (
+            _api_calls(world, api_client, obj)
+            if kind == "api"
+            else _page_calls(world, session, obj)
+        )
+        kept = {k: m.value for k, m in session.cookies.items()}
+
+        res = _run(calls[name])
+        # A cell that signs out or switches language must not change the next one's caller.
+        session.cookies.clear()
+        for key, value in kept.items():
+            session.cookies[key] = value
+        checked += 1
+        want = expected[role]
+        if res.status_code != want:
+            wrong.append(f"{kind} {name} [{obj}]: {res.status_code}, declared {want}")
+            continue
+        if kind == "api" and want >= 400:
+            body = res.json()
+            if set(body.get("error", {})) != {"code", "message", "fields"}:
+                wrong.append(f"{kind} {name} [{obj}]: error shape {body}")
+    assert checked >= len(table.API) + len(table.PAGES)  # every operation and page, at least once
+    if person is not None:
+        # Lists show exactly what the detail lets one read (the declared SEE rows).
+        listed = {i["id"] for i in api_client.get("/tickets?status=").json()["items"]}
+        declared = {
+            obj for obj, see in (("own", table.SEE_L), ("other", table.SEE_N)) if see[role] == 200
+        }
+        shown = {obj for obj, t in world.tickets.items() if t.pk in listed}
+        if shown != declared:
+            wrong.append(f"api list_tickets shows {sorted(shown)}, declared {sorted(declared)}")
+    assert not wrong, "\n".join(wrong)
+
+
+def _page_names() -> set[str]:
+    names = set()
+
+    def walk(patterns, prefix=""):
+        for p in patterns:
+            route = prefix + str(p.pattern)
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, route)
+            elif isinstance(p, URLPattern) and not route.startswith(table.OTHER_PREFIXES):
+                names.add(p.name)
+
+    walk(get_resolver().url_patterns)
+    return names
+
+
+def test_the_table_names_every_api_operation():
+    schema = ninja_api.get_openapi_schema()
+    operations = {
+        (method.upper(), f"/api/v1{path}" if not path.startswith("/api/v1") else path)
+        for path, ops in schema["paths"].items()
+        for method in ops
+    }
+    assert operations == set(table.API), (
+        f"not in the access table: {sorted(operations - set(table.API))}; "
+        f"in the table but gone: {sorted(set(table.API) - operations)}"
+    )
+
+
+def test_the_table_names_every_page():
+    pages = _page_names()
+    assert pages == set(table.PAGES), (
+        f"not in the access table: {sorted(pages - set(table.PAGES))}; "
+        f"in the table but gone: {sorted(set(table.PAGES) - pages)}"
+    )
