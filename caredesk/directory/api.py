@@ -5,11 +5,22 @@ from ninja import Field, Router, Schema
 from ninja import Status as Answer
 
 from caredesk.apikit import error_responses
-from caredesk.errors import ValidationFailed
+from caredesk.errors import NotFound, PermissionDenied, ValidationFailed
 from caredesk.tickets import policy as tickets_policy
 
 from . import policy, services
-from .models import Organisation, OrgKind, Person, Product, Region, Responsibility, Role, Team
+from .models import (
+    LadderRole,
+    Organisation,
+    OrgKind,
+    Person,
+    Product,
+    Region,
+    Responsibility,
+    Role,
+    RoleAssignment,
+    Team,
+)
 
 router = Router(tags=["directory"])
 
@@ -229,4 +240,78 @@ def update_responsibility(request, cell_id: int, payload: ResponsibilityIn):
 @router.delete("/responsibilities/{cell_id}", response={204: None, **error_responses(403, 404)})
 def delete_responsibility(request, cell_id: int):
     services.delete_reference(actor=request.auth, obj=get_object_or_404(Responsibility, pk=cell_id))
+    return Answer(204, None)
+
+
+# ---------------------------------------------------------------- role assignments
+
+
+class RoleAssignmentOut(Schema):
+    id: int
+    role: str
+    person: int
+    person_name: str
+    customer_org: int | None
+    region: int | None
+    product: int | None
+
+
+class RoleAssignmentIn(Schema):
+    role: LadderRole
+    person: int
+    customer_org: int | None = Field(None, description="Also covers its branches; empty: any")
+    region: int | None = Field(None, description="Empty: any region")
+    product: int | None = Field(None, description="Empty: any product")
+
+
+def assignment_out(a: RoleAssignment) -> dict:
+    return {
+        "id": a.pk,
+        "role": a.role,
+        "person": a.person_id,
+        "person_name": a.person.name,
+        "customer_org": a.customer_org_id,
+        "region": a.region_id,
+        "product": a.product_id,
+    }
+
+
+def _may_read_assignments(request) -> None:
+    if not policy.can_read_assignments(request.auth):
+        raise PermissionDenied()
+
+
+@router.get("/role-assignments", response={200: list[RoleAssignmentOut], **error_responses(403)})
+def role_assignments(request):
+    """Who holds which rung of the escalation ladder, for which customer, region and product."""
+    _may_read_assignments(request)
+    qs = RoleAssignment.objects.select_related("person").order_by("role", "id")
+    return [assignment_out(a) for a in qs]
+
+
+@router.post("/role-assignments", response={201: RoleAssignmentOut, **error_responses(403, 409)})
+def create_role_assignment(request, payload: RoleAssignmentIn):
+    a = services.create_reference(
+        actor=request.auth,
+        model=RoleAssignment,
+        values={
+            "role": payload.role,
+            "person": _ref(Person, payload.person, "person"),
+            "customer_org": _ref(Organisation, payload.customer_org, "customer_org"),
+            "region": _ref(Region, payload.region, "region"),
+            "product": _ref(Product, payload.product, "product"),
+        },
+    )
+    return Answer(201, assignment_out(a))
+
+
+@router.delete(
+    "/role-assignments/{assignment_id}", response={204: None, **error_responses(403, 404)}
+)
+def delete_role_assignment(request, assignment_id: int):
+    _may_read_assignments(request)
+    found = RoleAssignment.objects.filter(pk=assignment_id).first()
+    if found is None:
+        raise NotFound()
+    services.delete_reference(actor=request.auth, obj=found)
     return Answer(204, None)

@@ -10,6 +10,12 @@ class DirectoryConfig(AppConfig):
     def ready(self):
         from . import models, refdata
 
-        refdata.watch(models.Organisation, models.Product, models.Region, models.Responsibility)
+        refdata.watch(
+            models.Organisation,
+            models.Product,
+            models.Region,
+            models.Responsibility,
+            models.RoleAssignment,
+        )
         # Deleting a person or a team clears regions' and matrix cells' references in SQL.
         refdata.watch(models.Person, models.Team, deletes_only=True)

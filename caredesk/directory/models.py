@@ -218,6 +218,53 @@ class Responsibility(models.Model):
         return f"{self.product} × {self.region}"
 
 
+# The roles of the escalation ladder that are assigned per scope (DESIGN: role assignment).
+class LadderRole(models.TextChoices):
+    SERVICE_MANAGER = "service_manager", _("Service manager")
+    PRODUCT_LEADER = "product_leader", _("Product maintenance leader")
+    SPM = "spm", _("SPM")
+    ACCOUNT_HEAD = "account_head", _("Account head")
+
+
+class RoleAssignment(models.Model):
+    """Who holds a ladder role for a scope: a customer organisation (its branches inherit it),
+    a region, a product — each left empty for "any". The most specific assignment that covers
+    a ticket names the person; one person may hold several roles and several scopes."""
+
+    role = models.CharField(_("role"), max_length=20, choices=LadderRole.choices)
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="assignments"
+    )
+    customer_org = models.ForeignKey(
+        Organisation,
+        verbose_name=_("customer"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), null=True, blank=True, on_delete=models.CASCADE
+    )
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), null=True, blank=True, on_delete=models.CASCADE
+    )
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["role", "person", "customer_org", "region", "product"],
+                nulls_distinct=False,
+                name="one_assignment_per_scope",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.person}"
+
+
 class ApiToken(models.Model):
     """A bearer token for integrations. Only its SHA-256 is stored; the token is shown once."""
 

@@ -13,6 +13,12 @@ def can_write_reference_data(person: Person) -> bool:
     return person.is_active and (person.role == Role.ADMIN or person.is_superuser)
 
 
+def can_read_assignments(person: Person) -> bool:
+    """The vendor's staff read who holds which ladder role for which scope; customers learn
+    theirs from each ticket's escalation contacts, partners not at all."""
+    return person.is_active and person.role in OFFICE_ROLES
+
+
 def visible_people(person: Person, *, worked_customers: Iterable[int] = ()) -> QuerySet[Person]:
     """Who a person may look up, with phone and email.
 

@@ -192,3 +192,40 @@ def matrix_ids(product_id: int, region_id: int) -> tuple[int | None, int | None,
         found.backup_id if found else None,
         region.service_manager_id if region else None,
     )
+
+
+def _assignments() -> list[tuple[str, int, int | None, int | None, int | None, int]]:
+    from .models import RoleAssignment
+
+    fields = ("role", "person_id", "customer_org_id", "region_id", "product_id", "pk")
+    return list(RoleAssignment.objects.order_by("pk").values_list(*fields))
+
+
+def role_holders(
+    role: str, *, customer_org_id: int, region_id: int | None, product_id: int | None
+) -> list[int]:
+    """The people assigned `role` for a ticket's scope, most specific first (person ids).
+
+    An assignment covers the ticket when each of its scopes is empty or matches: its customer
+    organisation is the ticket's or one above it (a province's assignment covers its branches),
+    its region and product are the ticket's. Nearer organisations beat farther ones, then a
+    named region, then a named product; ties keep the order they were made in."""
+    line = lineage(customer_org_id)
+    ranked = []
+    for a_role, person_id, org_id, a_region, a_product, pk in get("assignments", _assignments):
+        if a_role != role:
+            continue
+        if org_id is not None and org_id not in line:
+            continue
+        if a_region is not None and a_region != region_id:
+            continue
+        if a_product is not None and a_product != product_id:
+            continue
+        distance = line.index(org_id) if org_id is not None else len(line)
+        ranked.append((distance, a_region is None, a_product is None, pk, person_id))
+    ranked.sort()
+    seen: list[int] = []
+    for *_rank, person_id in ranked:
+        if person_id not in seen:
+            seen.append(person_id)
+    return seen

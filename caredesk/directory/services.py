@@ -9,7 +9,18 @@ from caredesk.audit import services as audit
 from caredesk.errors import Conflict, PermissionDenied, ValidationFailed
 
 from . import policy
-from .models import Organisation, OrgKind, Person, Product, Region, Responsibility, Team
+from .models import (
+    OFFICE_ROLES,
+    Organisation,
+    OrgKind,
+    Person,
+    Product,
+    Region,
+    Responsibility,
+    Role,
+    RoleAssignment,
+    Team,
+)
 
 
 def _require_admin(actor: Person) -> None:
@@ -23,7 +34,7 @@ def _fields(obj, names) -> dict[str, Any]:
 
 @transaction.atomic
 def create_reference(*, actor: Person, model: type, values: dict[str, Any]):
-    """Create a product, region, organisation or matrix cell."""
+    """Create a product, region, organisation, matrix cell or role assignment."""
     _require_admin(actor)
     obj = model(**values)
     _validate(obj)
@@ -80,6 +91,20 @@ def _validate(obj) -> None:
         errors["office"] = str(_("Choose a vendor office."))
     if isinstance(obj, Organisation) and obj.parent_id and obj.parent_id == obj.pk:
         errors["parent"] = str(_("An organisation cannot be its own parent."))
+    if isinstance(obj, RoleAssignment):
+        if obj.person.role not in OFFICE_ROLES or obj.person.role == Role.ADMIN:
+            errors["person"] = str(_("Choose a member of a vendor office."))
+        elif not obj.person.is_active:
+            errors["person"] = str(_("This person is no longer active."))
+        if obj.customer_org_id and obj.customer_org.kind != OrgKind.CUSTOMER:
+            errors["customer_org"] = str(_("Choose a customer organisation."))
+        # SQLite treats empty scopes as distinct in the unique constraint; say it here too.
+        scope = {
+            f: getattr(obj, f"{f}_id") for f in ("person", "customer_org", "region", "product")
+        }
+        twin = RoleAssignment.objects.filter(role=obj.role, **scope).exclude(pk=obj.pk)
+        if not errors and twin.exists():
+            raise Conflict(_("That entry exists already."))
     if isinstance(obj, Product | Region) and not obj.code:
         errors["code"] = str(_("This field is required."))
     if isinstance(obj, Team) and not obj.name:

@@ -16,6 +16,7 @@ from caredesk import events
 from caredesk.directory import refdata
 from caredesk.directory.models import Person, Role
 from caredesk.notify import outbox
+from caredesk.tickets import selectors as ticket_selectors
 from caredesk.tickets import services as ticket_services
 from caredesk.tickets.models import Handoff, HandoffStatus, Status, Ticket
 from caredesk.timers import services as timers
@@ -144,15 +145,7 @@ def stop_runs(ticket_id: int, triggers: set[str], reason: str, now: dt.datetime,
 
 
 def _role_holder(ticket: Ticket, role: str) -> Person | None:
-    if role == Role.SERVICE_MANAGER and ticket.region.service_manager_id:
-        manager = ticket.region.service_manager
-        if manager.is_active:
-            return manager
-    return (
-        Person.objects.filter(role=role, is_active=True, organisation_id=ticket.office_id)
-        .order_by("pk")
-        .first()
-    )
+    return ticket_selectors.ladder_holder(ticket, role)
 
 
 def resolve_target(ticket: Ticket, target: str, run: EscalationRun, now: dt.datetime):
@@ -161,12 +154,7 @@ def resolve_target(ticket: Ticket, target: str, run: EscalationRun, now: dt.date
     if target == StepTarget.HANDOFF_TARGET:
         return run.handoff.to_person if run.handoff_id else None
     if target == StepTarget.BACKUP:
-        primary_id, backup_id, _manager = refdata.matrix_ids(ticket.product_id, ticket.region_id)
-        people = Person.objects.in_bulk([pk for pk in (primary_id, backup_id) if pk is not None])
-        backup = people.get(backup_id)
-        if backup and backup.is_active and backup.pk != ticket.owner_id:
-            return backup
-        return people.get(primary_id) if primary_id != ticket.owner_id else None
+        return ticket_selectors.backup_for(ticket)
     if target == StepTarget.ONCALL:
         team = ticket.team or rosters.team_for(ticket.product_id, ticket.region_id)
         return rosters.on_call(team, now)[0] if team else None

@@ -44,6 +44,7 @@ ALL_200 = row("          200 200 200 200 200 200 200 200 200 200 200 200 200 200
 ADMIN_201 = row("        403 403 403 403 403 403 403 403 403 403 403 403 403 201 401")
 ADMIN_200 = row("        403 403 403 403 403 403 403 403 403 403 403 403 403 200 401")
 ADMIN_204 = row("        403 403 403 403 403 403 403 403 403 403 403 403 403 204 401")
+OFFICE_200 = row("       403 403 403 403 403 403 403 403 403 200 200 200 200 200 401")
 STAFF_200 = row("        403 403 403 403 200 200 200 200 200 200 200 200 200 200 401")
 
 # ---- a ticket: L is seen by its customers (y, x), the office's staff, the partner working it.
@@ -108,6 +109,8 @@ PAGE_ROSTER_FORM = row(" 404 404 404 404 422 422 422 422 422 422 422 302 422 302
 PAGE_ROSTER_POST = row(" 404 404 404 404 302 302 302 302 302 302 302 302 302 302 302")
 PAGE_MAP_EDIT_A = row("  403 403 404 404 404 404 404 404 404 403 403 302 403 302 302")
 PAGE_MAP_EDIT_B = row("  404 404 404 403 404 404 404 404 404 403 403 302 403 302 302")
+PAGE_OFFICE = row("      404 404 404 404 404 404 404 404 404 200 200 200 200 200 302")
+POST_OFFICE_ADMIN = row("404 404 404 404 404 404 404 404 404 403 403 403 403 302 302")
 DJANGO_ADMIN = row("     302 302 302 302 302 302 302 302 302 302 302 302 302 200 302")
 PUBLIC = row("           200 200 200 200 200 200 200 200 200 200 200 200 200 200 200")
 LOGIN_PAGE = row("       302 302 302 302 302 302 302 302 302 302 302 302 302 302 200")
@@ -127,6 +130,9 @@ API = {
     ("POST", "/api/v1/responsibilities"): ("create_cell", ADMIN_201, None),
     ("PUT", "/api/v1/responsibilities/{cell_id}"): ("update_cell", ADMIN_200, None),
     ("DELETE", "/api/v1/responsibilities/{cell_id}"): ("delete_cell", ADMIN_204, None),
+    ("GET", "/api/v1/role-assignments"): ("role_assignments", OFFICE_200, None),
+    ("POST", "/api/v1/role-assignments"): ("create_assignment", ADMIN_201, None),
+    ("DELETE", "/api/v1/role-assignments/{assignment_id}"): ("delete_assignment", ADMIN_204, None),
     ("POST", "/api/v1/tickets"): ("create_ticket", OPEN_A, OPEN_B),
     ("GET", "/api/v1/tickets"): ("list_tickets", ALL_200, None),
     ("GET", "/api/v1/tickets/{ticket_id}"): ("get_ticket", SEE_L, SEE_N),
@@ -215,6 +221,9 @@ PAGES = {
     "stakeholder_add": [("page_map_add", PAGE_MAP_EDIT_A, PAGE_MAP_EDIT_B)],
     "stakeholder_edit": [("page_map_edit", PAGE_MAP_EDIT_A, PAGE_MAP_EDIT_B)],
     "stakeholder_remove": [("page_map_remove", PAGE_MAP_EDIT_A, PAGE_MAP_EDIT_B)],
+    "role_assignments": [("page_roles", PAGE_OFFICE, None)],
+    "add_assignment": [("page_role_add", POST_OFFICE_ADMIN, None)],
+    "remove_assignment": [("page_role_remove", POST_OFFICE_ADMIN, None)],
 }
 
 # Outside the table, on purpose: Django's own admin (its permission is `is_staff`, checked by

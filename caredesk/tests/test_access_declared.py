@@ -17,7 +17,15 @@ from caredesk import clock
 from caredesk.api import api as ninja_api
 from caredesk.conftest import ApiClient
 from caredesk.directory import refdata
-from caredesk.directory.models import Organisation, OrgKind, Person, Region, Responsibility, Role
+from caredesk.directory.models import (
+    Organisation,
+    OrgKind,
+    Person,
+    Region,
+    Responsibility,
+    Role,
+    RoleAssignment,
+)
 from caredesk.escalation import demo as escalation_demo
 from caredesk.escalation.models import (
     Calendar,
@@ -97,6 +105,7 @@ def world(cast, open_request):
         override=override,
         messages=messages,
         cell=Responsibility.objects.order_by("id").first(),
+        assignment=RoleAssignment.objects.order_by("id").first(),
         calendar=Calendar.objects.order_by("id").first(),
         sla=SlaPolicy.objects.order_by("id").first(),
         chain=EscalationPolicy.objects.order_by("id").first(),
@@ -253,6 +262,12 @@ def _api_calls(world, c, obj):
         "create_chain": lambda: c.post("/escalation-policies", _chain_body()),
         "update_chain": lambda: c.put(f"/escalation-policies/{world.chain.pk}", _chain_body()),
         "delete_chain": lambda: c.delete(f"/escalation-policies/{world.chain.pk}"),
+        "role_assignments": lambda: c.get("/role-assignments"),
+        "create_assignment": lambda: c.post(
+            "/role-assignments",
+            {"role": "account_head", "person": cast.a.pk, "customer_org": cast.orgs.lakeside.pk},
+        ),
+        "delete_assignment": lambda: c.delete(f"/role-assignments/{world.assignment.pk}"),
         "map": lambda: c.get(f"/customers/{org.pk}/stakeholders"),
         "map_add": lambda: c.post(f"/customers/{org.pk}/stakeholders", {"person": cast.c.pk}),
         "map_change": lambda: c.patch(f"/stakeholders/{entry.pk}", {"note": "值班"}),
@@ -319,6 +334,12 @@ def _page_calls(world, s, obj):
             {"channel": "email", "subscriptions": ["opened"], "note": "值班"},
         ),
         "page_map_remove": lambda: s.post(f"/stakeholders/{entry.pk}/remove/"),
+        "page_roles": lambda: s.get("/directory/roles/"),
+        "page_role_add": lambda: s.post(
+            "/directory/roles/add/",
+            {"role": "spm", "person": cast.a.pk, "customer_org": cast.orgs.hillside.pk},
+        ),
+        "page_role_remove": lambda: s.post(f"/directory/roles/{world.assignment.pk}/remove/"),
         "page_django_admin": lambda: s.get("/admin/"),
     }
 

@@ -97,7 +97,11 @@ class TimelineOut(Schema):
 
 
 class ContactOut(Schema):
-    role: str
+    role: str = Field(
+        description="The first rung of the ladder the person stands on: owner, backup, "
+        "service_manager, product_leader, spm, account_head — or next_escalation"
+    )
+    roles: list[str] = Field(description="Every rung the person holds for this ticket")
     person: PersonRef
 
 
@@ -272,12 +276,18 @@ def detail_out(person: Person, t: Ticket) -> dict:
 
 
 def _contacts(t: Ticket) -> list[dict]:
-    """Owner, matrix backup, service manager — and whom the escalation chain reaches next."""
+    """The customer's escalation ladder, each person once — and whom the running chain reaches
+    next when that is someone else."""
     shown = selectors.escalation_contacts(t)
-    contacts = [{"role": role, "person": person_ref(p)} for role, p in shown]
-    upcoming = engine.next_contact(t, exclude={p.pk for _role, p in shown})
+    contacts = [
+        {"role": c.role, "roles": list(c.roles), "person": person_ref(c.person)} for c in shown
+    ]
+    upcoming = engine.next_contact(t, exclude={c.person.pk for c in shown})
     if upcoming:
-        contacts.append({"role": "next_escalation", "person": person_ref(upcoming[0])})
+        person, _role = upcoming
+        contacts.append(
+            {"role": "next_escalation", "roles": ["next_escalation"], "person": person_ref(person)}
+        )
     return contacts
 
 

@@ -8,7 +8,7 @@ from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
 
 from caredesk.directory import refdata
-from caredesk.directory.models import OWNER_ROLES, Person
+from caredesk.directory.models import OWNER_ROLES, Person, Role
 from caredesk.errors import NotFound, ValidationFailed
 
 from . import policy, search
@@ -204,18 +204,81 @@ def _matrix_people(ticket: Ticket) -> tuple[int | None, int | None, int | None, 
     return found
 
 
-def escalation_contacts(ticket: Ticket) -> list[tuple[str, Person]]:
-    """Who the customer can call besides the owner: the matrix backup and the region's service
-    manager (seed case 2: the customer always has a second number)."""
-    contacts: list[tuple[str, Person]] = [("owner", ticket.owner)]
-    primary, backup, manager, people = _matrix_people(ticket)
-    seen = {ticket.owner_id}
-    for label, pk in (("primary", primary), ("backup", backup), ("service_manager", manager)):
-        person = people.get(pk)
-        if person and person.pk not in seen and person.is_active:
-            contacts.append((label, person))
-            seen.add(person.pk)
-    return contacts
+# The escalation ladder the customer is given (seed case 2's remedy), in the order to call.
+LADDER = ("owner", "backup", "service_manager", "product_leader", "spm", "account_head")
+
+
+@dataclass(frozen=True)
+class Contact:
+    role: str  # the first rung the person stands on
+    person: Person
+    roles: tuple[str, ...]  # every rung they stand on for this ticket
+
+
+def backup_for(ticket: Ticket) -> Person | None:
+    """The matrix's second name for the ticket: its backup, or its primary when the backup
+    owns it now — never the owner."""
+    primary, backup, _manager, people = _matrix_people(ticket)
+    person = people.get(backup)
+    if person is not None and person.is_active and person.pk != ticket.owner_id:
+        return person
+    person = people.get(primary)
+    if person is not None and person.is_active and person.pk != ticket.owner_id:
+        return person
+    return None
+
+
+def _assigned(ticket: Ticket, role: str) -> list[int]:
+    return refdata.role_holders(
+        role,
+        customer_org_id=ticket.customer_org_id,
+        region_id=ticket.region_id,
+        product_id=ticket.product_id,
+    )
+
+
+def ladder_holder(ticket: Ticket, role: str, people: dict[int, Person] | None = None):
+    """Who stands on a ladder rung above the engineers for this ticket: the most specific role
+    assignment for its customer (inherited from the province), region and product; for the
+    service manager the region's own when none is assigned; else — an office that has not
+    assigned the role yet — the first active person of the serving office whose role it is.
+    `people` may hold the assigned people already read."""
+    ids = _assigned(ticket, role)
+    if ids:
+        people = people if people is not None else Person.objects.in_bulk(ids)
+        for pk in ids:
+            if pk in people and people[pk].is_active:
+                return people[pk]
+    if role == Role.SERVICE_MANAGER:
+        _primary, _backup, manager, matrix = _matrix_people(ticket)
+        if manager in matrix and matrix[manager].is_active:
+            return matrix[manager]
+    return (
+        Person.objects.filter(role=role, is_active=True, organisation_id=ticket.office_id)
+        .order_by("pk")
+        .first()
+    )
+
+
+def escalation_contacts(ticket: Ticket) -> list[Contact]:
+    """The whole ladder for the customer, each person once (on their first rung, with every
+    rung they hold): owner, backup, service manager, product leader (of the ticket's product),
+    SPM, account head."""
+    upper = LADDER[2:]
+    wanted = {pk for role in upper for pk in _assigned(ticket, role)}
+    people = Person.objects.in_bulk(wanted) if wanted else {}
+    found: dict[int, list] = {}
+    for role in LADDER:
+        if role == "owner":
+            person = ticket.owner
+        elif role == "backup":
+            person = backup_for(ticket)
+        else:
+            person = ladder_holder(ticket, role, people)
+        if person is None or not person.is_active:
+            continue
+        found.setdefault(person.pk, [person, []])[1].append(role)
+    return [Contact(role=roles[0], person=p, roles=tuple(roles)) for p, roles in found.values()]
 
 
 def matrix_owner_elsewhere(ticket: Ticket) -> Person | None:

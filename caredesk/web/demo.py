@@ -18,6 +18,7 @@ from caredesk.directory.models import (
     Region,
     Responsibility,
     Role,
+    RoleAssignment,
     Team,
 )
 from caredesk.escalation import demo as escalation_demo
@@ -111,6 +112,12 @@ def _world() -> dict:
             backup=p[backup],
             team=team,
         )
+    # The ladder above the engineers (seed case 2's remedy): the product maintenance leader of
+    # each product, and the province account's SPM and account head, inherited by its branches.
+    for prod in products.values():
+        RoleAssignment.objects.create(role="product_leader", person=p["leader.p"], product=prod)
+    for role, who in (("spm", "spm.s"), ("account_head", "head.w")):
+        RoleAssignment.objects.create(role=role, person=p[who], customer_org=orgs["province"])
     return {
         "orgs": orgs,
         "people": people,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from caredesk import pagekit
 from caredesk.directory import services as directory_services
 from caredesk.errors import DomainError, NotFound
 from caredesk.escalation import clocks, engine
@@ -66,20 +67,8 @@ def home(request):
     return redirect("web:queue")
 
 
-def _error_status(exc: DomainError) -> int:
-    return exc.status if 400 <= exc.status < 500 else 400
-
-
-def _add_errors(form, exc: DomainError) -> None:
-    placed = False
-    for field, msg in exc.fields.items():
-        if field in form.fields:
-            form.add_error(field, str(msg))
-            placed = True
-    # The general message goes on top when no field took it, or when it says more than the
-    # error's stock wording (e.g. what to do instead).
-    if not placed or exc.message is not type(exc).default_message:
-        form.add_error(None, str(exc.message))
+_error_status = pagekit.error_status
+_add_errors = pagekit.add_errors
 
 
 # ---------------------------------------------------------------- staff console
@@ -169,7 +158,7 @@ def _ticket_context(request, ticket, **forms_in_error):
         "conclusion": conclusions[0] if conclusions else None,
         "conclusion_history": conclusions[1:],
         "contacts": contacts,
-        "next_contact": engine.next_contact(ticket, exclude={p.pk for _r, p in contacts}),
+        "next_contact": engine.next_contact(ticket, exclude={c.person.pk for c in contacts}),
         "is_owner": ticket.owner_id == person.pk,
         "can_manage": ticket.owner_id == person.pk or policy.is_manager_of(person, ticket),
         "is_customer": person.is_customer,

@@ -81,3 +81,21 @@ def duration(seconds: int) -> str:
     else:
         text = _("%(m)dm") % {"m": minutes}
     return text
+
+
+LADDER_ROLES = {
+    "owner": _lazy("Owner"),
+    "backup": _lazy("Backup"),
+    "service_manager": _lazy("Service manager"),
+    "product_leader": _lazy("Product maintenance leader"),
+    "spm": _lazy("SPM"),
+    "account_head": _lazy("Account head"),
+    "oncall": _lazy("On call"),
+    "handoff_target": _lazy("Proposed new owner"),
+}
+
+
+@register.filter
+def ladder_role(value: str) -> str:
+    """A rung of the escalation ladder (or a chain step's target) in the reader's language."""
+    return str(LADDER_ROLES.get(value, value))

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "directory"
+
+urlpatterns = [
+    path("roles/", views.role_assignments, name="role_assignments"),
+    path("roles/add/", views.add_assignment, name="add_assignment"),
+    path("roles/<int:assignment_id>/remove/", views.remove_assignment, name="remove_assignment"),
+]
