@@ -29,7 +29,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from caredesk import clock
 
@@ -148,7 +148,10 @@ def _vendor() -> str:
         raise BackupError(f"Backups of {connection.vendor} databases are not supported.")
     if connection.in_atomic_block:
         raise BackupError("A backup or restore cannot run inside a transaction.")
-    connection.ensure_connection()
+    try:
+        connection.ensure_connection()
+    except DatabaseError as exc:
+        raise BackupError(f"Cannot connect to the database: {exc}".strip()) from exc
     return connection.vendor
 
 

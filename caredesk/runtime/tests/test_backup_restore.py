@@ -295,3 +295,16 @@ def test_audit_checkpoints_travel_with_the_backup_when_given(world, tmp_path):
     with pytest.raises(CommandError, match="holds no audit checkpoints"):
         run("restore", str(without), "--force", "--checkpoints", str(tmp_path / "spare"))
     assert not (tmp_path / "spare").exists()
+
+
+def test_unreachable_database_is_a_message_not_a_traceback(tmp_path):
+    nowhere = (
+        {"DATABASE_URL": "", "CAREDESK_SQLITE_PATH": str(tmp_path / "no" / "dir" / "x.sqlite3")}
+        if connection.vendor == "sqlite"
+        else {"DATABASE_URL": "postgres://caredesk@127.0.0.1:1/caredesk"}
+    )
+    for command in ["backup", "restore"]:
+        done = manage(nowhere, command, str(tmp_path / "caredesk.backup"))
+        assert done.returncode == 1
+        assert done.stderr.startswith("CommandError: Cannot connect to the database")
+        assert "Traceback" not in done.stderr

@@ -111,9 +111,9 @@ def test_crashed_worker_restarted_with_growing_pause_while_server_keeps_serving(
         assert proc.poll() is None
         assert _serves(port)
         (first, second, third) = [at for _, at in _starts(log, "worker")[:3]]
-        # Pauses of 1 s, then 2 s (doubled, at the cap the test sets).
-        assert 0.9 < second - first < 1.8
-        assert 1.9 < third - second < 2.8
+        # Pauses of 1 s, then 2 s (doubled, at the cap the test sets); a start takes a moment
+        # of its own, so only the first pause's upper end is pinned, below the second's.
+        assert 0.95 <= second - first < 1.95 <= third - second < 4
         assert len(_starts(log, "runserver")) == 1  # the same server throughout
         # Ctrl-C: the terminal sends SIGINT to the whole process group.
         os.killpg(proc.pid, signal.SIGINT)
