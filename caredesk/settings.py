@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "caredesk.tickets",
     "caredesk.inbound",
     "caredesk.escalation",
+    "caredesk.runtime",
     "caredesk.web",
 ]
 

@@ -4,7 +4,8 @@
 compare-and-set on SQLite), admits them past each robot's rate limit, sends each one with no
 transaction open, then records each outcome in a short transaction of its own. A worker
 killed after sending but before recording sends that message again when its claim expires;
-the idempotency key (header, email Message-ID) lets the receiver drop the repeat.
+the idempotency key (header, email Message-ID) lets the receiver drop the repeat. The try the
+killed worker left in flight is closed as lost by the worker that retakes the message.
 
 Failures retry with exponential backoff and jitter, capped; after NOTIFY_MAX_ATTEMPTS tries,
 or at once for a failure that cannot heal (wrong secret, refused address), the message is
@@ -106,6 +107,7 @@ def _admit(rows: list[Message], worker: str, now: dt.datetime) -> list[tuple[Mes
     admitted: list[tuple[Message, Attempt]] = []
     for endpoint_id, group in by_endpoint.items():
         with transaction.atomic():
+            _close_lost(group, worker)
             later: list[Message] = []
             if endpoint_id is not None:
                 robot = Endpoint.objects.select_for_update().get(pk=endpoint_id)
@@ -127,6 +129,21 @@ def _admit(rows: list[Message], worker: str, now: dt.datetime) -> list[tuple[Mes
             )
         admitted.extend(zip(group, attempts, strict=True))
     return admitted
+
+
+def _close_lost(rows: list[Message], worker: str) -> None:
+    """Close the tries a killed worker left open on rows this worker has just retaken.
+
+    A message is pending with an in-flight try only while some worker holds it; this worker's
+    claim means that worker's lease ran out, so its try will never be recorded. It is closed
+    as lost rather than left "sending" forever: the receiver may or may not have the message,
+    and the try about to start sends it with the same idempotency key."""
+    Attempt.objects.filter(
+        message__in=[r.pk for r in rows], outcome=AttemptOutcome.IN_FLIGHT
+    ).update(
+        outcome=AttemptOutcome.LOST,
+        detail=f"The worker stopped before recording this try; {worker} took the message again.",
+    )
 
 
 def _release(

@@ -126,6 +126,9 @@ class AttemptOutcome(models.TextChoices):
     RETRY = "retry", _("Will retry")
     THROTTLED = "throttled", _("Throttled by the receiver")
     DEAD = "dead", _("Failed")
+    # A try its worker opened and never recorded (killed mid-send): closed when the message is
+    # taken again, since nobody knows whether the receiver got it.
+    LOST = "lost", _("Interrupted: the worker stopped")
 
 
 class Attempt(models.Model):

@@ -86,6 +86,49 @@ def test_worker_killed_after_sending_repeats_but_receiver_counts_once(cast, rece
     assert [r["key"] for r in receiver.requests] == [message.idempotency_key] * 2
     assert receiver.delivered[message.idempotency_key] == 2
     assert receiver.effects[message.idempotency_key] == 1
+    assert [a.outcome for a in Message.objects.get(pk=message.pk).attempts.all()] == [
+        "lost",
+        "sent",
+    ]
+
+
+def test_try_left_in_flight_by_killed_worker_closed_when_retaken_then_sent_once(
+    cast, receiver, robot, queue
+):
+    robot("dingtalk", organisation=cast.orgs.lakeside)
+    with clock.frozen_at(T0):
+        (message,) = queue(cast.y, "dingtalk")
+        # What a worker does before it is killed mid-send: claim and open the try.
+        ids = delivery.claiming.claim(
+            Message,
+            ready=delivery.Q(state="pending"),
+            order_by="pk",
+            worker="doomed",
+            now=T0,
+            batch=10,
+            lease=delivery.LEASE,
+        )
+        rows = list(Message.objects.filter(pk__in=ids).select_related("endpoint"))
+        ((_row, stale),) = delivery._admit(rows, "doomed", T0)
+    with clock.frozen_at(T0 + delivery.LEASE / 2):
+        assert deliver_due(worker="w2", batch=10) == 0  # the claim still holds
+    assert Attempt.objects.get(pk=stale.pk).outcome == "in_flight"
+    after_lease = T0 + delivery.LEASE + dt.timedelta(seconds=1)
+    with clock.frozen_at(after_lease):
+        assert deliver_due(worker="w2", batch=10) == 1
+    with clock.frozen_at(after_lease + dt.timedelta(hours=1)):
+        assert deliver_due(worker="w2", batch=10) == 0  # nothing left to send
+    closed = Attempt.objects.get(pk=stale.pk)
+    assert closed.outcome == "lost" and closed.worker == "doomed"
+    assert "w2 took the message again" in closed.detail
+    done = Message.objects.get(pk=message.pk)
+    assert done.state == "sent" and done.attempt == 2
+    assert [(a.worker, a.outcome) for a in done.attempts.all()] == [
+        ("doomed", "lost"),
+        ("w2", "sent"),
+    ]
+    assert [r["key"] for r in receiver.requests] == [message.idempotency_key]
+    assert receiver.delivered[message.idempotency_key] == 1
 
 
 def test_server_errors_retry_then_deliver(cast, receiver, robot, queue):

@@ -1,0 +1,1 @@
+"""Running CareDesk: what operators do to a whole installation (backup and restore)."""

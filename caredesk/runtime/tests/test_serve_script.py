@@ -1,0 +1,135 @@
+"""scripts/serve.sh (what `make run` runs) keeps serving when the worker dies: the worker is
+started again with a growing pause, Ctrl-C stops both, and the server's end ends the script.
+
+The script runs for real, in its own process group; only the Python it is given is a stand-in
+(a tiny HTTP server for `runserver`, a worker that exits or sleeps), so each test takes seconds
+and none needs a database.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from django.conf import settings
+
+from caredesk.notify.tests.receivers import free_port
+
+SCRIPT = Path(settings.BASE_DIR) / "scripts" / "serve.sh"
+
+# Stands in for `.venv/bin/python manage.py …`; each start is logged as "<command> <pid> <time>".
+FAKE_PYTHON = """\
+import http.server, os, sys, time
+log, mode = os.environ["FAKE_LOG"], os.environ["FAKE_MODE"]
+command = sys.argv[2]
+with open(log, "a") as f:
+    f.write(f"{command} {os.getpid()} {time.time()}\\n")
+if command == "worker":
+    if mode == "crashing-worker":
+        sys.exit(3)
+    time.sleep(60)
+if command == "runserver":
+    if mode == "server-exits":
+        time.sleep(0.5)
+        sys.exit(4)
+    host, port = sys.argv[-1].rsplit(":", 1)
+    http.server.HTTPServer((host, int(port)), http.server.SimpleHTTPRequestHandler).serve_forever()
+"""
+
+
+def _start(tmp_path: Path, mode: str, port: int) -> tuple[subprocess.Popen, Path]:
+    fake = tmp_path / "python"
+    fake.write_text(f"#!{sys.executable}\n{FAKE_PYTHON}")
+    fake.chmod(0o755)
+    log = tmp_path / "starts.log"
+    log.touch()
+    env = {**os.environ, "FAKE_LOG": str(log), "FAKE_MODE": mode, "WORKER_BACKOFF_MAX": "2"}
+    proc = subprocess.Popen(
+        ["bash", str(SCRIPT), str(fake), "127.0.0.1", str(port)],
+        cwd=tmp_path,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    return proc, log
+
+
+def _starts(log: Path, command: str) -> list[tuple[int, float]]:
+    rows = [line.split() for line in log.read_text().splitlines()]
+    return [(int(pid), float(at)) for cmd, pid, at in rows if cmd == command]
+
+
+def _wait_for(condition, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _group_gone(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def _serves(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    if not _group_gone(proc.pid):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=5)
+
+
+def test_crashed_worker_restarted_with_growing_pause_while_server_keeps_serving(tmp_path):
+    port = free_port()
+    proc, log = _start(tmp_path, "crashing-worker", port)
+    try:
+        assert _wait_for(lambda: len(_starts(log, "worker")) >= 3, timeout=8)
+        assert proc.poll() is None
+        assert _serves(port)
+        (first, second, third) = [at for _, at in _starts(log, "worker")[:3]]
+        # Pauses of 1 s, then 2 s (doubled, at the cap the test sets); a start takes a moment
+        # of its own, so only the first pause's upper end is pinned, below the second's.
+        assert 0.95 <= second - first < 1.95 <= third - second < 4
+        assert len(_starts(log, "runserver")) == 1  # the same server throughout
+        # Ctrl-C: the terminal sends SIGINT to the whole process group.
+        os.killpg(proc.pid, signal.SIGINT)
+        assert proc.wait(timeout=5) == 130
+        assert _wait_for(lambda: _group_gone(proc.pid), timeout=3)
+        assert "the worker exited (status 3)" in proc.stderr.read()
+    finally:
+        _kill_group(proc)
+
+
+def test_server_exit_ends_script_and_stops_worker(tmp_path):
+    proc, log = _start(tmp_path, "server-exits", free_port())
+    try:
+        assert proc.wait(timeout=5) == 4
+        ((worker_pid, _),) = _starts(log, "worker")
+        assert _wait_for(lambda: not _alive(worker_pid), timeout=3)
+        assert _wait_for(lambda: _group_gone(proc.pid), timeout=3)
+    finally:
+        _kill_group(proc)
