@@ -192,6 +192,10 @@ NOTIFY_BACKOFF_BASE = float(env_str("CAREDESK_NOTIFY_BACKOFF_BASE", "30"))
 NOTIFY_BACKOFF_CAP = float(env_str("CAREDESK_NOTIFY_BACKOFF_CAP", "3600"))
 NOTIFY_HTTP_TIMEOUT = float(env_str("CAREDESK_NOTIFY_HTTP_TIMEOUT", "10"))
 # Links in notifications point here.
+# A resolved ticket nobody confirms or reopens closes by itself after this silence (a reminder
+# goes to the requester half-way); the customer may still reopen it for the grace period.
+AUTO_CLOSE_DAYS = int(env_str("CAREDESK_AUTO_CLOSE_DAYS", "7"))
+REOPEN_GRACE_DAYS = int(env_str("CAREDESK_REOPEN_GRACE_DAYS", "14"))
 SITE_URL = env_str("CAREDESK_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 MEDIA_ROOT = Path(env_str("CAREDESK_MEDIA_ROOT") or BASE_DIR / "var" / "media")
 MEDIA_URL = "media/"

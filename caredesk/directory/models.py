@@ -26,6 +26,11 @@ class Organisation(models.Model):
         on_delete=models.PROTECT,
         related_name="children",
     )
+    # A customer's own silence before a resolved ticket closes by itself (empty: its parent's,
+    # else the installation's CAREDESK_AUTO_CLOSE_DAYS).
+    auto_close_days = models.PositiveSmallIntegerField(
+        _("auto-close after (days)"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("organisation")

@@ -116,6 +116,16 @@ class Ticket(models.Model):
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # How a closed ticket was closed: the customer confirmed, or nobody answered the
+    # resolution for the customer's silence period (auto-close, never shown as confirmed).
+    closed_how = models.CharField(
+        max_length=10,
+        blank=True,
+        choices=[
+            ("confirmed", _("Confirmed by the customer")),
+            ("auto", _("Closed after silence")),
+        ],
+    )
 
     class Meta:
         verbose_name = _("ticket")
@@ -172,6 +182,8 @@ class EntryKind(models.TextChoices):
     STATUS = "status", _("Status changed")
     RESOLVED = "resolved", _("Resolved")
     CLOSED = "closed", _("Closure confirmed")
+    AUTO_CLOSE_REMINDED = "auto_close_reminder", _("Reminded before closing")
+    AUTO_CLOSED = "auto_closed", _("Closed after silence")
     REOPENED = "reopened", _("Reopened")
     ESCALATED = "escalated", _("Escalated")
     CLOCK_BREACHED = "clock_breached", _("SLA clock breached")

@@ -11,9 +11,11 @@ change or not at all. Text is rendered later, per recipient language, from the t
 templates/notify/.
 """
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils import timezone
 
 from caredesk import events
 from caredesk.directory.models import Person
@@ -31,6 +33,7 @@ CUSTOMER_FACING = {
     "ticket.conclusion": (Subscription.CONCLUSION_CHANGED, "ticket_conclusion"),
     "ticket.resolved": (Subscription.RESOLVED, "ticket_resolved"),
     "ticket.closed": (Subscription.CLOSED, "ticket_closed"),
+    "ticket.auto_closed": (Subscription.CLOSED, "ticket_auto_closed"),
     "ticket.reopened": (Subscription.REOPENED, "ticket_reopened"),
     "handoff.accepted": (Subscription.OWNER_CHANGED, "owner_changed"),
 }
@@ -94,6 +97,14 @@ def recipients_for(
         return []
     if kind == "ticket.commented" and data.get("by_customer"):
         return _staff(ticket.owner, "customer_replied", "owner", actor_id)
+    if kind == "ticket.auto_close_reminder":
+        # Only the requester is asked: the decision is theirs, not every stakeholder's.
+        requester = ticket.requester
+        if requester is not None and requester.is_active:
+            found.append(
+                Recipient(requester, ContactChannel.EMAIL, "auto_close_reminder", "requester")
+            )
+        return found
     if kind in CUSTOMER_FACING:
         found += _customer_side(ticket, kind, actor_id)
     if kind == "ticket.opened":
@@ -135,6 +146,11 @@ def _context(ticket: Ticket, event: events.Event) -> dict:
     }
     if event.kind == "ticket.resolved":
         context["text"] = ticket.resolution_note
+    elif event.kind in ("ticket.auto_close_reminder", "ticket.auto_closed"):
+        context["text"] = ticket.resolution_note
+        context["closes_at"] = _local(event.data.get("closes_at"))
+        context["silence_days"] = event.data.get("silence_days", "")
+        context["reopen_until"] = _local(event.data.get("reopen_until"))
     elif event.kind in QUOTED_ENTRY:
         entry = ticket.timeline.filter(kind=QUOTED_ENTRY[event.kind]).order_by("-at", "-id").first()
         if entry is not None:
@@ -144,10 +160,21 @@ def _context(ticket: Ticket, event: events.Event) -> dict:
     return context
 
 
+def _local(iso: str | None) -> str:
+    """A moment for a message body, in the installation's zone (Asia/Shanghai by default)."""
+    if not iso:
+        return ""
+    return timezone.localtime(dt.datetime.fromisoformat(iso)).strftime("%Y-%m-%d %H:%M")
+
+
 def on_event(event: events.Event) -> None:
     """Write the outbox rows of one ticket event (inside the event's transaction)."""
     kind = event.kind
-    if kind not in CUSTOMER_FACING and not kind.startswith("handoff."):
+    if (
+        kind not in CUSTOMER_FACING
+        and not kind.startswith("handoff.")
+        and kind != "ticket.auto_close_reminder"
+    ):
         return
     ticket = event.ticket or Ticket.objects.select_related(
         "owner", "requester", "customer_org"

@@ -15,12 +15,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from caredesk import pagekit
+from caredesk import clock, pagekit
 from caredesk.directory import services as directory_services
 from caredesk.errors import DomainError, NotFound
 from caredesk.escalation import clocks, engine
 from caredesk.tickets import policy, selectors, services
 from caredesk.tickets.models import Severity, Status
+from caredesk.tickets.services import closing
 
 from . import forms
 
@@ -164,7 +165,10 @@ def _ticket_context(request, ticket, **forms_in_error):
         "is_customer": person.is_customer,
     }
     if person.is_customer:
+        until = closing.reopen_allowed_until(ticket)
         ctx.update(
+            reopen_until=until,
+            can_reopen=until is None or clock.now() <= until,
             comment_form=forms_in_error.get("comment") or forms.CommentForm(),
             confirm_form=forms_in_error.get("confirm") or forms.ConfirmForm(),
             reopen_form=forms_in_error.get("reopen") or forms.ReasonForm(),
@@ -363,23 +367,28 @@ def handoff_action(request, handoff_id, action):
 
 @login_required
 def portal(request):
+    """The customer's requests. Resolved ones waiting for their decision come first, on the
+    open list, each with Confirm and Reopen: the portal never hides a decision."""
     person = request.user
     show = request.GET.get("show", "open")
+    cursor = request.GET.get("cursor")
     filters = selectors.TicketFilters(status="open" if show == "open" else None)
     rows, next_cursor = selectors.page_of(
-        selectors.tickets_visible_to(person, filters), request.GET.get("cursor"), PAGE_SIZE
+        selectors.tickets_visible_to(person, filters), cursor, PAGE_SIZE
     )
-    waiting_confirmation = selectors.tickets_visible_to(
-        person, selectors.TicketFilters(status=Status.RESOLVED)
-    ).count()
+    waiting = selectors.tickets_visible_to(person, selectors.TicketFilters(status=Status.RESOLVED))
+    awaiting = []
+    if show == "open" and not cursor:
+        awaiting = selectors.attach_reference(list(waiting[:PAGE_SIZE]))
     return render(
         request,
         "web/portal.html",
         {
             "rows": rows,
+            "awaiting": awaiting,
             "next_cursor": next_cursor,
             "show": show,
-            "waiting_confirmation": waiting_confirmation,
+            "waiting_confirmation": waiting.count(),
         },
     )
 

@@ -26,6 +26,7 @@ from ..models import (
     Ticket,
     TimelineEntry,
 )
+from . import closing
 from ._base import add_entry, emit, locked, require_open, require_text, save, snapshot
 
 
@@ -144,7 +145,8 @@ def _refuse_colleague_numbers(ticket: Ticket, body: str) -> None:
 @transaction.atomic
 def add_comment(*, actor: Person, ticket: Ticket, body: str, public: bool = True) -> TimelineEntry:
     """A reply or note. Customers only write public ones; a customer reply to a ticket that
-    waits for them puts it back in progress."""
+    waits for them puts it back in progress, and one to a resolved (or, within the grace
+    period, closed) ticket reopens it."""
     ticket = locked(ticket)
     policy.check_view(actor, ticket)
     text = require_text(body, "body", 20000)
@@ -152,6 +154,12 @@ def add_comment(*, actor: Person, ticket: Ticket, body: str, public: bool = True
         raise PermissionDenied(_("Customers can only write public comments."))
     if public and not actor.is_customer:
         _refuse_colleague_numbers(ticket, text)
+    if actor.is_customer and ticket.status in (Status.RESOLVED, Status.CLOSED):
+        # A customer who writes after the resolution is not satisfied yet: the message
+        # reopens the ticket (their words are the reason) and goes back to the owner.
+        policy.check_customer_of(actor, ticket)
+        _reopen(actor, ticket, text)
+        return ticket.timeline.filter(kind=EntryKind.REOPENED).order_by("-id").first()
     entry = add_entry(ticket, EntryKind.COMMENT, actor, body=text, public=public)
     before = snapshot(ticket)
     if actor.is_customer and ticket.status == Status.WAITING_CUSTOMER:
@@ -268,6 +276,7 @@ def resolve(*, actor: Person, ticket: Ticket, note: str, version: int | None = N
     ticket.acknowledged_at = ticket.acknowledged_at or now
     save(ticket, "status", "resolution_note", "resolved_at", "acknowledged_at")
     add_entry(ticket, EntryKind.RESOLVED, actor, body=note)
+    closing.schedule(ticket)
     emit("ticket.resolved", ticket, actor)
     audit.record(
         actor=actor, action="ticket.resolve", obj=ticket, before=before, after=snapshot(ticket)
@@ -286,7 +295,9 @@ def confirm_closure(*, actor: Person, ticket: Ticket, note: str = "") -> Ticket:
     before = snapshot(ticket)
     ticket.status = Status.CLOSED
     ticket.closed_at = clock.now()
-    save(ticket, "status", "closed_at")
+    ticket.closed_how = "confirmed"
+    save(ticket, "status", "closed_at", "closed_how")
+    closing.cancel(ticket)
     add_entry(ticket, EntryKind.CLOSED, actor, body=(note or "").strip())
     emit("ticket.closed", ticket, actor)
     audit.record(
@@ -297,18 +308,30 @@ def confirm_closure(*, actor: Person, ticket: Ticket, note: str = "") -> Ticket:
 
 @transaction.atomic
 def reopen(*, actor: Person, ticket: Ticket, reason: str) -> Ticket:
-    """The customer says it is not solved: the ticket returns to its owner to acknowledge."""
+    """The customer says it is not solved: the ticket returns to its owner to acknowledge.
+    A closed ticket can be reopened for the grace period after its closure."""
     ticket = locked(ticket)
     policy.check_view(actor, ticket)
     policy.check_customer_of(actor, ticket)
     reason = require_text(reason, "reason", 20000)
+    return _reopen(actor, ticket, reason)
+
+
+def _reopen(actor: Person, ticket: Ticket, reason: str) -> Ticket:
     if ticket.status not in (Status.RESOLVED, Status.CLOSED):
         raise InvalidTransition(_("Only a resolved or closed ticket can be reopened."))
+    until = closing.reopen_allowed_until(ticket)
+    if ticket.status == Status.CLOSED and until is not None and clock.now() > until:
+        raise InvalidTransition(
+            closing.REOPEN_TOO_LATE % {"days": closing.reopen_grace().days, "number": ticket.number}
+        )
     before = snapshot(ticket)
     ticket.status = Status.REOPENED
     ticket.resolved_at = None
     ticket.closed_at = None
-    save(ticket, "status", "resolved_at", "closed_at")
+    ticket.closed_how = ""
+    save(ticket, "status", "resolved_at", "closed_at", "closed_how")
+    closing.cancel(ticket)
     add_entry(ticket, EntryKind.REOPENED, actor, body=reason)
     emit("ticket.reopened", ticket, actor)
     audit.record(

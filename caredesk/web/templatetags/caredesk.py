@@ -99,3 +99,19 @@ LADDER_ROLES = {
 def ladder_role(value: str) -> str:
     """A rung of the escalation ladder (or a chain step's target) in the reader's language."""
     return str(LADDER_ROLES.get(value, value))
+
+
+@register.filter
+def iso_local(value: str) -> str:
+    """An ISO moment kept in an entry's data, in the reader's zone."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    if not value:
+        return ""
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return ""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
