@@ -70,12 +70,20 @@ def _error_status(exc: DomainError) -> int:
     return exc.status if 400 <= exc.status < 500 else 400
 
 
-def _add_errors(form, exc: DomainError) -> None:
+def _add_field_errors(form, exc: DomainError) -> bool:
+    """Mark the form's fields the error names; True when at least one took a message."""
     placed = False
     for field, msg in exc.fields.items():
-        if field in form.fields:
+        # A hidden field (the version of a stale edit) has nowhere to show its error, and its
+        # value is data rather than words: the general message says it instead.
+        if field in form.fields and not form.fields[field].widget.is_hidden:
             form.add_error(field, str(msg))
             placed = True
+    return placed
+
+
+def _add_errors(form, exc: DomainError) -> None:
+    placed = _add_field_errors(form, exc)
     # The general message goes on top when no field took it, or when it says more than the
     # error's stock wording (e.g. what to do instead).
     if not placed or exc.message is not type(exc).default_message:
@@ -196,13 +204,16 @@ def _ticket_context(request, ticket, **forms_in_error):
     return ctx
 
 
-def _render_ticket(request, ticket, status=200, **forms_in_error):
+def _render_ticket(request, ticket, *, http_status=200, **forms_in_error):
     """The ticket page, also as the answer to a refused form: then the address bar (and the
-    language switch) must keep pointing at the page, not at the POST-only action URL."""
+    language switch) must keep pointing at the page, not at the POST-only action URL.
+
+    `forms_in_error` is keyed by action name, and one action is called "status": hence
+    `http_status` for the answer's code."""
     template = "web/portal_ticket.html" if request.user.is_customer else "web/ticket.html"
     page_url = reverse("web:ticket", args=[ticket.number])
     context = {**_ticket_context(request, ticket, **forms_in_error), "page_url": page_url}
-    response = render(request, template, context, status=status)
+    response = render(request, template, context, status=http_status)
     if request.path != page_url:
         response["HX-Replace-Url"] = page_url
     return response
@@ -329,12 +340,15 @@ def ticket_action(request, number, action):
         try:
             verb(request, ticket, form)
         except DomainError as exc:
-            _add_errors(form, exc)
+            # The reason goes on top of the page: the form's own section may be gone from the
+            # fresh page (a ticket resolved meanwhile has no actions left to show).
+            _add_field_errors(form, exc)
+            messages.error(request, str(exc.message))
             ticket.refresh_from_db()
-            return _render_ticket(request, ticket, status=_error_status(exc), **{action: form})
+            return _render_ticket(request, ticket, http_status=_error_status(exc), **{action: form})
         messages.success(request, done)
         return redirect(reverse("web:ticket", args=[number]) + f"#{action}")
-    return _render_ticket(request, ticket, status=422, **{action: form})
+    return _render_ticket(request, ticket, http_status=422, **{action: form})
 
 
 @login_required
@@ -355,7 +369,7 @@ def handoff_action(request, handoff_id, action):
         elif action == "decline":
             form = forms.ReasonForm(request.POST)
             if not form.is_valid():
-                return _render_ticket(request, ticket, status=422, decline=form)
+                return _render_ticket(request, ticket, http_status=422, decline=form)
             services.decline_handoff(
                 actor=request.user, handoff=handoff, reason=form.cleaned_data["reason"]
             )

@@ -22,7 +22,8 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
-from caredesk.tickets.models import Handoff, Ticket  # noqa: E402
+from caredesk.tickets import services  # noqa: E402
+from caredesk.tickets.models import Handoff, Status, Ticket  # noqa: E402
 from caredesk.web.demo import DEMO_PASSWORD  # noqa: E402
 
 pytestmark = pytest.mark.browser
@@ -380,3 +381,26 @@ def test_language_switch_updates_html_lang(cast, open_request, open_page):
     page.get_by_test_id("lang-en").click()
     expect(page.get_by_test_id("owner-badge")).to_contain_text("Owner (accountable)")
     expect(page.locator("html")).to_have_attribute("lang", "en", timeout=2000)
+
+
+# ---------------------------------------------------------------- refusals are never silent
+
+
+def test_stale_status_change_is_refused_on_the_page(cast, open_request, open_page):
+    ticket = open_request()
+    services.acknowledge(actor=cast.b, ticket=ticket)
+    page = login(open_page(), "engineer.b")
+    page.goto(f"/t/{ticket.number}/")
+    section = open_details(page, "#status")
+    # Meanwhile the ticket moves on elsewhere: the version the page holds is stale.
+    fresh = Ticket.objects.get(pk=ticket.pk)
+    services.edit_ticket(
+        actor=cast.b, ticket=fresh, version=fresh.version, changes={"status": "in_progress"}
+    )
+    section.locator("select[name=status]").select_option("waiting_customer")
+    section.locator("button").click()
+
+    expect(page.locator("main .alert-danger")).to_contain_text("他人已修改了该工单")
+    expect(page).to_have_url(re.compile(rf"/t/{re.escape(ticket.number)}/$"))
+    expect(page.get_by_test_id("owner-name")).to_have_text("李博")
+    assert Ticket.objects.get(pk=ticket.pk).status == Status.IN_PROGRESS

@@ -219,3 +219,30 @@ def test_handoff_form_hidden_from_customers_and_strangers(cast, client, ticket):
     for person in (cast.y, cast.o):
         login(client, person)
         assert client.get(f"/t/{ticket.number}/handoff-form/").status_code == 404
+
+
+def test_refused_status_change_is_shown_on_the_page(cast, client, ticket):
+    # A new ticket must be acknowledged first: the service refuses the move, the page says so.
+    login(client, cast.c)
+    res = client.post(
+        f"/t/{ticket.number}/status/", {"status": "in_progress", "version": ticket.version}
+    )
+    assert res.status_code == 409
+    page = res.content.decode()
+    assert "This action is not possible in the ticket&#x27;s current status." in page
+    assert Ticket.objects.get(pk=ticket.pk).status == Status.NEW
+
+
+def test_stale_status_change_says_reload_and_changes_nothing(cast, client, ticket):
+    services.acknowledge(actor=cast.c, ticket=ticket)
+    loaded = Ticket.objects.get(pk=ticket.pk).version
+    services.edit_ticket(
+        actor=cast.c, ticket=ticket, version=loaded, changes={"status": "waiting_customer"}
+    )
+    login(client, cast.c)
+    res = client.post(f"/t/{ticket.number}/status/", {"status": "in_progress", "version": loaded})
+    assert res.status_code == 409
+    page = res.content.decode()
+    assert "Someone changed this ticket after you loaded it." in page
+    assert res["HX-Replace-Url"] == f"/t/{ticket.number}/"
+    assert Ticket.objects.get(pk=ticket.pk).status == Status.WAITING_CUSTOMER
