@@ -404,3 +404,27 @@ def test_stale_status_change_is_refused_on_the_page(cast, open_request, open_pag
     expect(page).to_have_url(re.compile(rf"/t/{re.escape(ticket.number)}/$"))
     expect(page.get_by_test_id("owner-name")).to_have_text("李博")
     assert Ticket.objects.get(pk=ticket.pk).status == Status.IN_PROGRESS
+
+
+def test_failed_htmx_requests_show_a_message_and_keep_the_page(cast, open_request, open_page):
+    ticket = open_request()
+    page = login(open_page(), "engineer.b")
+    page.goto(f"/t/{ticket.number}/")
+    settled(page)
+    alert = page.get_by_test_id("request-error")
+    expect(alert).to_be_hidden()
+    # The server breaks (an empty 500): the page stays, with what was typed, and says so.
+    page.route("**/call/", lambda route: route.fulfill(status=500, body=""))
+    call = open_details(page, "#call")
+    call.locator("textarea[name=note]").fill("客户未接听。")
+    call.locator("button").click()
+    expect(alert).to_be_visible()
+    expect(alert).to_contain_text("服务器未能完成此操作")
+    expect(call.locator("textarea[name=note]")).to_have_value("客户未接听。")
+    # No answer at all (the network is down): another message, same page.
+    page.unroute("**/call/")
+    page.route("**/call/", lambda route: route.abort())
+    call.locator("button").click()
+    expect(alert).to_contain_text("无法连接 CareDesk")
+    expect(call.locator("textarea[name=note]")).to_have_value("客户未接听。")
+    assert not ticket.timeline.filter(kind="call").exists()
