@@ -191,7 +191,7 @@ def _ticket_context(request, ticket, **forms_in_error):
         return ctx
     ctx.update(
         matrix_owner=selectors.matrix_owner_elsewhere(ticket),
-        comment_form=forms_in_error.get("comment") or forms.CommentForm(),
+        comment_form=forms_in_error.get("comment") or forms.ReplyForm(),
         call_form=forms_in_error.get("call") or forms.CallForm(),
         handoff_form=forms_in_error.get("handoff"),  # otherwise fetched when opened
         decline_form=forms_in_error.get("decline") or forms.ReasonForm(),
@@ -250,8 +250,12 @@ def handoff_form(request, number):
     return render(request, "web/_handoff_form.html", context)
 
 
+def _comment_form(request, ticket):
+    return (forms.CommentForm if request.user.is_customer else forms.ReplyForm)(request.POST)
+
+
 def _comment(request, ticket, form):
-    public = form.cleaned_data["public"] or request.user.is_customer
+    public = request.user.is_customer or form.public
     return services.add_comment(
         actor=request.user, ticket=ticket, body=form.cleaned_data["body"], public=public
     )
@@ -296,7 +300,7 @@ def _reopen(request, ticket, form):
 
 
 ACTIONS = {
-    "comment": (lambda r, t: forms.CommentForm(r.POST), _comment, gettext_lazy("Comment added.")),
+    "comment": (_comment_form, _comment, gettext_lazy("Comment added.")),
     "call": (lambda r, t: forms.CallForm(r.POST), _call, gettext_lazy("Call logged.")),
     "handoff": (
         lambda r, t: forms.HandoffForm(r.POST, candidates=selectors.handoff_candidates(t)),

@@ -428,3 +428,22 @@ def test_failed_htmx_requests_show_a_message_and_keep_the_page(cast, open_reques
     expect(alert).to_contain_text("无法连接 CareDesk")
     expect(call.locator("textarea[name=note]")).to_have_value("客户未接听。")
     assert not ticket.timeline.filter(kind="call").exists()
+
+
+def test_internal_note_and_public_reply_are_chosen_by_button(cast, open_request, open_page):
+    ticket = open_request()
+    page = login(open_page(), "engineer.b")
+    page.goto(f"/t/{ticket.number}/")
+    box = page.locator("#comment")
+    box.locator("textarea[name=body]").fill("备件还没到，先别告诉客户。")
+    box.get_by_test_id("save-note").click()
+    note = page.get_by_test_id("timeline").locator("li.internal")
+    expect(note).to_contain_text("备件还没到，先别告诉客户。")
+    page.locator("#comment textarea[name=body]").fill("工程师明天上午到站。")
+    page.locator("#comment").get_by_test_id("send-reply").click()
+    expect(page.get_by_test_id("timeline")).to_contain_text("工程师明天上午到站。")
+
+    customer = login(open_page(), "customer.y")
+    customer.goto(f"/t/{ticket.number}/")
+    expect(customer.get_by_test_id("timeline")).to_contain_text("工程师明天上午到站。")
+    expect(customer.get_by_test_id("timeline")).not_to_contain_text("备件还没到")

@@ -6,7 +6,7 @@ import pytest
 
 from caredesk import clock
 from caredesk.tickets import services
-from caredesk.tickets.models import Handoff, Status, Ticket
+from caredesk.tickets.models import EntryKind, Handoff, Status, Ticket
 
 
 @pytest.fixture
@@ -163,7 +163,7 @@ def test_colleague_number_refused_on_the_page(cast, client, ticket):
     login(client, cast.c)
     res = client.post(
         f"/t/{ticket.number}/comment/",
-        {"body": "Please call 李博 on 138-0000-0002", "public": "on"},
+        {"body": "Please call 李博 on 138-0000-0002", "visibility": "public"},
     )
     assert res.status_code == 422
     assert "hand-off" in res.content.decode()
@@ -246,3 +246,36 @@ def test_stale_status_change_says_reload_and_changes_nothing(cast, client, ticke
     assert "Someone changed this ticket after you loaded it." in page
     assert res["HX-Replace-Url"] == f"/t/{ticket.number}/"
     assert Ticket.objects.get(pk=ticket.pk).status == Status.WAITING_CUSTOMER
+
+
+def _comments(ticket):
+    return list(ticket.timeline.filter(kind=EntryKind.COMMENT).values_list("body", "public"))
+
+
+def test_staff_reply_and_internal_note_are_two_explicit_choices(cast, client, ticket):
+    login(client, cast.c)
+    page = client.get(f"/t/{ticket.number}/").content.decode()
+    assert 'name="visibility" value="public"' in page
+    assert 'name="visibility" value="internal"' in page
+    assert 'type="checkbox"' not in page  # no tick to forget
+    client.post(f"/t/{ticket.number}/comment/", {"body": "On our way.", "visibility": "public"})
+    client.post(f"/t/{ticket.number}/comment/", {"body": "Spare part?", "visibility": "internal"})
+    assert _comments(ticket) == [("On our way.", True), ("Spare part?", False)]
+
+
+def test_staff_comment_without_a_choice_is_refused_and_not_sent(cast, client, ticket):
+    # The old form's "public" tick alone, or nothing: neither makes a reply by default.
+    login(client, cast.c)
+    for data in ({"body": "Forgot to choose."}, {"body": "Old form.", "public": "on"}):
+        res = client.post(f"/t/{ticket.number}/comment/", data)
+        assert res.status_code == 422
+        assert "Choose: a reply to the customer or an internal note." in res.content.decode()
+    assert _comments(ticket) == []
+
+
+def test_customer_comment_is_public_without_a_choice(cast, client, ticket):
+    login(client, cast.y)
+    page = client.get(f"/t/{ticket.number}/").content.decode()
+    assert 'name="visibility"' not in page
+    client.post(f"/t/{ticket.number}/comment/", {"body": "Still dropping."})
+    assert _comments(ticket) == [("Still dropping.", True)]
