@@ -447,3 +447,25 @@ def test_internal_note_and_public_reply_are_chosen_by_button(cast, open_request,
     customer.goto(f"/t/{ticket.number}/")
     expect(customer.get_by_test_id("timeline")).to_contain_text("工程师明天上午到站。")
     expect(customer.get_by_test_id("timeline")).not_to_contain_text("备件还没到")
+
+
+# ---------------------------------------------------------------- signing out
+
+
+def test_back_after_sign_out_shows_no_ticket(cast, open_request, open_page):
+    ticket = open_request()
+    page = login(open_page(), "engineer.b")
+    page.goto("/queue/")
+    row = page.get_by_test_id("ticket-row").filter(has_text=ticket.number)
+    row.get_by_role("link", name=ticket.number).click()  # a boosted visit, as people go
+    expect(page.get_by_test_id("owner-phone")).to_have_text(cast.b.phone)
+    settled(page)
+    page.locator("nav form[action='/logout/'] button").click()
+    expect(page.locator("#id_username")).to_be_visible()
+
+    page.go_back()
+    expect(page.locator("#id_username")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/login/\?next="))
+    expect(page.locator("body")).not_to_contain_text(cast.b.phone)
+    expect(page.locator("body")).not_to_contain_text(ticket.title)
+    assert page.evaluate("() => sessionStorage.getItem('htmx-history-cache')") is None

@@ -279,3 +279,17 @@ def test_customer_comment_is_public_without_a_choice(cast, client, ticket):
     assert 'name="visibility"' not in page
     client.post(f"/t/{ticket.number}/comment/", {"body": "Still dropping."})
     assert _comments(ticket) == [("Still dropping.", True)]
+
+
+def test_signed_in_pages_are_never_stored(cast, client, ticket):
+    login(client, cast.y)
+    for path in (f"/t/{ticket.number}/", "/portal/", "/healthz"):
+        cache_control = client.get(path)["Cache-Control"]
+        assert "no-store" in cache_control and "private" in cache_control
+
+
+def test_htmx_keeps_no_page_copies(cast, client, ticket):
+    # The copies would sit in sessionStorage with phone numbers, for Back after sign-out.
+    page = login(client, cast.c).get(f"/t/{ticket.number}/").content.decode()
+    assert '"historyCacheSize":0' in page
+    assert '"refreshOnHistoryMiss":true' in page
