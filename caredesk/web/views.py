@@ -43,6 +43,18 @@ class LoginView(auth_views.LoginView):
         return response
 
 
+class LogoutView(auth_views.LogoutView):
+    """POST signs out. A GET (a typed or bookmarked /logout/) asks with a button instead of
+    answering an empty 405; someone already signed out goes to the sign-in page."""
+
+    http_method_names = ["get", "post", "options"]
+
+    def get(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect("web:login")
+        return render(request, "web/logout.html")
+
+
 @require_POST
 def set_language(request):
     lang = request.POST.get("language", "")

@@ -293,3 +293,16 @@ def test_htmx_keeps_no_page_copies(cast, client, ticket):
     page = login(client, cast.c).get(f"/t/{ticket.number}/").content.decode()
     assert '"historyCacheSize":0' in page
     assert '"refreshOnHistoryMiss":true' in page
+
+
+def test_get_logout_asks_with_a_button_instead_of_an_empty_405(cast, client):
+    login(client, cast.b)
+    res = client.get("/logout/")
+    assert res.status_code == 200
+    page = res.content.decode()
+    assert 'data-testid="confirm-sign-out"' in page
+    assert cast.b.name in page
+    assert "_auth_user_id" in client.session  # a GET signs no one out
+    assert client.post("/logout/")["Location"] == "/login/"
+    assert "_auth_user_id" not in client.session
+    assert client.get("/logout/")["Location"] == "/login/"  # already signed out
