@@ -469,3 +469,27 @@ def test_back_after_sign_out_shows_no_ticket(cast, open_request, open_page):
     expect(page.locator("body")).not_to_contain_text(cast.b.phone)
     expect(page.locator("body")).not_to_contain_text(ticket.title)
     assert page.evaluate("() => sessionStorage.getItem('htmx-history-cache')") is None
+
+
+# ---------------------------------------------------------------- the API's documentation
+
+
+def test_api_docs_render_with_the_internet_blocked(live_server, open_page):
+    page = open_page()
+    outside = []
+
+    def only_local(route):
+        if route.request.url.startswith(live_server.url):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_local)
+    page.goto("/api/v1/docs")
+    expect(page.locator("#swagger-ui .info .title")).to_contain_text("CareDesk API")
+    operations = page.locator("#swagger-ui .opblock")
+    expect(operations.first).to_be_visible()
+    expect(page.locator("#swagger-ui .opblock-summary-path").first).to_contain_text("/api/v1/")
+    assert operations.count() > 10
+    assert outside == []

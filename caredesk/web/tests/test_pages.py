@@ -1,6 +1,7 @@
 """Pages through Django's test client: who sees what, forms, errors, language and time zone."""
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -306,3 +307,11 @@ def test_get_logout_asks_with_a_button_instead_of_an_empty_405(cast, client):
     assert client.post("/logout/")["Location"] == "/login/"
     assert "_auth_user_id" not in client.session
     assert client.get("/logout/")["Location"] == "/login/"  # already signed out
+
+
+def test_api_docs_load_nothing_from_outside(client):
+    page = client.get("/api/v1/docs").content.decode()
+    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in page
+    assert "/static/vendor/swagger-ui/swagger-ui.css" in page
+    assert '"url": "/api/v1/openapi.json"' in page
+    assert re.findall(r'(?:src|href)="(https?:)?//', page) == []
