@@ -94,12 +94,13 @@ def _add_field_errors(form, exc: DomainError) -> bool:
     return placed
 
 
-def _add_errors(form, exc: DomainError) -> None:
-    placed = _add_field_errors(form, exc)
-    # The general message goes on top when no field took it, or when it says more than the
-    # error's stock wording (e.g. what to do instead).
-    if not placed or exc.message is not type(exc).default_message:
-        form.add_error(None, str(exc.message))
+def _add_errors(request, form, exc: DomainError) -> None:
+    """A refused verb on a page: its reason on top of the page, the fields it names marked.
+
+    On top, because the form's own section may be gone from the fresh page: a ticket resolved
+    meanwhile has no actions left, an editor who lost the right sees no edit form."""
+    _add_field_errors(form, exc)
+    messages.error(request, str(exc.message))
 
 
 # ---------------------------------------------------------------- staff console
@@ -163,7 +164,7 @@ def record_call(request):
         try:
             ticket = services.open_ticket(actor=request.user, **data)
         except DomainError as exc:
-            _add_errors(form, exc)
+            _add_errors(request, form, exc)
             status = _error_status(exc)
         else:
             messages.success(request, _("Ticket %(n)s opened; you own it.") % {"n": ticket.number})
@@ -356,10 +357,7 @@ def ticket_action(request, number, action):
         try:
             verb(request, ticket, form)
         except DomainError as exc:
-            # The reason goes on top of the page: the form's own section may be gone from the
-            # fresh page (a ticket resolved meanwhile has no actions left to show).
-            _add_field_errors(form, exc)
-            messages.error(request, str(exc.message))
+            _add_errors(request, form, exc)
             ticket.refresh_from_db()
             return _render_ticket(request, ticket, http_status=_error_status(exc), **{action: form})
         messages.success(request, done)
@@ -436,7 +434,7 @@ def portal_new(request):
         try:
             ticket = services.open_ticket(actor=person, channel="portal", **form.cleaned_data)
         except DomainError as exc:
-            _add_errors(form, exc)
+            _add_errors(request, form, exc)
             status = _error_status(exc)
         else:
             messages.success(

@@ -315,3 +315,31 @@ def test_api_docs_load_nothing_from_outside(client):
     assert "/static/vendor/swagger-ui/swagger-ui.css" in page
     assert '"url": "/api/v1/openapi.json"' in page
     assert re.findall(r'(?:src|href)="(https?:)?//', page) == []
+
+
+def test_refusal_is_shown_where_the_form_is_not(cast, client):
+    # A customer's map has no add form, yet a refused add must still say why.
+    login(client, cast.x)
+    res = client.post(
+        f"/customers/{cast.orgs.lakeside.pk}/stakeholders/add/",
+        {"person": cast.x.pk, "channel": "email"},
+    )
+    assert res.status_code == 403
+    page = res.content.decode()
+    assert 'data-testid="add-stakeholder"' not in page
+    assert "Only administrators and service managers edit stakeholder maps." in page
+
+
+def test_refused_override_says_why_on_the_on_call_page(cast, client):
+    login(client, cast.b)  # an engineer: reads the rosters, may not change them
+    res = client.post(
+        "/oncall/overrides/",
+        {
+            "team": cast.teams["核心网组"].pk,
+            "person": cast.c.pk,
+            "starts_at": "2026-06-07T08:00",
+            "ends_at": "2026-06-07T20:00",
+        },
+    )
+    assert res.status_code == 422
+    assert "Only service managers and administrators edit rosters." in res.content.decode()
