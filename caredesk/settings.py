@@ -145,6 +145,9 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=int(env_str("CAREDESK_LOGIN_LOCKOUT_MIN
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "caredesk.web.lockout.lockout_response"
+# Reverse proxies in front (nginx: 1) whose X-Forwarded-For names the client; 0 = none.
+TRUSTED_PROXIES = int(env_str("CAREDESK_TRUSTED_PROXIES", "0"))
+AXES_CLIENT_IP_CALLABLE = "caredesk.web.lockout.client_address"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.test import Client
+from django.test import Client, override_settings
 
 from caredesk.web.demo import DEMO_PASSWORD
 
@@ -99,3 +99,31 @@ def test_lockout_page_in_the_readers_language(cast, lang, words):
     res = sign_in(client, "customer.y", "wrong")
     assert res.status_code == 429
     assert words in res.content.decode()
+
+
+def behind_proxy(client_address: str, claimed: str = "") -> Client:
+    # nginx appends the address it saw to whatever the client sent.
+    hops = f"{claimed}, {client_address}" if claimed else client_address
+    return Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=hops)
+
+
+@override_settings(TRUSTED_PROXIES=1)
+def test_behind_a_proxy_the_lockout_follows_the_client_not_the_proxy(cast):
+    fail(behind_proxy("203.0.113.5"), "engineer.b", LIMIT)
+    # Another client behind the same proxy signs in as engineer.b: not locked out.
+    assert sign_in(behind_proxy("198.51.100.7"), "engineer.b", DEMO_PASSWORD).status_code == 302
+    # The locked client cannot escape by claiming another address in front.
+    spoofer = behind_proxy("203.0.113.5", claimed="198.51.100.7")
+    assert sign_in(spoofer, "engineer.b", DEMO_PASSWORD).status_code == 429
+
+
+def test_without_trusted_proxies_forwarded_for_is_ignored(cast):
+    fail(behind_proxy("203.0.113.5"), "engineer.b", LIMIT)
+    assert sign_in(behind_proxy("198.51.100.7"), "engineer.b", DEMO_PASSWORD).status_code == 429
+
+
+@override_settings(TRUSTED_PROXIES=1)
+def test_a_forwarded_for_that_is_no_address_counts_as_the_proxy(cast):
+    client = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="not-an-address")
+    assert fail(client, "engineer.b", 1) == [200]
+    assert AccessAttempt.objects.get().ip_address == "127.0.0.1"
