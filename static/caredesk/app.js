@@ -1,7 +1,8 @@
 /* CareDesk: an HTMX request that fails never leaves the page silently unchanged.
  *
  * A 4xx answer with a page (a form with its errors, a refusal) is swapped in and speaks for
- * itself. Anything else — a 5xx, an empty 4xx, no answer at all — keeps the page as it was
+ * itself. Anything else — a 5xx, an empty 4xx, a whole error page meant for a part of the
+ * page, no answer at all — keeps the page as it was
  * and shows the #request-error alert with a message in the reader's language, taken from the
  * alert's data attributes (rendered by the server with the rest of the page).
  */
@@ -41,7 +42,10 @@
   document.addEventListener("htmx:beforeSwap", function (event) {
     const xhr = event.detail.xhr;
     if (xhr.status < 400) return;
-    if (event.detail.shouldSwap && xhr.responseText.trim() !== "") return;
+    const body = xhr.responseText.trim();
+    // A whole error page is no answer for a part of one (the hand-off form's slot).
+    const pageIntoPart = event.detail.target !== document.body && /<html[\s>]/i.test(body);
+    if (event.detail.shouldSwap && body !== "" && !pageIntoPart) return;
     event.detail.shouldSwap = false;
     show(xhr.status);
   });

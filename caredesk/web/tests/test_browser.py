@@ -428,6 +428,14 @@ def test_failed_htmx_requests_show_a_message_and_keep_the_page(cast, open_reques
     expect(alert).to_contain_text("无法连接 CareDesk")
     expect(call.locator("textarea[name=note]")).to_have_value("客户未接听。")
     assert not ticket.timeline.filter(kind="call").exists()
+    # A whole error page for the hand-off form's slot: the message, not a page in a page.
+    page.route(
+        "**/handoff-form/",
+        lambda route: route.fulfill(status=404, body="<!doctype html><html><body><nav>x</nav>"),
+    )
+    handoff = open_details(page, "#handoff")
+    expect(alert).to_contain_text("该内容已不存在")
+    expect(handoff.locator("nav")).to_have_count(0)
 
 
 def test_internal_note_and_public_reply_are_chosen_by_button(cast, open_request, open_page):
