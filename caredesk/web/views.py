@@ -337,8 +337,11 @@ ACTIONS = {
 
 
 @login_required
-@require_POST
 def ticket_action(request, number, action):
+    if request.method != "POST":
+        # The `next` of a sign-in after the session ran out mid-form: back to the ticket, not
+        # an empty 405.
+        return redirect("web:ticket", number=number)
     ticket = _visible_ticket(request, number)
     if ticket is None:
         return render(request, "web/not_found.html", status=404)

@@ -343,3 +343,20 @@ def test_refused_override_says_why_on_the_on_call_page(cast, client):
     )
     assert res.status_code == 422
     assert "Only service managers and administrators edit rosters." in res.content.decode()
+
+
+def test_sign_in_after_the_session_ran_out_mid_form_lands_on_the_ticket(cast, client, ticket):
+    res = client.post(f"/t/{ticket.number}/comment/", {"body": "x", "visibility": "public"})
+    assert res["Location"] == f"/login/?next=/t/{ticket.number}/comment/"
+    res = client.post(
+        res["Location"],
+        {
+            "username": "engineer.c",
+            "password": "caredesk-demo",
+            "next": f"/t/{ticket.number}/comment/",
+        },
+        follow=True,
+    )
+    assert res.status_code == 200
+    assert res.redirect_chain[-1][0] == f"/t/{ticket.number}/"
+    assert ticket.number in res.content.decode()
