@@ -17,6 +17,7 @@ from caredesk.errors import DomainError
 from caredesk.escalation.api import router as escalation_router
 from caredesk.stakeholders.api import router as stakeholders_router
 from caredesk.tickets.api import router as tickets_router
+from caredesk.web.apidocs import OfflineSwagger
 
 
 class BearerToken(HttpBearer):
@@ -42,6 +43,7 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=[BearerToken(), SessionAuth()],
     docs_url="/docs",
+    docs=OfflineSwagger(),
     openapi_url="/openapi.json",
 )
 

@@ -1,5 +1,7 @@
-"""Pieces every app's pages share (the page-side twin of apikit): a refused verb becomes a form
-error, under the refusal's own 4xx status."""
+"""Pieces every app's pages share (the page-side twin of apikit): a refused verb shows its
+reason on the page, under the refusal's own 4xx status."""
+
+from django.contrib import messages
 
 from caredesk.errors import DomainError
 
@@ -8,14 +10,22 @@ def error_status(exc: DomainError) -> int:
     return exc.status if 400 <= exc.status < 500 else 400
 
 
-def add_errors(form, exc: DomainError) -> None:
-    """Put a domain error's field messages on the form's fields, and its general message on
-    top when no field took it or when it says more than the error's stock wording (e.g. what
-    to do instead)."""
+def add_field_errors(form, exc: DomainError) -> bool:
+    """Mark the form's fields the error names; True when at least one took a message."""
     placed = False
     for field, msg in exc.fields.items():
-        if field in form.fields:
+        # A hidden field (the version of a stale edit) has nowhere to show its error, and its
+        # value is data rather than words: the general message says it instead.
+        if field in form.fields and not form.fields[field].widget.is_hidden:
             form.add_error(field, str(msg))
             placed = True
-    if not placed or exc.message is not type(exc).default_message:
-        form.add_error(None, str(exc.message))
+    return placed
+
+
+def add_errors(request, form, exc: DomainError) -> None:
+    """A refused verb on a page: its reason on top of the page, the fields it names marked.
+
+    On top, because the form's own section may be gone from the fresh page: a ticket resolved
+    meanwhile has no actions left, an editor who lost the right sees no edit form."""
+    add_field_errors(form, exc)
+    messages.error(request, str(exc.message))

@@ -4,6 +4,7 @@ SQLite (WAL) under var/ by default; PostgreSQL when DATABASE_URL says so. Every 
 differs between a laptop and a deployment comes from the environment through the helpers below.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -75,6 +76,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     "caredesk.audit",
     "caredesk.directory",
     "caredesk.stakeholders",
@@ -98,6 +100,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "caredesk.web.middleware.PersonTimezoneMiddleware",
+    "caredesk.web.middleware.NoStoreWhenSignedInMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "caredesk.urls"
@@ -128,6 +133,25 @@ AUTH_USER_MODEL = "directory.Person"
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
+
+# Sign-in lock-out (django-axes), for /login/ and /admin/login/ alike: after
+# CAREDESK_LOGIN_FAILURE_LIMIT wrong passwords for one username from one address, that pair is
+# refused for CAREDESK_LOGIN_LOCKOUT_MINUTES (each try meanwhile starts the wait again). Per
+# pair, so a stranger guessing cannot lock a colleague out from elsewhere; a success resets the
+# count. An administrator lifts a lock by deleting the attempt in the admin (Axes · Access
+# attempts) or with `manage.py axes_reset_username USERNAME`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesBackend",  # first: it refuses a locked-out pair before any password check
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(env_str("CAREDESK_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(env_str("CAREDESK_LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "caredesk.web.lockout.lockout_response"
+# Reverse proxies in front (nginx: 1) whose X-Forwarded-For names the client; 0 = none.
+TRUSTED_PROXIES = int(env_str("CAREDESK_TRUSTED_PROXIES", "0"))
+AXES_CLIENT_IP_CALLABLE = "caredesk.web.lockout.client_address"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -95,7 +95,7 @@ def add_assignment(request):
             actor=request.user, model=RoleAssignment, values=form.cleaned_data
         )
     except DomainError as exc:
-        pagekit.add_errors(form, exc)
+        pagekit.add_errors(request, form, exc)
         return _page(request, form, status=pagekit.error_status(exc))
     messages.success(request, _("Role assigned."))
     return redirect("directory:role_assignments")

@@ -294,7 +294,7 @@ def _page_calls(world, s, obj):
         "page_ticket": lambda: s.get(f"/t/{t.number}/"),
         "page_handoff_form": lambda: s.get(f"/t/{t.number}/handoff-form/"),
         "page_comment": lambda: s.post(
-            f"/t/{t.number}/comment/", {"body": "hello", "public": "on"}
+            f"/t/{t.number}/comment/", {"body": "hello", "visibility": "public"}
         ),
         "page_accept": lambda: s.post(f"/handoffs/{_pending_handoff(world, obj).pk}/accept/"),
         "page_oncall": lambda: s.get("/oncall/"),

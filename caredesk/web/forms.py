@@ -69,8 +69,28 @@ class RecordCallForm(NewRequestForm):
 
 
 class CommentForm(forms.Form):
+    """A customer's comment in the portal: always public."""
+
     body = forms.CharField(label=_("Comment"), widget=TEXTAREA, max_length=20000)
-    public = forms.BooleanField(label=_("Visible to the customer"), required=False, initial=True)
+
+
+class ReplyForm(CommentForm):
+    """Staff write a public reply or an internal note, chosen by the button pressed.
+
+    No default: a note never reaches a customer because a tick was forgotten."""
+
+    PUBLIC = "public"
+    INTERNAL = "internal"
+
+    visibility = forms.ChoiceField(
+        choices=[(PUBLIC, _("Reply to the customer")), (INTERNAL, _("Internal note"))],
+        label=_("Who sees it"),
+        error_messages={"required": _("Choose: a reply to the customer or an internal note.")},
+    )
+
+    @property
+    def public(self) -> bool:
+        return self.cleaned_data["visibility"] == self.PUBLIC
 
 
 class CallForm(forms.Form):

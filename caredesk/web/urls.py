@@ -1,4 +1,3 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views, views_notify, views_oncall, views_stakeholders
@@ -9,7 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
     path("lang/", views.set_language, name="set_language"),
     path("queue/", views.queue, name="queue"),
     path("tickets/new/", views.record_call, name="record_call"),

@@ -45,6 +45,18 @@ class LoginView(auth_views.LoginView):
         return response
 
 
+class LogoutView(auth_views.LogoutView):
+    """POST signs out. A GET (a typed or bookmarked /logout/) asks with a button instead of
+    answering an empty 405; someone already signed out goes to the sign-in page."""
+
+    http_method_names = ["get", "post", "options"]
+
+    def get(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect("web:login")
+        return render(request, "web/logout.html")
+
+
 @require_POST
 def set_language(request):
     lang = request.POST.get("language", "")
@@ -133,7 +145,7 @@ def record_call(request):
         try:
             ticket = services.open_ticket(actor=request.user, **data)
         except DomainError as exc:
-            _add_errors(form, exc)
+            _add_errors(request, form, exc)
             status = _error_status(exc)
         else:
             messages.success(request, _("Ticket %(n)s opened; you own it.") % {"n": ticket.number})
@@ -176,7 +188,7 @@ def _ticket_context(request, ticket, **forms_in_error):
         return ctx
     ctx.update(
         matrix_owner=selectors.matrix_owner_elsewhere(ticket),
-        comment_form=forms_in_error.get("comment") or forms.CommentForm(),
+        comment_form=forms_in_error.get("comment") or forms.ReplyForm(),
         call_form=forms_in_error.get("call") or forms.CallForm(),
         handoff_form=forms_in_error.get("handoff"),  # otherwise fetched when opened
         decline_form=forms_in_error.get("decline") or forms.ReasonForm(),
@@ -189,13 +201,16 @@ def _ticket_context(request, ticket, **forms_in_error):
     return ctx
 
 
-def _render_ticket(request, ticket, status=200, **forms_in_error):
+def _render_ticket(request, ticket, *, http_status=200, **forms_in_error):
     """The ticket page, also as the answer to a refused form: then the address bar (and the
-    language switch) must keep pointing at the page, not at the POST-only action URL."""
+    language switch) must keep pointing at the page, not at the POST-only action URL.
+
+    `forms_in_error` is keyed by action name, and one action is called "status": hence
+    `http_status` for the answer's code."""
     template = "web/portal_ticket.html" if request.user.is_customer else "web/ticket.html"
     page_url = reverse("web:ticket", args=[ticket.number])
     context = {**_ticket_context(request, ticket, **forms_in_error), "page_url": page_url}
-    response = render(request, template, context, status=status)
+    response = render(request, template, context, status=http_status)
     if request.path != page_url:
         response["HX-Replace-Url"] = page_url
     return response
@@ -232,8 +247,12 @@ def handoff_form(request, number):
     return render(request, "web/_handoff_form.html", context)
 
 
+def _comment_form(request, ticket):
+    return (forms.CommentForm if request.user.is_customer else forms.ReplyForm)(request.POST)
+
+
 def _comment(request, ticket, form):
-    public = form.cleaned_data["public"] or request.user.is_customer
+    public = request.user.is_customer or form.public
     return services.add_comment(
         actor=request.user, ticket=ticket, body=form.cleaned_data["body"], public=public
     )
@@ -278,7 +297,7 @@ def _reopen(request, ticket, form):
 
 
 ACTIONS = {
-    "comment": (lambda r, t: forms.CommentForm(r.POST), _comment, gettext_lazy("Comment added.")),
+    "comment": (_comment_form, _comment, gettext_lazy("Comment added.")),
     "call": (lambda r, t: forms.CallForm(r.POST), _call, gettext_lazy("Call logged.")),
     "handoff": (
         lambda r, t: forms.HandoffForm(r.POST, candidates=selectors.handoff_candidates(t)),
@@ -302,8 +321,11 @@ ACTIONS = {
 
 
 @login_required
-@require_POST
 def ticket_action(request, number, action):
+    if request.method != "POST":
+        # The `next` of a sign-in after the session ran out mid-form: back to the ticket, not
+        # an empty 405.
+        return redirect("web:ticket", number=number)
     ticket = _visible_ticket(request, number)
     if ticket is None:
         return render(request, "web/not_found.html", status=404)
@@ -322,12 +344,12 @@ def ticket_action(request, number, action):
         try:
             verb(request, ticket, form)
         except DomainError as exc:
-            _add_errors(form, exc)
+            _add_errors(request, form, exc)
             ticket.refresh_from_db()
-            return _render_ticket(request, ticket, status=_error_status(exc), **{action: form})
+            return _render_ticket(request, ticket, http_status=_error_status(exc), **{action: form})
         messages.success(request, done)
         return redirect(reverse("web:ticket", args=[number]) + f"#{action}")
-    return _render_ticket(request, ticket, status=422, **{action: form})
+    return _render_ticket(request, ticket, http_status=422, **{action: form})
 
 
 @login_required
@@ -348,7 +370,7 @@ def handoff_action(request, handoff_id, action):
         elif action == "decline":
             form = forms.ReasonForm(request.POST)
             if not form.is_valid():
-                return _render_ticket(request, ticket, status=422, decline=form)
+                return _render_ticket(request, ticket, http_status=422, decline=form)
             services.decline_handoff(
                 actor=request.user, handoff=handoff, reason=form.cleaned_data["reason"]
             )
@@ -404,7 +426,7 @@ def portal_new(request):
         try:
             ticket = services.open_ticket(actor=person, channel="portal", **form.cleaned_data)
         except DomainError as exc:
-            _add_errors(form, exc)
+            _add_errors(request, form, exc)
             status = _error_status(exc)
         else:
             messages.success(

@@ -121,7 +121,7 @@ def add_override(request):
         try:
             services.add_override(actor=request.user, **form.cleaned_data)
         except DomainError as exc:
-            _add_errors(form, exc)
+            _add_errors(request, form, exc)
         else:
             messages.success(request, _("Override saved."))
             return redirect("web:oncall")
@@ -159,7 +159,8 @@ def edit_rotation(request, rotation_id: int):
                 members=form.members(),
             )
         except DomainError as exc:
-            form.add_error(None, str(exc.fields.get("members") or exc.message))
+            # The turns are member_0…member_n, not one field: the reason goes on top.
+            messages.error(request, str(exc.fields.get("members") or exc.message))
         else:
             messages.success(request, _("Rotation saved."))
             return redirect("web:oncall")

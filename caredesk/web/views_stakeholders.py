@@ -162,7 +162,7 @@ def stakeholder_add(request, org_id: int):
             **form.values(),
         )
     except DomainError as exc:
-        _add_errors(form, exc)
+        _add_errors(request, form, exc)
         return _render_map(request, org, add_form=form, status=_error_status(exc))
     messages.success(request, _("Added to the stakeholder map."))
     return redirect("web:stakeholders", org_id=org.pk)
@@ -188,7 +188,7 @@ def stakeholder_edit(request, entry_id: int):
     try:
         services.update_stakeholder(actor=request.user, stakeholder=entry, changes=form.values())
     except DomainError as exc:
-        _add_errors(form, exc)
+        _add_errors(request, form, exc)
         return _render_map(request, org, edit_forms={entry.pk: form}, status=_error_status(exc))
     messages.success(request, _("Stakeholder map saved."))
     return redirect("web:stakeholders", org_id=org.pk)

@@ -22,7 +22,8 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
-from caredesk.tickets.models import Handoff, Ticket  # noqa: E402
+from caredesk.tickets import services  # noqa: E402
+from caredesk.tickets.models import Handoff, Status, Ticket  # noqa: E402
 from caredesk.web.demo import DEMO_PASSWORD  # noqa: E402
 
 pytestmark = pytest.mark.browser
@@ -380,3 +381,123 @@ def test_language_switch_updates_html_lang(cast, open_request, open_page):
     page.get_by_test_id("lang-en").click()
     expect(page.get_by_test_id("owner-badge")).to_contain_text("Owner (accountable)")
     expect(page.locator("html")).to_have_attribute("lang", "en", timeout=2000)
+
+
+# ---------------------------------------------------------------- refusals are never silent
+
+
+def test_stale_status_change_is_refused_on_the_page(cast, open_request, open_page):
+    ticket = open_request()
+    services.acknowledge(actor=cast.b, ticket=ticket)
+    page = login(open_page(), "engineer.b")
+    page.goto(f"/t/{ticket.number}/")
+    section = open_details(page, "#status")
+    # Meanwhile the ticket moves on elsewhere: the version the page holds is stale.
+    fresh = Ticket.objects.get(pk=ticket.pk)
+    services.edit_ticket(
+        actor=cast.b, ticket=fresh, version=fresh.version, changes={"status": "in_progress"}
+    )
+    section.locator("select[name=status]").select_option("waiting_customer")
+    section.locator("button").click()
+
+    expect(page.locator("main .alert-danger")).to_contain_text("他人已修改了该工单")
+    expect(page).to_have_url(re.compile(rf"/t/{re.escape(ticket.number)}/$"))
+    expect(page.get_by_test_id("owner-name")).to_have_text("李博")
+    assert Ticket.objects.get(pk=ticket.pk).status == Status.IN_PROGRESS
+
+
+def test_failed_htmx_requests_show_a_message_and_keep_the_page(cast, open_request, open_page):
+    ticket = open_request()
+    page = login(open_page(), "engineer.b")
+    page.goto(f"/t/{ticket.number}/")
+    settled(page)
+    alert = page.get_by_test_id("request-error")
+    expect(alert).to_be_hidden()
+    # The server breaks (an empty 500): the page stays, with what was typed, and says so.
+    page.route("**/call/", lambda route: route.fulfill(status=500, body=""))
+    call = open_details(page, "#call")
+    call.locator("textarea[name=note]").fill("客户未接听。")
+    call.locator("button").click()
+    expect(alert).to_be_visible()
+    expect(alert).to_contain_text("服务器未能完成此操作")
+    expect(call.locator("textarea[name=note]")).to_have_value("客户未接听。")
+    # No answer at all (the network is down): another message, same page.
+    page.unroute("**/call/")
+    page.route("**/call/", lambda route: route.abort())
+    call.locator("button").click()
+    expect(alert).to_contain_text("无法连接 CareDesk")
+    expect(call.locator("textarea[name=note]")).to_have_value("客户未接听。")
+    assert not ticket.timeline.filter(kind="call").exists()
+    # A whole error page for the hand-off form's slot: the message, not a page in a page.
+    page.route(
+        "**/handoff-form/",
+        lambda route: route.fulfill(status=404, body="<!doctype html><html><body><nav>x</nav>"),
+    )
+    handoff = open_details(page, "#handoff")
+    expect(alert).to_contain_text("该内容已不存在")
+    expect(handoff.locator("nav")).to_have_count(0)
+
+
+def test_internal_note_and_public_reply_are_chosen_by_button(cast, open_request, open_page):
+    ticket = open_request()
+    page = login(open_page(), "engineer.b")
+    page.goto(f"/t/{ticket.number}/")
+    box = page.locator("#comment")
+    box.locator("textarea[name=body]").fill("备件还没到，先别告诉客户。")
+    box.get_by_test_id("save-note").click()
+    note = page.get_by_test_id("timeline").locator("li.internal")
+    expect(note).to_contain_text("备件还没到，先别告诉客户。")
+    page.locator("#comment textarea[name=body]").fill("工程师明天上午到站。")
+    page.locator("#comment").get_by_test_id("send-reply").click()
+    expect(page.get_by_test_id("timeline")).to_contain_text("工程师明天上午到站。")
+
+    customer = login(open_page(), "customer.y")
+    customer.goto(f"/t/{ticket.number}/")
+    expect(customer.get_by_test_id("timeline")).to_contain_text("工程师明天上午到站。")
+    expect(customer.get_by_test_id("timeline")).not_to_contain_text("备件还没到")
+
+
+# ---------------------------------------------------------------- signing out
+
+
+def test_back_after_sign_out_shows_no_ticket(cast, open_request, open_page):
+    ticket = open_request()
+    page = login(open_page(), "engineer.b")
+    page.goto("/queue/")
+    row = page.get_by_test_id("ticket-row").filter(has_text=ticket.number)
+    row.get_by_role("link", name=ticket.number).click()  # a boosted visit, as people go
+    expect(page.get_by_test_id("owner-phone")).to_have_text(cast.b.phone)
+    settled(page)
+    page.locator("nav form[action='/logout/'] button").click()
+    expect(page.locator("#id_username")).to_be_visible()
+
+    page.go_back()
+    expect(page.locator("#id_username")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/login/\?next="))
+    expect(page.locator("body")).not_to_contain_text(cast.b.phone)
+    expect(page.locator("body")).not_to_contain_text(ticket.title)
+    assert page.evaluate("() => sessionStorage.getItem('htmx-history-cache')") is None
+
+
+# ---------------------------------------------------------------- the API's documentation
+
+
+def test_api_docs_render_with_the_internet_blocked(live_server, open_page):
+    page = open_page()
+    outside = []
+
+    def only_local(route):
+        if route.request.url.startswith(live_server.url):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_local)
+    page.goto("/api/v1/docs")
+    expect(page.locator("#swagger-ui .info .title")).to_contain_text("CareDesk API")
+    operations = page.locator("#swagger-ui .opblock")
+    expect(operations.first).to_be_visible()
+    expect(page.locator("#swagger-ui .opblock-summary-path").first).to_contain_text("/api/v1/")
+    assert operations.count() > 10
+    assert outside == []

@@ -1,12 +1,13 @@
 """Pages through Django's test client: who sees what, forms, errors, language and time zone."""
 
 import datetime as dt
+import re
 
 import pytest
 
 from caredesk import clock
 from caredesk.tickets import services
-from caredesk.tickets.models import Handoff, Status, Ticket
+from caredesk.tickets.models import EntryKind, Handoff, Status, Ticket
 
 
 @pytest.fixture
@@ -163,7 +164,7 @@ def test_colleague_number_refused_on_the_page(cast, client, ticket):
     login(client, cast.c)
     res = client.post(
         f"/t/{ticket.number}/comment/",
-        {"body": "Please call 李博 on 138-0000-0002", "public": "on"},
+        {"body": "Please call 李博 on 138-0000-0002", "visibility": "public"},
     )
     assert res.status_code == 422
     assert "hand-off" in res.content.decode()
@@ -219,3 +220,143 @@ def test_handoff_form_hidden_from_customers_and_strangers(cast, client, ticket):
     for person in (cast.y, cast.o):
         login(client, person)
         assert client.get(f"/t/{ticket.number}/handoff-form/").status_code == 404
+
+
+def test_refused_status_change_is_shown_on_the_page(cast, client, ticket):
+    # A new ticket must be acknowledged first: the service refuses the move, the page says so.
+    login(client, cast.c)
+    res = client.post(
+        f"/t/{ticket.number}/status/", {"status": "in_progress", "version": ticket.version}
+    )
+    assert res.status_code == 409
+    page = res.content.decode()
+    assert "This action is not possible in the ticket&#x27;s current status." in page
+    assert Ticket.objects.get(pk=ticket.pk).status == Status.NEW
+
+
+def test_stale_status_change_says_reload_and_changes_nothing(cast, client, ticket):
+    services.acknowledge(actor=cast.c, ticket=ticket)
+    loaded = Ticket.objects.get(pk=ticket.pk).version
+    services.edit_ticket(
+        actor=cast.c, ticket=ticket, version=loaded, changes={"status": "waiting_customer"}
+    )
+    login(client, cast.c)
+    res = client.post(f"/t/{ticket.number}/status/", {"status": "in_progress", "version": loaded})
+    assert res.status_code == 409
+    page = res.content.decode()
+    assert "Someone changed this ticket after you loaded it." in page
+    assert res["HX-Replace-Url"] == f"/t/{ticket.number}/"
+    assert Ticket.objects.get(pk=ticket.pk).status == Status.WAITING_CUSTOMER
+
+
+def _comments(ticket):
+    return list(ticket.timeline.filter(kind=EntryKind.COMMENT).values_list("body", "public"))
+
+
+def test_staff_reply_and_internal_note_are_two_explicit_choices(cast, client, ticket):
+    login(client, cast.c)
+    page = client.get(f"/t/{ticket.number}/").content.decode()
+    assert 'name="visibility" value="public"' in page
+    assert 'name="visibility" value="internal"' in page
+    assert 'type="checkbox"' not in page  # no tick to forget
+    client.post(f"/t/{ticket.number}/comment/", {"body": "On our way.", "visibility": "public"})
+    client.post(f"/t/{ticket.number}/comment/", {"body": "Spare part?", "visibility": "internal"})
+    assert _comments(ticket) == [("On our way.", True), ("Spare part?", False)]
+
+
+def test_staff_comment_without_a_choice_is_refused_and_not_sent(cast, client, ticket):
+    # The old form's "public" tick alone, or nothing: neither makes a reply by default.
+    login(client, cast.c)
+    for data in ({"body": "Forgot to choose."}, {"body": "Old form.", "public": "on"}):
+        res = client.post(f"/t/{ticket.number}/comment/", data)
+        assert res.status_code == 422
+        assert "Choose: a reply to the customer or an internal note." in res.content.decode()
+    assert _comments(ticket) == []
+
+
+def test_customer_comment_is_public_without_a_choice(cast, client, ticket):
+    login(client, cast.y)
+    page = client.get(f"/t/{ticket.number}/").content.decode()
+    assert 'name="visibility"' not in page
+    client.post(f"/t/{ticket.number}/comment/", {"body": "Still dropping."})
+    assert _comments(ticket) == [("Still dropping.", True)]
+
+
+def test_signed_in_pages_are_never_stored(cast, client, ticket):
+    login(client, cast.y)
+    for path in (f"/t/{ticket.number}/", "/portal/", "/healthz"):
+        cache_control = client.get(path)["Cache-Control"]
+        assert "no-store" in cache_control and "private" in cache_control
+
+
+def test_htmx_keeps_no_page_copies(cast, client, ticket):
+    # The copies would sit in sessionStorage with phone numbers, for Back after sign-out.
+    page = login(client, cast.c).get(f"/t/{ticket.number}/").content.decode()
+    assert '"historyCacheSize":0' in page
+    assert '"refreshOnHistoryMiss":true' in page
+
+
+def test_get_logout_asks_with_a_button_instead_of_an_empty_405(cast, client):
+    login(client, cast.b)
+    res = client.get("/logout/")
+    assert res.status_code == 200
+    page = res.content.decode()
+    assert 'data-testid="confirm-sign-out"' in page
+    assert cast.b.name in page
+    assert "_auth_user_id" in client.session  # a GET signs no one out
+    assert client.post("/logout/")["Location"] == "/login/"
+    assert "_auth_user_id" not in client.session
+    assert client.get("/logout/")["Location"] == "/login/"  # already signed out
+
+
+def test_api_docs_load_nothing_from_outside(client):
+    page = client.get("/api/v1/docs").content.decode()
+    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in page
+    assert "/static/vendor/swagger-ui/swagger-ui.css" in page
+    assert '"url": "/api/v1/openapi.json"' in page
+    assert re.findall(r'(?:src|href)="(https?:)?//', page) == []
+
+
+def test_refusal_is_shown_where_the_form_is_not(cast, client):
+    # A customer's map has no add form, yet a refused add must still say why.
+    login(client, cast.x)
+    res = client.post(
+        f"/customers/{cast.orgs.lakeside.pk}/stakeholders/add/",
+        {"person": cast.x.pk, "channel": "email"},
+    )
+    assert res.status_code == 403
+    page = res.content.decode()
+    assert 'data-testid="add-stakeholder"' not in page
+    assert "Only administrators and service managers edit stakeholder maps." in page
+
+
+def test_refused_override_says_why_on_the_on_call_page(cast, client):
+    login(client, cast.b)  # an engineer: reads the rosters, may not change them
+    res = client.post(
+        "/oncall/overrides/",
+        {
+            "team": cast.teams["核心网组"].pk,
+            "person": cast.c.pk,
+            "starts_at": "2026-06-07T08:00",
+            "ends_at": "2026-06-07T20:00",
+        },
+    )
+    assert res.status_code == 422
+    assert "Only service managers and administrators edit rosters." in res.content.decode()
+
+
+def test_sign_in_after_the_session_ran_out_mid_form_lands_on_the_ticket(cast, client, ticket):
+    res = client.post(f"/t/{ticket.number}/comment/", {"body": "x", "visibility": "public"})
+    assert res["Location"] == f"/login/?next=/t/{ticket.number}/comment/"
+    res = client.post(
+        res["Location"],
+        {
+            "username": "engineer.c",
+            "password": "caredesk-demo",
+            "next": f"/t/{ticket.number}/comment/",
+        },
+        follow=True,
+    )
+    assert res.status_code == 200
+    assert res.redirect_chain[-1][0] == f"/t/{ticket.number}/"
+    assert ticket.number in res.content.decode()
