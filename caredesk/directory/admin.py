@@ -55,17 +55,17 @@ class PersonAdmin(AuditedAdmin, UserAdmin):
 
 @admin.register(Product)
 class ProductAdmin(AuditedAdmin):
-    list_display = ("code", "name")
+    list_display = ("code", "name", "name_en")
 
 
 @admin.register(Region)
 class RegionAdmin(AuditedAdmin):
-    list_display = ("code", "name", "office", "service_manager")
+    list_display = ("code", "name", "name_en", "office", "service_manager")
 
 
 @admin.register(Team)
 class TeamAdmin(AuditedAdmin):
-    list_display = ("name", "office")
+    list_display = ("name", "name_en", "office")
     filter_horizontal = ("members",)
 
 

@@ -47,12 +47,14 @@ class ProductOut(Schema):
     id: int
     code: str
     name: str
+    name_en: str
 
 
 class RegionOut(Schema):
     id: int
     code: str
     name: str
+    name_en: str
     office: int
     service_manager: int | None
 
@@ -75,11 +77,13 @@ class OrgIn(Schema):
 class ProductIn(Schema):
     code: str = Field(min_length=1, max_length=40, pattern=r"^[-a-zA-Z0-9_]+$")
     name: str = Field(min_length=1, max_length=200)
+    name_en: str = Field("", max_length=200, description="Shown in the English interface")
 
 
 class RegionIn(Schema):
     code: str = Field(min_length=1, max_length=40, pattern=r"^[-a-zA-Z0-9_]+$")
     name: str = Field(min_length=1, max_length=200)
+    name_en: str = Field("", max_length=200, description="Shown in the English interface")
     office: int
     service_manager: int | None = None
 
@@ -154,13 +158,13 @@ def create_organisation(request, payload: OrgIn):
 
 @router.get("/products", response={200: list[ProductOut], **error_responses()})
 def products(request):
-    return list(Product.objects.values("id", "code", "name"))
+    return list(Product.objects.values("id", "code", "name", "name_en"))
 
 
 @router.post("/products", response={201: ProductOut, **error_responses(403, 409)})
 def create_product(request, payload: ProductIn):
     p = services.create_reference(actor=request.auth, model=Product, values=payload.dict())
-    return Answer(201, {"id": p.pk, "code": p.code, "name": p.name})
+    return Answer(201, {"id": p.pk, "code": p.code, "name": p.name, "name_en": p.name_en})
 
 
 def region_out(r: Region) -> dict:
@@ -168,6 +172,7 @@ def region_out(r: Region) -> dict:
         "id": r.pk,
         "code": r.code,
         "name": r.name,
+        "name_en": r.name_en,
         "office": r.office_id,
         "service_manager": r.service_manager_id,
     }
@@ -186,6 +191,7 @@ def create_region(request, payload: RegionIn):
         values={
             "code": payload.code,
             "name": payload.name,
+            "name_en": payload.name_en,
             "office": _ref(Organisation, payload.office, "office"),
             "service_manager": _ref(Person, payload.service_manager, "service_manager"),
         },

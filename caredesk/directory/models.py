@@ -6,6 +6,7 @@ import secrets
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 
@@ -126,22 +127,36 @@ class Person(AbstractUser):
         return self.is_active and self.role in OWNER_ROLES
 
 
-class Product(models.Model):
-    code = models.SlugField(_("code"), max_length=40, unique=True)
+class BilingualName(models.Model):
+    """Reference data named in Chinese (the default) and, optionally, in English: the English
+    interface shows the English name where there is one."""
+
     name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.local_name
+
+    @property
+    def local_name(self) -> str:
+        language = translation.get_language() or ""
+        return self.name_en if self.name_en and language.startswith("en") else self.name
+
+
+class Product(BilingualName):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
 
     class Meta:
         verbose_name = _("product")
         verbose_name_plural = _("products")
         ordering = ["name"]
 
-    def __str__(self) -> str:
-        return self.name
 
-
-class Region(models.Model):
+class Region(BilingualName):
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=200)
     office = models.ForeignKey(
         Organisation,
         verbose_name=_("serving office"),
@@ -164,12 +179,8 @@ class Region(models.Model):
         verbose_name_plural = _("regions")
         ordering = ["name"]
 
-    def __str__(self) -> str:
-        return self.name
 
-
-class Team(models.Model):
-    name = models.CharField(_("name"), max_length=200)
+class Team(BilingualName):
     office = models.ForeignKey(
         Organisation, verbose_name=_("office"), on_delete=models.PROTECT, related_name="teams"
     )
@@ -181,9 +192,6 @@ class Team(models.Model):
         verbose_name = _("team")
         verbose_name_plural = _("teams")
         ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Responsibility(models.Model):

@@ -82,18 +82,31 @@ def _world() -> dict:
         person.save()
         people[username] = person
     products = {
-        code: Product.objects.create(code=code, name=name)
-        for code, name in [("core", "核心网"), ("wireless", "无线接入"), ("transport", "光传输")]
+        code: Product.objects.create(code=code, name=name, name_en=name_en)
+        for code, name, name_en in [
+            ("core", "核心网", "Core network"),
+            ("wireless", "无线接入", "Radio access"),
+            ("transport", "光传输", "Optical transport"),
+        ]
     }
     regions = {
         code: Region.objects.create(
-            code=code, name=name, office=office, service_manager=people["manager.a"]
+            code=code,
+            name=name,
+            name_en=name_en,
+            office=office,
+            service_manager=people["manager.a"],
         )
-        for code, name in [("lakeside", "湖滨"), ("hillside", "山城")]
+        for code, name, name_en in [
+            ("lakeside", "湖滨", "Lakeside"),
+            ("hillside", "山城", "Hillside"),
+        ]
     }
-    core_team = Team.objects.create(name="核心网组", office=office)
+    core_team = Team.objects.create(name="核心网组", name_en="Core network team", office=office)
     core_team.members.set([people["engineer.b"], people["manager.a"]])
-    radio_team = Team.objects.create(name="无线与传输组", office=office)
+    radio_team = Team.objects.create(
+        name="无线与传输组", name_en="Radio and transport team", office=office
+    )
     radio_team.members.set([people["engineer.c"], people["partner.d"], people["manager.a"]])
     p = people
     cells = [
