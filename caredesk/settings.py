@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -64,8 +65,24 @@ def database_from_url(url: str) -> dict:
 
 
 DEBUG = env_bool("CAREDESK_DEBUG", False)
+# A deployment says CAREDESK_PRODUCTION=1: HTTPS only, secure cookies, HSTS, and a real secret
+# key or no start at all. `make run` and the tests run without it, on plain http://127.0.0.1.
+PRODUCTION = env_bool("CAREDESK_PRODUCTION", False)
+DEVELOPMENT_SECRET_KEY = "caredesk-development-only-not-for-production"
 # The development key is only for `make run` on a laptop; deployments set CAREDESK_SECRET_KEY.
-SECRET_KEY = env_str("CAREDESK_SECRET_KEY") or "caredesk-development-only-not-for-production"
+SECRET_KEY = env_str("CAREDESK_SECRET_KEY") or DEVELOPMENT_SECRET_KEY
+if PRODUCTION and (SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 50):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "CAREDESK_PRODUCTION is set but CAREDESK_SECRET_KEY is missing, the development key, or "
+        "shorter than 50 characters. Generate one with: python -c 'import secrets; "
+        "print(secrets.token_urlsafe(64))'"
+    )
+if PRODUCTION and DEBUG:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("CAREDESK_DEBUG must be off when CAREDESK_PRODUCTION is set.")
 ALLOWED_HOSTS = env_list("CAREDESK_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CAREDESK_CSRF_TRUSTED_ORIGINS", [])
 
@@ -91,6 +108,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "caredesk.web.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -173,9 +192,42 @@ STATIC_ROOT = env_str("CAREDESK_STATIC_ROOT") or None
 WHITENOISE_USE_FINDERS = True
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("CAREDESK_SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = env_bool("CAREDESK_SECURE_COOKIES", PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+# HTTPS: a production deployment redirects plain http and tells browsers to stay on https
+# (HSTS, a year by default). Behind a TLS-terminating proxy, CAREDESK_PROXY_SSL_HEADER=1 trusts
+# its X-Forwarded-Proto.
+SECURE_SSL_REDIRECT = env_bool("CAREDESK_SSL_REDIRECT", PRODUCTION)
+SECURE_HSTS_SECONDS = int(env_str("CAREDESK_HSTS_SECONDS", "31536000" if PRODUCTION else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("CAREDESK_HSTS_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("CAREDESK_HSTS_PRELOAD", PRODUCTION)
+if env_bool("CAREDESK_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content Security Policy (Django's own middleware): every script and style comes from this
+# server (static/ holds htmx, Bootstrap and Swagger UI — operators' intranets have no CDN).
+# Inline style attributes stay allowed: Bootstrap's and Swagger UI's components set them.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+# Browser features no page of CareDesk uses, switched off (caredesk.web.middleware).
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), "
+    "bluetooth=(), midi=(), magnetometer=(), gyroscope=(), accelerometer=(), "
+    "display-capture=(), interest-cohort=()"
+)
 
 LOGGING = {
     "version": 1,

@@ -3,6 +3,7 @@ of a signed-in person's pages in any cache."""
 
 import zoneinfo
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
@@ -36,4 +37,17 @@ class NoStoreWhenSignedInMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             add_never_cache_headers(response)
+        return response
+
+
+class PermissionsPolicyMiddleware:
+    """`Permissions-Policy`: the camera, microphone, location and the like are off for every
+    page (Django sends the other security headers itself)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
