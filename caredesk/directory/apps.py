@@ -8,7 +8,9 @@ class DirectoryConfig(AppConfig):
     verbose_name = _("Directory")
 
     def ready(self):
-        from . import models, refdata
+        from . import models, refdata, signin_audit
+
+        signin_audit.register()
 
         refdata.watch(
             models.Organisation,

@@ -282,11 +282,14 @@ class ApiToken(models.Model):
     """A bearer token for integrations. Only its SHA-256 is stored; the token is shown once."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=100, blank=True)
+    name = models.CharField(_("name"), max_length=100, blank=True)
     key_hash = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=12)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # A token works until it expires or is revoked, whichever comes first (empty: no expiry).
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("API token")
@@ -294,6 +297,9 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.person})"
+
+    def is_live(self, now) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
 
     @staticmethod
     def hash_key(key: str) -> str:
