@@ -1,8 +1,24 @@
-"""Pieces every router shares: the error schema and its declaration in OpenAPI."""
+"""Pieces every router shares: the id type, the error schema and its declaration in OpenAPI."""
 
-from ninja import Schema
+from typing import Annotated
+
+from ninja import Field, Schema
+from pydantic import BeforeValidator
 
 from caredesk.errors import ValidationFailed
+from caredesk.inputs import MAX_ID, parse_id
+
+
+def _not_a_boolean(value):
+    # Pydantic reads true as 1; an id is a number, not a yes or no.
+    if isinstance(value, bool):
+        raise ValueError("Give a number, not true or false.")
+    return value
+
+
+# Every id the API takes, in a path, a query or a body: a number the database can hold, so a
+# larger one answers 422 instead of overflowing the driver.
+Id = Annotated[int, BeforeValidator(_not_a_boolean), Field(ge=1, le=MAX_ID)]
 
 
 class ErrorBody(Schema):
@@ -28,10 +44,11 @@ def reference(model, value, field: str):
 
     find = refdata.product if model is Product else refdata.region
     found = None
-    if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
-        found = find(pk=int(value))
-    elif isinstance(value, str):
-        found = find(code=value)
+    if isinstance(value, str):
+        pk = parse_id(value)
+        found = find(pk=pk) if pk else find(code=value)
+    elif type(value) is int:  # not a bool: true names no product
+        found = find(pk=value)
     if found is None:
         raise ValidationFailed(fields={field: f"No {field} {value!r}."})
     return found
