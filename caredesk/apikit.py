@@ -1,16 +1,17 @@
-"""Pieces every router shares: the id type, the error schema and its declaration in OpenAPI."""
+"""Pieces every router shares: the id and version types, the error schema and its declaration
+in OpenAPI."""
 
 from typing import Annotated
 
 from ninja import Field, Schema
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, StrictInt
 
 from caredesk.errors import ValidationFailed
 from caredesk.inputs import MAX_ID, parse_id
 
 
 def _not_a_boolean(value):
-    # Pydantic reads true as 1; an id is a number, not a yes or no.
+    # Pydantic reads true as 1; an id (or a version) is a number, not a yes or no.
     if isinstance(value, bool):
         raise ValueError("Give a number, not true or false.")
     return value
@@ -19,6 +20,9 @@ def _not_a_boolean(value):
 # Every id the API takes, in a path, a query or a body: a number the database can hold, so a
 # larger one answers 422 instead of overflowing the driver.
 Id = Annotated[int, BeforeValidator(_not_a_boolean), Field(ge=1, le=MAX_ID)]
+
+# The ticket version a write was based on: a JSON integer, never true or "3".
+Version = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
 
 
 class ErrorBody(Schema):

@@ -1,5 +1,5 @@
 """Numbers past what the database holds, cursors naming such ids, moments past the calendar's
-edge: each answers a 4xx with the error shape, never a 500."""
+edge and booleans for versions: each answers a 4xx with the error shape, never a 500."""
 
 import base64
 
@@ -117,6 +117,17 @@ def test_on_call_moment_in_range_answers(cast, api):
     res = api(cast.b).get("/oncall?product=core&region=lakeside&at=2026-11-24T10:00:00%2B08:00")
     assert res.status_code == 200
     assert res.json()["team"]
+
+
+@pytest.mark.parametrize("version", [True, False, "1", 1.5])
+def test_a_version_is_a_json_integer(cast, api, ticket, version):
+    res = api(cast.b).patch(f"/tickets/{ticket.pk}", {"version": version, "title": "New"})
+    assert "version" in error_of(res, 422)["fields"]
+    ticket.refresh_from_db()
+    assert ticket.title != "New"
+    res = api(cast.b).post(f"/tickets/{ticket.pk}/acknowledge", {"version": version})
+    assert "version" in error_of(res, 422)["fields"]
+    assert Ticket.objects.get(pk=ticket.pk).acknowledged_at is None
 
 
 def test_a_boolean_is_not_an_id(cast, api, ticket):

@@ -8,7 +8,7 @@ from ninja import Field, Query, Router, Schema
 from ninja import Status as Answer
 from ninja.responses import NinjaJSONEncoder
 
-from caredesk.apikit import Id, error_responses, reference
+from caredesk.apikit import Id, Version, error_responses, reference
 from caredesk.directory import refdata
 from caredesk.directory.models import Person, Product, Region
 from caredesk.errors import NotFound, ValidationFailed
@@ -126,7 +126,7 @@ class TicketIn(Schema):
 
 
 class TicketPatch(Schema):
-    version: int
+    version: Version
     title: str | None = Field(None, min_length=1, max_length=200)
     severity: SeverityIn | None = None
     product: int | str | None = None
@@ -136,7 +136,7 @@ class TicketPatch(Schema):
 
 
 class VersionIn(Schema):
-    version: int | None = None
+    version: Version | None = None
 
 
 class CommentIn(Schema):
@@ -159,12 +159,12 @@ class CallIn(Schema):
 class ConclusionIn(Schema):
     text: str = Field(min_length=1, max_length=20000)
     reason: str = Field("", max_length=2000)
-    version: int | None = None
+    version: Version | None = None
 
 
 class ResolveIn(Schema):
     note: str = Field(min_length=1, max_length=20000)
-    version: int | None = None
+    version: Version | None = None
 
 
 class ConfirmIn(Schema):
@@ -178,7 +178,7 @@ class ReasonIn(Schema):
 class HandoffIn(Schema):
     to_person: Id
     reason: str = Field(min_length=1, max_length=2000)
-    version: int | None = None
+    version: Version | None = None
 
 
 class HandoffCreated(Schema):
