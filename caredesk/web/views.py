@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from caredesk.directory import services as directory_services
-from caredesk.errors import DomainError, NotFound
+from caredesk.errors import DomainError, NotFound, ValidationFailed
 from caredesk.escalation import clocks, engine
 from caredesk.tickets import policy, selectors, services
 from caredesk.tickets.models import Severity, Status
@@ -91,7 +91,9 @@ def queue(request):
     if person.is_customer:
         return redirect("web:portal")
     tab = request.GET.get("tab", "mine")
-    q = request.GET.get("q", "").strip()[:200]
+    # No stored text holds a NUL (inputs.text_problem refuses it), and PostgreSQL cannot
+    # compare with one.
+    q = request.GET.get("q", "").replace("\x00", "").strip()[:200]
     status = request.GET.get("status", "open")
     severity = request.GET.get("severity", "")
     status = status if status in {"open", "", *Status.values} else "open"
@@ -103,10 +105,10 @@ def queue(request):
         filters = dataclasses.replace(filters, team=team_ids)
     elif tab == "mine":
         filters = dataclasses.replace(filters, owner=person.pk)
-    rows, next_cursor = ([], None)
+    rows, next_cursor, status_code = [], None, 200
     if tab != "handoffs":
-        rows, next_cursor = selectors.ticket_page(
-            person, filters, request.GET.get("cursor"), PAGE_SIZE
+        (rows, next_cursor), status_code = _list_page(
+            request, lambda cursor: selectors.ticket_page(person, filters, cursor, PAGE_SIZE)
         )
     context = {
         "tab": tab,
@@ -125,7 +127,17 @@ def queue(request):
         if request.headers.get("HX-Target") == "queue-body"
         else ("web/queue.html")
     )
-    return render(request, template, context)
+    return render(request, template, context, status=status_code)
+
+
+def _list_page(request, fetch) -> tuple[tuple[list, str | None], int]:
+    """((rows, next cursor), status) of the page ?cursor= names; a cursor the selectors refuse
+    (edited, or from another list) shows the first page with the error, answering 400."""
+    try:
+        return fetch(request.GET.get("cursor")), 200
+    except ValidationFailed as exc:
+        messages.error(request, str(exc.fields.get("cursor", exc.message)))
+        return fetch(None), 400
 
 
 def _staff_only(request):
@@ -377,8 +389,9 @@ def portal(request):
     person = request.user
     show = request.GET.get("show", "open")
     filters = selectors.TicketFilters(status="open" if show == "open" else None)
-    rows, next_cursor = selectors.page_of(
-        selectors.tickets_visible_to(person, filters), request.GET.get("cursor"), PAGE_SIZE
+    visible = selectors.tickets_visible_to(person, filters)
+    (rows, next_cursor), status_code = _list_page(
+        request, lambda cursor: selectors.page_of(visible, cursor, PAGE_SIZE)
     )
     waiting_confirmation = selectors.tickets_visible_to(
         person, selectors.TicketFilters(status=Status.RESOLVED)
@@ -392,6 +405,7 @@ def portal(request):
             "show": show,
             "waiting_confirmation": waiting_confirmation,
         },
+        status=status_code,
     )
 
 

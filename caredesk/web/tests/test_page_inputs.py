@@ -1,5 +1,7 @@
-"""Pages given a hand-edited address: an id past the database's range, a digit that is not
-ASCII. Each answers a 4xx or the page, never a 500."""
+"""Pages given a hand-edited address: a bad cursor, an id past the database's range, a digit
+that is not ASCII. Each answers a 4xx or the page, never a 500."""
+
+import base64
 
 import pytest
 
@@ -8,10 +10,43 @@ from caredesk.notify.models import Message
 HUGE = 2**63
 
 
+def cursor_for(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+BAD_CURSORS = ["zzz", "garbage!", cursor_for(f"t:{HUGE}"), cursor_for("t:²"), cursor_for("x:5")]
+
+
 def login(client, person):
     client.force_login(person)
     client.cookies["django_language"] = "en"
     return client
+
+
+@pytest.mark.parametrize("cursor", BAD_CURSORS)
+def test_queue_with_a_bad_cursor_shows_the_first_page_with_400(cast, client, open_request, cursor):
+    ticket = open_request()  # owned by engineer.b
+    login(client, cast.b)
+    res = client.get(f"/queue/?tab=mine&cursor={cursor}")
+    assert res.status_code == 400
+    page = res.content.decode()
+    assert "Not a page link this list gave out." in page
+    assert ticket.number in page
+
+
+@pytest.mark.parametrize("cursor", BAD_CURSORS)
+def test_portal_with_a_bad_cursor_shows_the_first_page_with_400(cast, client, open_request, cursor):
+    ticket = open_request()
+    login(client, cast.y)
+    res = client.get(f"/portal/?cursor={cursor}")
+    assert res.status_code == 400
+    assert ticket.number in res.content.decode()
+
+
+def test_queue_search_with_a_nul_answers(cast, client, open_request):
+    open_request()
+    login(client, cast.b)
+    assert client.get("/queue/?tab=mine&q=%00").status_code == 200
 
 
 @pytest.mark.parametrize("before", ["²", "٣", str(HUGE), "-1", "abc"])
