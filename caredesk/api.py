@@ -1,9 +1,10 @@
 """The one REST API, /api/v1: authentication, the error shape, and the routers of each app.
 
-Every error answers `{"error": {"code", "message", "fields"}}` with a 4xx status.
+Every error answers `{"error": {"code", "message", "fields"}}` with a 4xx status — also the ones
+Ninja or Django make before a handler runs (see ErrorShapeMiddleware).
 """
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext
 from ninja import NinjaAPI
@@ -11,6 +12,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 
 from caredesk import clock
+from caredesk.apikit import HTTP_CODES, error_body
 from caredesk.directory.api import router as directory_router
 from caredesk.directory.models import ApiToken
 from caredesk.errors import DomainError
@@ -45,21 +47,9 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
 )
 
-HTTP_CODES = {
-    400: "bad_request",
-    401: "unauthenticated",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    409: "conflict",
-    422: "validation_failed",
-    429: "rate_limited",
-}
-
 
 def error_response(request, status: int, code: str, message: str, fields=None):
-    body = {"error": {"code": code, "message": message, "fields": fields or {}}}
-    return api.create_response(request, body, status=status)
+    return api.create_response(request, error_body(code, message, fields), status=status)
 
 
 @api.exception_handler(DomainError)
@@ -102,3 +92,45 @@ api.add_router("/", directory_router)
 api.add_router("/", tickets_router)
 api.add_router("/", escalation_router)
 api.add_router("/", stakeholders_router)
+
+
+class ErrorShapeMiddleware:
+    """Under /api/, an error Django or Ninja answered on their own — an unknown path (404), a
+    method the path does not take (405), an unexpected exception (500) — is given the API's
+    JSON shape. Outermost in MIDDLEWARE, so it sees every answer, even the 500 page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            request.path.startswith("/api/")
+            and response.status_code >= 400
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            return self.reshaped(request, response)
+        return response
+
+    def reshaped(self, request, response):
+        status = response.status_code
+        if status == 404:
+            message = gettext("Not found.")
+        elif status == 405:
+            message = gettext("%(method)s is not allowed here; allowed: %(allowed)s.") % {
+                "method": request.method,
+                "allowed": response.get("Allow", ""),
+            }
+        elif status >= 500:
+            message = gettext("Something went wrong on our side; it has been logged.")
+        else:
+            message = response.reason_phrase
+        shaped = JsonResponse(
+            error_body(HTTP_CODES.get(status, "error"), message),
+            status=status,
+            json_dumps_params={"ensure_ascii": False},
+        )
+        for header in ("Allow", "Retry-After", "Content-Language", "Vary"):
+            if header in response:
+                shaped[header] = response[header]
+        return shaped

@@ -35,6 +35,27 @@ class ErrorOut(Schema):
     error: ErrorBody
 
 
+# The `code` of an error answer made from a bare HTTP status, before any handler could say more.
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "body_too_large",
+    415: "unsupported_media_type",
+    422: "validation_failed",
+    429: "rate_limited",
+    500: "server_error",
+}
+
+
+def error_body(code: str, message: str, fields: dict[str, str] | None = None) -> dict:
+    """The one error shape of the API: {"error": {"code", "message", "fields"}}."""
+    return {"error": {"code": code, "message": str(message), "fields": fields or {}}}
+
+
 def error_responses(*statuses: int) -> dict[int, type[ErrorOut]]:
     """Declare the error answers of an operation so the OpenAPI document tells the truth."""
     return {s: ErrorOut for s in (400, 401, 422, *statuses)}
