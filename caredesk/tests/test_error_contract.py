@@ -1,8 +1,17 @@
 """Under /api/ every error has one shape, whoever makes it: Ninja, Django or our handlers."""
 
+import json
+
+import pytest
 from django.test import Client
 
 from caredesk.tests.errorshape import error_of
+from caredesk.tickets.models import Ticket, TimelineEntry
+
+
+@pytest.fixture
+def ticket(open_request):
+    return open_request()
 
 
 def test_unknown_api_paths_are_json_404(cast, api):
@@ -30,3 +39,41 @@ def test_an_unexpected_error_still_answers_the_json_shape(cast, api, monkeypatch
     error = error_of(client.get("/api/v1/me"), 500)
     assert error["code"] == "server_error"
     assert "a bug" not in error["message"]
+
+
+def test_an_anonymous_write_is_401_not_a_csrf_failure(cast):
+    client = Client(enforce_csrf_checks=True)
+    before = Ticket.objects.count()
+    res = client.post("/api/v1/tickets", data="{}", content_type="application/json")
+    assert error_of(res, 401)["code"] == "unauthenticated"
+    res = client.post(
+        "/api/v1/tickets", data="{}", content_type="application/json", HTTP_AUTHORIZATION="Bearer x"
+    )
+    assert error_of(res, 401)["code"] == "unauthenticated"
+    assert Ticket.objects.count() == before
+
+
+def test_a_signed_in_browser_without_the_csrf_token_is_403(cast, ticket):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(cast.b)
+    res = client.post(
+        f"/api/v1/tickets/{ticket.pk}/comments",
+        data=json.dumps({"body": "forged"}),
+        content_type="application/json",
+    )
+    assert error_of(res, 403)["code"] == "forbidden"
+    assert not TimelineEntry.objects.filter(body="forged").exists()
+
+
+def test_a_signed_in_browser_with_the_csrf_token_writes(cast, ticket):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(cast.b)
+    secret = "a" * 32
+    client.cookies["csrftoken"] = secret
+    res = client.post(
+        f"/api/v1/tickets/{ticket.pk}/comments",
+        data=json.dumps({"body": "from the browser"}),
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=secret,
+    )
+    assert res.status_code == 201, res.content
