@@ -61,3 +61,29 @@ def test_retrying_selected_ignores_ids_that_are_not_ids(cast, client):
     res = client.post("/notify/dead/retry/", {"ids": ["²", str(HUGE), "7"]})
     assert res.status_code == 302
     assert not Message.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("starts_at", "ends_at"),
+    [("9999-12-31T20:00", "9999-12-31T23:59"), ("0001-01-01T00:00", "0001-01-01T01:00")],
+)
+def test_an_override_past_the_calendars_edge_is_a_form_error(cast, client, starts_at, ends_at):
+    from caredesk.escalation.models import RosterOverride
+
+    cast.a.time_zone = "America/Los_Angeles"  # west of UTC: 9999-12-31 20:00 is year 10000 in UTC
+    cast.a.save(update_fields=["time_zone"])
+    login(client, cast.a)
+    team = next(iter(cast.teams.values()))
+    res = client.post(
+        "/oncall/overrides/",
+        {
+            "team": team.pk,
+            "person": cast.b.pk,
+            "starts_at": starts_at,
+            "ends_at": ends_at,
+            "reason": "holiday swap",
+        },
+    )
+    assert res.status_code == 422
+    assert "Give a time between 1970 and 9000." in res.content.decode()
+    assert not RosterOverride.objects.exists()
