@@ -87,3 +87,32 @@ def test_an_override_past_the_calendars_edge_is_a_form_error(cast, client, start
     assert res.status_code == 422
     assert "Give a time between 1970 and 9000." in res.content.decode()
     assert not RosterOverride.objects.exists()
+
+
+@pytest.mark.parametrize("field", ["products", "regions"])
+def test_a_stakeholder_scope_past_the_id_range_is_a_form_error(cast, client, field):
+    from caredesk.stakeholders.models import Stakeholder
+
+    login(client, cast.a)
+    org = cast.orgs.lakeside.pk
+    res = client.post(
+        f"/customers/{org}/stakeholders/add/",
+        {"person": cast.y.pk, "channel": "email", field: [str(HUGE)]},
+    )
+    assert res.status_code == 422
+    assert str(HUGE) in res.content.decode()  # "… is not a valid value." names it
+    assert not Stakeholder.objects.filter(person=cast.y, organisation=org).exists()
+
+
+def test_a_stakeholder_scope_in_range_is_saved(cast, client):
+    from caredesk.stakeholders.models import Stakeholder
+
+    login(client, cast.a)
+    org = cast.orgs.lakeside.pk
+    res = client.post(
+        f"/customers/{org}/stakeholders/add/",
+        {"person": cast.y.pk, "channel": "email", "products": [cast.products.core.pk]},
+    )
+    assert res.status_code == 302
+    entry = Stakeholder.objects.get(person=cast.y, organisation=org)
+    assert list(entry.products.all()) == [cast.products.core]
