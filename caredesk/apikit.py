@@ -19,7 +19,7 @@ def _not_a_boolean(value):
 
 # Every id the API takes, in a path, a query or a body: a number the database can hold, so a
 # larger one answers 422 instead of overflowing the driver.
-Id = Annotated[int, BeforeValidator(_not_a_boolean), Field(ge=1, le=MAX_ID)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_not_a_boolean)]
 
 # The ticket version a write was based on: a JSON integer, never true or "3".
 Version = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]

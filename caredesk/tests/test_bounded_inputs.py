@@ -133,3 +133,12 @@ def test_a_version_is_a_json_integer(cast, api, ticket, version):
 def test_a_boolean_is_not_an_id(cast, api, ticket):
     res = api(cast.b).post(f"/tickets/{ticket.pk}/handoffs", {"to_person": True, "reason": "r"})
     assert "to_person" in error_of(res, 422)["fields"]
+
+
+def test_openapi_states_the_id_range(client):
+    spec = client.get("/api/v1/openapi.json").json()
+    (param,) = spec["paths"]["/api/v1/tickets/{ticket_id}"]["get"]["parameters"]
+    assert param["schema"]["minimum"] == 1
+    assert param["schema"]["maximum"] == 2**63 - 1
+    cell = spec["components"]["schemas"]["ResponsibilityIn"]["properties"]["product"]
+    assert (cell["minimum"], cell["maximum"]) == (1, 2**63 - 1)
