@@ -32,6 +32,9 @@ def save_config(obj, action: str, actor):
             zoneinfo.ZoneInfo(obj.time_zone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
             raise ValidationFailed(fields={"time_zone": "Unknown time zone."}) from exc
+        for field in ("work_start", "work_end"):
+            if getattr(obj, field).tzinfo is not None:  # the database keeps a time of day only
+                raise ValidationFailed(fields={field: "A time of day without a zone: 09:00."})
         if not obj.always_open and obj.work_start >= obj.work_end:
             raise ValidationFailed(fields={"work_end": "Work must end after it starts."})
     try:

@@ -97,6 +97,16 @@ def test_sla_targets_past_a_year_are_422(cast, api):
     assert "respond_minutes" in error["fields"]
 
 
+@pytest.mark.parametrize("field", ["work_start", "work_end"])
+def test_calendar_hours_with_a_time_zone_are_422(cast, api, field):
+    from caredesk.escalation.models import Calendar
+
+    body = {"name": "Zoned", "work_start": "09:00:00", "work_end": "18:00:00", field: "12:00:00Z"}
+    error = error_of(api(cast.admin).post("/calendars", body), 422)
+    assert field in error["fields"]
+    assert not Calendar.objects.filter(name="Zoned").exists()
+
+
 @pytest.mark.parametrize(
     "at",
     [
