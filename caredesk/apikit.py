@@ -4,22 +4,17 @@ in OpenAPI."""
 from typing import Annotated
 
 from ninja import Field, Schema
-from pydantic import BeforeValidator, StrictInt
+from pydantic import StrictInt
 
 from caredesk.errors import ValidationFailed
 from caredesk.inputs import MAX_ID, parse_id
 
+# An id in a JSON body: a JSON integer (not true, "5" or 5.5) the database can hold, so a larger
+# one answers 422 instead of overflowing the driver.
+Id = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
 
-def _not_a_boolean(value):
-    # Pydantic reads true as 1; an id (or a version) is a number, not a yes or no.
-    if isinstance(value, bool):
-        raise ValueError("Give a number, not true or false.")
-    return value
-
-
-# Every id the API takes, in a path, a query or a body: a number the database can hold, so a
-# larger one answers 422 instead of overflowing the driver.
-Id = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_not_a_boolean)]
+# An id in a path or a query string, where every value arrives as text: digits, same range.
+IdParam = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 # The ticket version a write was based on: a JSON integer, never true or "3".
 Version = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]

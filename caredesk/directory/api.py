@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 from ninja import Status as Answer
 
-from caredesk.apikit import Id, error_responses
+from caredesk.apikit import Id, IdParam, error_responses
 from caredesk.errors import ValidationFailed
 
 from . import policy, services
@@ -108,7 +108,7 @@ def me(request):
 
 
 @router.get("/people", response={200: list[PersonOut], **error_responses()})
-def people(request, role: Role | None = None, organisation: Id | None = None):
+def people(request, role: Role | None = None, organisation: IdParam | None = None):
     qs = policy.visible_people(request.auth)
     if role:
         qs = qs.filter(role=role)
@@ -218,13 +218,13 @@ def create_responsibility(request, payload: ResponsibilityIn):
     "/responsibilities/{cell_id}",
     response={200: ResponsibilityOut, **error_responses(403, 404, 409)},
 )
-def update_responsibility(request, cell_id: Id, payload: ResponsibilityIn):
+def update_responsibility(request, cell_id: IdParam, payload: ResponsibilityIn):
     cell = get_object_or_404(Responsibility, pk=cell_id)
     c = services.update_reference(actor=request.auth, obj=cell, values=_cell_values(payload))
     return cell_out(c)
 
 
 @router.delete("/responsibilities/{cell_id}", response={204: None, **error_responses(403, 404)})
-def delete_responsibility(request, cell_id: Id):
+def delete_responsibility(request, cell_id: IdParam):
     services.delete_reference(actor=request.auth, obj=get_object_or_404(Responsibility, pk=cell_id))
     return Answer(204, None)

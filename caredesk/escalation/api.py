@@ -6,9 +6,10 @@ import datetime as dt
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from ninja import Status as Answer
+from pydantic import StrictBool, StrictInt
 
 from caredesk import clock
-from caredesk.apikit import Id, error_responses, reference
+from caredesk.apikit import Id, IdParam, error_responses, reference
 from caredesk.directory.models import Product, Region
 from caredesk.directory.policy import can_write_reference_data
 from caredesk.errors import PermissionDenied, ValidationFailed
@@ -43,7 +44,7 @@ class ClockOut(Schema):
 
 
 @router.get("/tickets/{ticket_id}/clocks", response={200: list[ClockOut], **error_responses(404)})
-def ticket_clocks(request, ticket_id: Id):
+def ticket_clocks(request, ticket_id: IdParam):
     """Each SLA clock: due time, time left (negative once breached), breach."""
     ticket = selectors.ticket_for(request.auth, ticket_id=ticket_id)
     return [c.__dict__ for c in clocks_of(ticket)]
@@ -93,7 +94,7 @@ def _admin(request):
 class CalendarIn(Schema):
     name: str = Field(min_length=1, max_length=100)
     time_zone: str = Field("Asia/Shanghai", max_length=64)
-    always_open: bool = False
+    always_open: StrictBool = False
     work_start: dt.time = dt.time(9)
     work_end: dt.time = dt.time(18)
     workdays: str = Field("12345", pattern=r"^[1-7]{0,7}$")
@@ -137,7 +138,7 @@ class DaysIn(Schema):
 @router.post(
     "/calendars/{calendar_id}/days", response={200: CalendarOut, **error_responses(403, 404)}
 )
-def import_calendar_days(request, calendar_id: Id, payload: DaysIn):
+def import_calendar_days(request, calendar_id: IdParam, payload: DaysIn):
     """Holidays and make-up working days (调休) from CSV: `2026-10-01,holiday,国庆节`."""
     _admin(request)
     cal = get_object_or_404(Calendar, pk=calendar_id)
@@ -154,10 +155,10 @@ class SlaIn(Schema):
     customer_org: Id | None = None
     severity: str = Field(pattern=r"^P[1-4]$")
     calendar: Id
-    acknowledge_minutes: int | None = Field(None, ge=1, le=MAX_TARGET_MINUTES)
-    respond_minutes: int | None = Field(None, ge=1, le=MAX_TARGET_MINUTES)
-    restore_minutes: int | None = Field(None, ge=1, le=MAX_TARGET_MINUTES)
-    resolve_minutes: int | None = Field(None, ge=1, le=MAX_TARGET_MINUTES)
+    acknowledge_minutes: StrictInt | None = Field(None, ge=1, le=MAX_TARGET_MINUTES)
+    respond_minutes: StrictInt | None = Field(None, ge=1, le=MAX_TARGET_MINUTES)
+    restore_minutes: StrictInt | None = Field(None, ge=1, le=MAX_TARGET_MINUTES)
+    resolve_minutes: StrictInt | None = Field(None, ge=1, le=MAX_TARGET_MINUTES)
 
 
 class SlaOut(SlaIn):
@@ -200,7 +201,7 @@ def create_sla(request, payload: SlaIn):
 
 
 @router.put("/sla-policies/{policy_id}", response={200: SlaOut, **error_responses(403, 404, 409)})
-def update_sla(request, policy_id: Id, payload: SlaIn):
+def update_sla(request, policy_id: IdParam, payload: SlaIn):
     """Applies to tickets opened from now on; running clocks keep their targets."""
     _admin(request)
     p = get_object_or_404(SlaPolicy, pk=policy_id)
@@ -210,7 +211,7 @@ def update_sla(request, policy_id: Id, payload: SlaIn):
 
 
 @router.delete("/sla-policies/{policy_id}", response={204: None, **error_responses(403, 404)})
-def delete_sla(request, policy_id: Id):
+def delete_sla(request, policy_id: IdParam):
     _admin(request)
     p = get_object_or_404(SlaPolicy, pk=policy_id)
     services.delete_config(p, "sla_policy.delete", request.auth)
@@ -219,11 +220,11 @@ def delete_sla(request, policy_id: Id):
 
 class StepIn(Schema):
     target: StepTarget
-    wait_minutes: int = Field(0, ge=0, le=60 * 24 * 30)
+    wait_minutes: StrictInt = Field(0, ge=0, le=60 * 24 * 30)
     channels: list[str] = Field(["email"], min_length=1)
     condition: StepCondition
     clock: ClockKind | None = None
-    percent: int = Field(100, ge=1, le=1000)
+    percent: StrictInt = Field(100, ge=1, le=1000)
 
 
 class PolicyIn(Schema):
@@ -231,7 +232,7 @@ class PolicyIn(Schema):
     trigger: Trigger
     customer_org: Id | None = None
     severity: str = Field("", pattern=r"^(P[1-4])?$")
-    active: bool = True
+    active: StrictBool = True
     steps: list[StepIn] = Field(min_length=1, max_length=20)
 
 
@@ -267,7 +268,7 @@ def create_policy(request, payload: PolicyIn):
 @router.put(
     "/escalation-policies/{policy_id}", response={200: PolicyOut, **error_responses(403, 404)}
 )
-def update_policy(request, policy_id: Id, payload: PolicyIn):
+def update_policy(request, policy_id: IdParam, payload: PolicyIn):
     """Chains already running keep the steps they started with."""
     _admin(request)
     p = get_object_or_404(EscalationPolicy, pk=policy_id)
@@ -277,7 +278,7 @@ def update_policy(request, policy_id: Id, payload: PolicyIn):
 @router.delete(
     "/escalation-policies/{policy_id}", response={204: None, **error_responses(403, 404)}
 )
-def delete_policy(request, policy_id: Id):
+def delete_policy(request, policy_id: IdParam):
     _admin(request)
     p = get_object_or_404(EscalationPolicy, pk=policy_id)
     services.delete_config(p, "escalation_policy.delete", request.auth)

@@ -152,3 +152,17 @@ def test_openapi_states_the_id_range(client):
     assert param["schema"]["maximum"] == 2**63 - 1
     cell = spec["components"]["schemas"]["ResponsibilityIn"]["properties"]["product"]
     assert (cell["minimum"], cell["maximum"]) == (1, 2**63 - 1)
+
+
+def test_numbers_and_booleans_in_bodies_are_json_numbers_and_booleans(cast, api, ticket):
+    res = api(cast.b).post(f"/tickets/{ticket.pk}/handoffs", {"to_person": str(cast.c.pk)})
+    assert "to_person" in error_of(res, 422)["fields"]
+    res = api(cast.b).post(f"/tickets/{ticket.pk}/comments", {"body": "hi", "public": "yes"})
+    assert "public" in error_of(res, 422)["fields"]
+    demo.setup(cast.world)
+    step = {"target": "owner", "condition": "not_acknowledged", "wait_minutes": False}
+    policy = {"name": "strict", "trigger": "opened", "steps": [step]}
+    res = api(cast.admin).post("/escalation-policies", policy)
+    assert "steps.0.wait_minutes" in error_of(res, 422)["fields"]
+    # Paths and queries arrive as text: digits are numbers there.
+    assert api(cast.b).get(f"/tickets?owner={cast.b.pk}").status_code == 200

@@ -7,8 +7,9 @@ from django.http import HttpRequest, JsonResponse
 from ninja import Field, Query, Router, Schema
 from ninja import Status as Answer
 from ninja.responses import NinjaJSONEncoder
+from pydantic import StrictBool
 
-from caredesk.apikit import Id, Version, error_responses, reference
+from caredesk.apikit import Id, IdParam, Version, error_responses, reference
 from caredesk.directory import refdata
 from caredesk.directory.models import Person, Product, Region
 from caredesk.errors import NotFound, ValidationFailed
@@ -141,7 +142,7 @@ class VersionIn(Schema):
 
 class CommentIn(Schema):
     body: str = Field(min_length=1, max_length=20000)
-    public: bool = True
+    public: StrictBool = True
 
 
 class CommentOut(Schema):
@@ -315,9 +316,9 @@ def create_ticket(request, payload: TicketIn):
 
 class ListQuery(Schema):
     status: str | None = None
-    owner: Id | None = None
-    customer_org: Id | None = None
-    product: Id | None = None
+    owner: IdParam | None = None
+    customer_org: IdParam | None = None
+    product: IdParam | None = None
     severity: SeverityIn | None = None
     q: str | None = Field(None, max_length=200)
     cursor: str | None = Field(None, max_length=100)
@@ -343,7 +344,7 @@ def list_tickets(request, query: Query[ListQuery]):
 
 
 @router.get("/tickets/{ticket_id}", response={200: TicketDetailOut, **error_responses(404)})
-def get_ticket(request, ticket_id: Id):
+def get_ticket(request, ticket_id: IdParam):
     return detail_out(request.auth, _ticket(request, ticket_id))
 
 
@@ -354,7 +355,7 @@ def _fresh_detail(request, ticket_id: int) -> dict:
 @router.patch(
     "/tickets/{ticket_id}", response={200: TicketDetailOut, **error_responses(403, 404, 409)}
 )
-def patch_ticket(request, ticket_id: Id, payload: TicketPatch):
+def patch_ticket(request, ticket_id: IdParam, payload: TicketPatch):
     """Edit details. `version` must be the one you read; a stale one answers 409."""
     ticket = _ticket(request, ticket_id)
     changes = payload.dict(exclude_unset=True)
@@ -374,7 +375,7 @@ def patch_ticket(request, ticket_id: Id, payload: TicketPatch):
     "/tickets/{ticket_id}/acknowledge",
     response={200: TicketDetailOut, **error_responses(403, 404, 409)},
 )
-def acknowledge(request, ticket_id: Id, payload: VersionIn | None = None):
+def acknowledge(request, ticket_id: IdParam, payload: VersionIn | None = None):
     services.acknowledge(
         actor=request.auth,
         ticket=_ticket(request, ticket_id),
@@ -386,7 +387,7 @@ def acknowledge(request, ticket_id: Id, payload: VersionIn | None = None):
 @router.post(
     "/tickets/{ticket_id}/comments", response={201: CommentOut, **error_responses(403, 404)}
 )
-def add_comment(request, ticket_id: Id, payload: CommentIn):
+def add_comment(request, ticket_id: IdParam, payload: CommentIn):
     entry = services.add_comment(
         actor=request.auth,
         ticket=_ticket(request, ticket_id),
@@ -397,7 +398,7 @@ def add_comment(request, ticket_id: Id, payload: CommentIn):
 
 
 @router.post("/tickets/{ticket_id}/calls", response={201: CommentOut, **error_responses(403, 404)})
-def log_call(request, ticket_id: Id, payload: CallIn):
+def log_call(request, ticket_id: IdParam, payload: CallIn):
     entry = services.log_call(
         actor=request.auth,
         ticket=_ticket(request, ticket_id),
@@ -413,7 +414,7 @@ def log_call(request, ticket_id: Id, payload: CallIn):
     "/tickets/{ticket_id}/conclusion",
     response={201: ConclusionOut, **error_responses(403, 404, 409)},
 )
-def set_conclusion(request, ticket_id: Id, payload: ConclusionIn):
+def set_conclusion(request, ticket_id: IdParam, payload: ConclusionIn):
     c = services.set_conclusion(
         actor=request.auth,
         ticket=_ticket(request, ticket_id),
@@ -437,7 +438,7 @@ def set_conclusion(request, ticket_id: Id, payload: ConclusionIn):
     "/tickets/{ticket_id}/resolve",
     response={200: TicketDetailOut, **error_responses(403, 404, 409)},
 )
-def resolve(request, ticket_id: Id, payload: ResolveIn):
+def resolve(request, ticket_id: IdParam, payload: ResolveIn):
     services.resolve(
         actor=request.auth,
         ticket=_ticket(request, ticket_id),
@@ -451,7 +452,7 @@ def resolve(request, ticket_id: Id, payload: ResolveIn):
     "/tickets/{ticket_id}/confirm",
     response={200: TicketDetailOut, **error_responses(403, 404, 409)},
 )
-def confirm(request, ticket_id: Id, payload: ConfirmIn | None = None):
+def confirm(request, ticket_id: IdParam, payload: ConfirmIn | None = None):
     services.confirm_closure(
         actor=request.auth, ticket=_ticket(request, ticket_id), note=payload.note if payload else ""
     )
@@ -462,7 +463,7 @@ def confirm(request, ticket_id: Id, payload: ConfirmIn | None = None):
     "/tickets/{ticket_id}/reopen",
     response={200: TicketDetailOut, **error_responses(403, 404, 409)},
 )
-def reopen(request, ticket_id: Id, payload: ReasonIn):
+def reopen(request, ticket_id: IdParam, payload: ReasonIn):
     services.reopen(actor=request.auth, ticket=_ticket(request, ticket_id), reason=payload.reason)
     return _fresh_detail(request, ticket_id)
 
@@ -471,7 +472,7 @@ def reopen(request, ticket_id: Id, payload: ReasonIn):
     "/tickets/{ticket_id}/handoffs",
     response={201: HandoffCreated, **error_responses(403, 404, 409)},
 )
-def propose_handoff(request, ticket_id: Id, payload: HandoffIn):
+def propose_handoff(request, ticket_id: IdParam, payload: HandoffIn):
     """Propose a new owner. The current owner stays accountable until the hand-off is accepted."""
     target = Person.objects.filter(pk=payload.to_person).first()
     if target is None:
@@ -495,7 +496,7 @@ def my_handoffs(request):
 @router.post(
     "/handoffs/{handoff_id}/accept", response={200: HandoffOut, **error_responses(403, 404, 409)}
 )
-def accept_handoff(request, handoff_id: Id):
+def accept_handoff(request, handoff_id: IdParam):
     h = services.accept_handoff(
         actor=request.auth, handoff=selectors.handoff_for(request.auth, handoff_id)
     )
@@ -505,7 +506,7 @@ def accept_handoff(request, handoff_id: Id):
 @router.post(
     "/handoffs/{handoff_id}/decline", response={200: HandoffOut, **error_responses(403, 404, 409)}
 )
-def decline_handoff(request, handoff_id: Id, payload: ReasonIn):
+def decline_handoff(request, handoff_id: IdParam, payload: ReasonIn):
     h = services.decline_handoff(
         actor=request.auth,
         handoff=selectors.handoff_for(request.auth, handoff_id),
@@ -517,7 +518,7 @@ def decline_handoff(request, handoff_id: Id, payload: ReasonIn):
 @router.post(
     "/handoffs/{handoff_id}/cancel", response={200: HandoffOut, **error_responses(403, 404, 409)}
 )
-def cancel_handoff(request, handoff_id: Id):
+def cancel_handoff(request, handoff_id: IdParam):
     h = services.cancel_handoff(
         actor=request.auth, handoff=selectors.handoff_for(request.auth, handoff_id)
     )
