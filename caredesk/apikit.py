@@ -4,20 +4,32 @@ in OpenAPI."""
 from typing import Annotated
 
 from ninja import Field, Schema
-from pydantic import StrictInt
+from pydantic import BeforeValidator
 
 from caredesk.errors import ValidationFailed
 from caredesk.inputs import MAX_ID, parse_id
 
-# An id in a JSON body: a JSON integer (not true, "5" or 5.5) the database can hold, so a larger
-# one answers 422 instead of overflowing the driver.
-Id = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
+
+def _json_number(value):
+    # Pydantic reads true as 1 and "5" as 5; JSON Schema's integer is 5 or 5.0, nothing else.
+    if isinstance(value, bool | str):
+        raise ValueError("Give a JSON number, not true, false or a string.")
+    return value
+
+
+# An integer in a JSON body. (Each Annotated lists Field before the check: the other way round
+# pydantic writes the bounds into OpenAPI as unknown ge/le keys.)
+JsonInt = Annotated[int, BeforeValidator(_json_number)]
+
+# An id in a JSON body: a number the database can hold, so a larger one answers 422 instead of
+# overflowing the driver.
+Id = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_json_number)]
 
 # An id in a path or a query string, where every value arrives as text: digits, same range.
 IdParam = Annotated[int, Field(ge=1, le=MAX_ID)]
 
-# The ticket version a write was based on: a JSON integer, never true or "3".
-Version = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
+# The ticket version a write was based on: counted like ids, in the same range.
+Version = Id
 
 
 class ErrorBody(Schema):

@@ -6,10 +6,10 @@ import datetime as dt
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from ninja import Status as Answer
-from pydantic import StrictBool, StrictInt
+from pydantic import StrictBool
 
 from caredesk import clock
-from caredesk.apikit import Id, IdParam, error_responses, reference
+from caredesk.apikit import Id, IdParam, JsonInt, error_responses, reference
 from caredesk.directory.models import Product, Region
 from caredesk.directory.policy import can_write_reference_data
 from caredesk.errors import PermissionDenied, ValidationFailed
@@ -155,10 +155,10 @@ class SlaIn(Schema):
     customer_org: Id | None = None
     severity: str = Field(pattern=r"^P[1-4]$")
     calendar: Id
-    acknowledge_minutes: StrictInt | None = Field(None, ge=1, le=MAX_TARGET_MINUTES)
-    respond_minutes: StrictInt | None = Field(None, ge=1, le=MAX_TARGET_MINUTES)
-    restore_minutes: StrictInt | None = Field(None, ge=1, le=MAX_TARGET_MINUTES)
-    resolve_minutes: StrictInt | None = Field(None, ge=1, le=MAX_TARGET_MINUTES)
+    acknowledge_minutes: JsonInt | None = Field(None, ge=1, le=MAX_TARGET_MINUTES)
+    respond_minutes: JsonInt | None = Field(None, ge=1, le=MAX_TARGET_MINUTES)
+    restore_minutes: JsonInt | None = Field(None, ge=1, le=MAX_TARGET_MINUTES)
+    resolve_minutes: JsonInt | None = Field(None, ge=1, le=MAX_TARGET_MINUTES)
 
 
 class SlaOut(SlaIn):
@@ -220,11 +220,11 @@ def delete_sla(request, policy_id: IdParam):
 
 class StepIn(Schema):
     target: StepTarget
-    wait_minutes: StrictInt = Field(0, ge=0, le=60 * 24 * 30)
+    wait_minutes: JsonInt = Field(0, ge=0, le=60 * 24 * 30)
     channels: list[str] = Field(["email"], min_length=1)
     condition: StepCondition
     clock: ClockKind | None = None
-    percent: StrictInt = Field(100, ge=1, le=1000)
+    percent: JsonInt = Field(100, ge=1, le=1000)
 
 
 class PolicyIn(Schema):

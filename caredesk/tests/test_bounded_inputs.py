@@ -140,6 +140,14 @@ def test_a_version_is_a_json_integer(cast, api, ticket, version):
     assert Ticket.objects.get(pk=ticket.pk).acknowledged_at is None
 
 
+def test_a_version_written_as_a_json_float_is_read(cast, api, ticket):
+    res = api(cast.b).patch(
+        f"/tickets/{ticket.pk}", {"version": float(ticket.version), "title": "N"}
+    )
+    assert res.status_code == 200, res.content
+    assert res.json()["title"] == "N"
+
+
 def test_a_boolean_is_not_an_id(cast, api, ticket):
     res = api(cast.b).post(f"/tickets/{ticket.pk}/handoffs", {"to_person": True, "reason": "r"})
     assert "to_person" in error_of(res, 422)["fields"]
