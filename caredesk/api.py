@@ -92,6 +92,8 @@ class JsonParser(Parser):
                 gettext("Send the body as JSON, with Content-Type: application/json.")
             )
         data = super().parse_body(request)
+        if not isinstance(data, dict):  # every body is an object; Ninja read [null] as {}
+            raise ValidationFailed(fields={"body": gettext("Send a JSON object.")})
         _refuse_unstorable(data)
         return data
 

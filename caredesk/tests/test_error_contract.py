@@ -55,6 +55,19 @@ def test_json_with_a_charset_or_a_json_suffix_is_accepted(cast, api, ticket):
         assert res.status_code == 201, res.content
 
 
+@pytest.mark.parametrize("body", ["[null, null]", "[]", '"text"', "3", "true"])
+def test_a_body_that_is_not_a_json_object_is_422(cast, api, body):
+    from caredesk.stakeholders.services import add_stakeholder
+
+    entry = add_stakeholder(
+        actor=cast.a, organisation=cast.orgs.lakeside, person=cast.y, channel="email"
+    )
+    res = api(cast.a).client.patch(
+        f"/api/v1/stakeholders/{entry.pk}", data=body, content_type="application/json"
+    )
+    assert "body" in error_of(res, 422)["fields"]
+
+
 def test_an_unexpected_error_still_answers_the_json_shape(cast, api, monkeypatch):
     from caredesk.directory import api as directory_api
 
