@@ -92,7 +92,8 @@ class JsonParser(Parser):
                 gettext("Send the body as JSON, with Content-Type: application/json.")
             )
         data = super().parse_body(request)
-        if not isinstance(data, dict):  # every body is an object; Ninja read [null] as {}
+        # Every body is an object, or null where it is optional; Ninja read [null] as {}.
+        if data is not None and not isinstance(data, dict):
             raise ValidationFailed(fields={"body": gettext("Send a JSON object.")})
         _refuse_unstorable(data)
         return data

@@ -68,6 +68,18 @@ def test_a_body_that_is_not_a_json_object_is_422(cast, api, body):
     assert "body" in error_of(res, 422)["fields"]
 
 
+def test_null_stands_for_an_optional_body_and_is_refused_for_a_required_one(cast, api, ticket):
+    client = api(cast.b).client
+    res = client.post(
+        f"/api/v1/tickets/{ticket.pk}/acknowledge", data="null", content_type="application/json"
+    )
+    assert res.status_code == 200, res.content
+    res = client.post(
+        f"/api/v1/tickets/{ticket.pk}/comments", data="null", content_type="application/json"
+    )
+    assert error_of(res, 422)["code"] == "validation_failed"
+
+
 def test_an_unexpected_error_still_answers_the_json_shape(cast, api, monkeypatch):
     from caredesk.directory import api as directory_api
 
