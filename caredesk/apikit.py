@@ -1,8 +1,35 @@
-"""Pieces every router shares: the error schema and its declaration in OpenAPI."""
+"""Pieces every router shares: the id and version types, the error schema and its declaration
+in OpenAPI."""
 
-from ninja import Schema
+from typing import Annotated
+
+from ninja import Field, Schema
+from pydantic import BeforeValidator
 
 from caredesk.errors import ValidationFailed
+from caredesk.inputs import MAX_ID, parse_id
+
+
+def _json_number(value):
+    # Pydantic reads true as 1 and "5" as 5; JSON Schema's integer is 5 or 5.0, nothing else.
+    if isinstance(value, bool | str):
+        raise ValueError("Give a JSON number, not true, false or a string.")
+    return value
+
+
+# An integer in a JSON body. (Each Annotated lists Field before the check: the other way round
+# pydantic writes the bounds into OpenAPI as unknown ge/le keys.)
+JsonInt = Annotated[int, BeforeValidator(_json_number)]
+
+# An id in a JSON body: a number the database can hold, so a larger one answers 422 instead of
+# overflowing the driver.
+Id = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_json_number)]
+
+# An id in a path or a query string, where every value arrives as text: digits, same range.
+IdParam = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+# The ticket version a write was based on: counted like ids, in the same range.
+Version = Id
 
 
 class ErrorBody(Schema):
@@ -13,6 +40,27 @@ class ErrorBody(Schema):
 
 class ErrorOut(Schema):
     error: ErrorBody
+
+
+# The `code` of an error answer made from a bare HTTP status, before any handler could say more.
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "body_too_large",
+    415: "unsupported_media_type",
+    422: "validation_failed",
+    429: "rate_limited",
+    500: "server_error",
+}
+
+
+def error_body(code: str, message: str, fields: dict[str, str] | None = None) -> dict:
+    """The one error shape of the API: {"error": {"code", "message", "fields"}}."""
+    return {"error": {"code": code, "message": str(message), "fields": fields or {}}}
 
 
 def error_responses(*statuses: int) -> dict[int, type[ErrorOut]]:
@@ -28,10 +76,11 @@ def reference(model, value, field: str):
 
     find = refdata.product if model is Product else refdata.region
     found = None
-    if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
-        found = find(pk=int(value))
-    elif isinstance(value, str):
-        found = find(code=value)
+    if isinstance(value, str):
+        pk = parse_id(value)
+        found = find(pk=pk) if pk else find(code=value)
+    elif type(value) is int:  # not a bool: true names no product
+        found = find(pk=value)
     if found is None:
         raise ValidationFailed(fields={field: f"No {field} {value!r}."})
     return found

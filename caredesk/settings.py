@@ -107,6 +107,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "caredesk.api.ErrorShapeMiddleware",  # outermost: it sees every /api/ answer, the 500 too
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "caredesk.web.middleware.PermissionsPolicyMiddleware",

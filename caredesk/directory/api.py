@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 from ninja import Status as Answer
 
-from caredesk.apikit import error_responses
+from caredesk.apikit import Id, IdParam, error_responses
 from caredesk.errors import NotFound, PermissionDenied, ValidationFailed
 from caredesk.tickets import policy as tickets_policy
 
@@ -71,7 +71,7 @@ class ResponsibilityOut(Schema):
 class OrgIn(Schema):
     name: str = Field(min_length=1, max_length=200)
     kind: OrgKind
-    parent: int | None = None
+    parent: Id | None = None
 
 
 class ProductIn(Schema):
@@ -84,16 +84,16 @@ class RegionIn(Schema):
     code: str = Field(min_length=1, max_length=40, pattern=r"^[-a-zA-Z0-9_]+$")
     name: str = Field(min_length=1, max_length=200)
     name_en: str = Field("", max_length=200, description="Shown in the English interface")
-    office: int
-    service_manager: int | None = None
+    office: Id
+    service_manager: Id | None = None
 
 
 class ResponsibilityIn(Schema):
-    product: int
-    region: int
-    primary: int
-    backup: int | None = None
-    team: int | None = None
+    product: Id
+    region: Id
+    primary: Id
+    backup: Id | None = None
+    team: Id | None = None
 
 
 def person_out(p: Person) -> dict:
@@ -124,7 +124,7 @@ def me(request):
 
 
 @router.get("/people", response={200: list[PersonOut], **error_responses()})
-def people(request, role: Role | None = None, organisation: int | None = None):
+def people(request, role: Role | None = None, organisation: IdParam | None = None):
     worked = tickets_policy.current_customers(request.auth)
     qs = policy.visible_people(request.auth, worked_customers=worked)
     if role:
@@ -237,14 +237,14 @@ def create_responsibility(request, payload: ResponsibilityIn):
     "/responsibilities/{cell_id}",
     response={200: ResponsibilityOut, **error_responses(403, 404, 409)},
 )
-def update_responsibility(request, cell_id: int, payload: ResponsibilityIn):
+def update_responsibility(request, cell_id: IdParam, payload: ResponsibilityIn):
     cell = get_object_or_404(Responsibility, pk=cell_id)
     c = services.update_reference(actor=request.auth, obj=cell, values=_cell_values(payload))
     return cell_out(c)
 
 
 @router.delete("/responsibilities/{cell_id}", response={204: None, **error_responses(403, 404)})
-def delete_responsibility(request, cell_id: int):
+def delete_responsibility(request, cell_id: IdParam):
     services.delete_reference(actor=request.auth, obj=get_object_or_404(Responsibility, pk=cell_id))
     return Answer(204, None)
 
@@ -264,10 +264,10 @@ class RoleAssignmentOut(Schema):
 
 class RoleAssignmentIn(Schema):
     role: LadderRole
-    person: int
-    customer_org: int | None = Field(None, description="Also covers its branches; empty: any")
-    region: int | None = Field(None, description="Empty: any region")
-    product: int | None = Field(None, description="Empty: any product")
+    person: Id
+    customer_org: Id | None = Field(None, description="Also covers its branches; empty: any")
+    region: Id | None = Field(None, description="Empty: any region")
+    product: Id | None = Field(None, description="Empty: any product")
 
 
 def assignment_out(a: RoleAssignment) -> dict:
@@ -314,7 +314,7 @@ def create_role_assignment(request, payload: RoleAssignmentIn):
 @router.delete(
     "/role-assignments/{assignment_id}", response={204: None, **error_responses(403, 404)}
 )
-def delete_role_assignment(request, assignment_id: int):
+def delete_role_assignment(request, assignment_id: IdParam):
     _may_read_assignments(request)
     found = RoleAssignment.objects.filter(pk=assignment_id).first()
     if found is None:

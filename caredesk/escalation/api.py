@@ -6,12 +6,14 @@ import datetime as dt
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from ninja import Status as Answer
+from pydantic import StrictBool
 
 from caredesk import clock
-from caredesk.apikit import error_responses, reference
+from caredesk.apikit import Id, IdParam, JsonInt, error_responses, reference
 from caredesk.directory.models import Product, Region
 from caredesk.directory.policy import can_write_reference_data
 from caredesk.errors import PermissionDenied, ValidationFailed
+from caredesk.inputs import moment_problem
 from caredesk.tickets import selectors
 
 from . import rosters, services
@@ -42,7 +44,7 @@ class ClockOut(Schema):
 
 
 @router.get("/tickets/{ticket_id}/clocks", response={200: list[ClockOut], **error_responses(404)})
-def ticket_clocks(request, ticket_id: int):
+def ticket_clocks(request, ticket_id: IdParam):
     """Each SLA clock: due time, time left (negative once breached), breach."""
     ticket = selectors.ticket_for(request.auth, ticket_id=ticket_id)
     return [c.__dict__ for c in clocks_of(ticket)]
@@ -69,8 +71,8 @@ def who_is_on_call(request, query: Query[OnCallQuery]):
     product = reference(Product, query.product, "product")
     region = reference(Region, query.region, "region")
     at = query.at or clock.now()
-    if at.tzinfo is None:
-        raise ValidationFailed(fields={"at": "Give a time zone, e.g. 2026-11-25T09:00+08:00."})
+    if problem := moment_problem(at):
+        raise ValidationFailed(fields={"at": problem})
     team = rosters.team_for(product.pk, region.pk)
     person, source = rosters.on_call(team, at) if team else (None, "")
     return {
@@ -92,7 +94,7 @@ def _admin(request):
 class CalendarIn(Schema):
     name: str = Field(min_length=1, max_length=100)
     time_zone: str = Field("Asia/Shanghai", max_length=64)
-    always_open: bool = False
+    always_open: StrictBool = False
     work_start: dt.time = dt.time(9)
     work_end: dt.time = dt.time(18)
     workdays: str = Field("12345", pattern=r"^[1-7]{0,7}$")
@@ -136,7 +138,7 @@ class DaysIn(Schema):
 @router.post(
     "/calendars/{calendar_id}/days", response={200: CalendarOut, **error_responses(403, 404)}
 )
-def import_calendar_days(request, calendar_id: int, payload: DaysIn):
+def import_calendar_days(request, calendar_id: IdParam, payload: DaysIn):
     """Holidays and make-up working days (调休) from CSV: `2026-10-01,holiday,国庆节`."""
     _admin(request)
     cal = get_object_or_404(Calendar, pk=calendar_id)
@@ -144,15 +146,19 @@ def import_calendar_days(request, calendar_id: int, payload: DaysIn):
     return _calendar_out(cal)
 
 
+# A target past a year of minutes is a typing slip; the columns hold 32-bit integers.
+MAX_TARGET_MINUTES = 60 * 24 * 366
+
+
 class SlaIn(Schema):
     name: str = Field(min_length=1, max_length=100)
-    customer_org: int | None = None
+    customer_org: Id | None = None
     severity: str = Field(pattern=r"^P[1-4]$")
-    calendar: int
-    acknowledge_minutes: int | None = Field(None, ge=1)
-    respond_minutes: int | None = Field(None, ge=1)
-    restore_minutes: int | None = Field(None, ge=1)
-    resolve_minutes: int | None = Field(None, ge=1)
+    calendar: Id
+    acknowledge_minutes: JsonInt | None = Field(None, ge=1, le=MAX_TARGET_MINUTES)
+    respond_minutes: JsonInt | None = Field(None, ge=1, le=MAX_TARGET_MINUTES)
+    restore_minutes: JsonInt | None = Field(None, ge=1, le=MAX_TARGET_MINUTES)
+    resolve_minutes: JsonInt | None = Field(None, ge=1, le=MAX_TARGET_MINUTES)
 
 
 class SlaOut(SlaIn):
@@ -195,7 +201,7 @@ def create_sla(request, payload: SlaIn):
 
 
 @router.put("/sla-policies/{policy_id}", response={200: SlaOut, **error_responses(403, 404, 409)})
-def update_sla(request, policy_id: int, payload: SlaIn):
+def update_sla(request, policy_id: IdParam, payload: SlaIn):
     """Applies to tickets opened from now on; running clocks keep their targets."""
     _admin(request)
     p = get_object_or_404(SlaPolicy, pk=policy_id)
@@ -205,7 +211,7 @@ def update_sla(request, policy_id: int, payload: SlaIn):
 
 
 @router.delete("/sla-policies/{policy_id}", response={204: None, **error_responses(403, 404)})
-def delete_sla(request, policy_id: int):
+def delete_sla(request, policy_id: IdParam):
     _admin(request)
     p = get_object_or_404(SlaPolicy, pk=policy_id)
     services.delete_config(p, "sla_policy.delete", request.auth)
@@ -214,19 +220,19 @@ def delete_sla(request, policy_id: int):
 
 class StepIn(Schema):
     target: StepTarget
-    wait_minutes: int = Field(0, ge=0, le=60 * 24 * 30)
+    wait_minutes: JsonInt = Field(0, ge=0, le=60 * 24 * 30)
     channels: list[str] = Field(["email"], min_length=1)
     condition: StepCondition
     clock: ClockKind | None = None
-    percent: int = Field(100, ge=1, le=1000)
+    percent: JsonInt = Field(100, ge=1, le=1000)
 
 
 class PolicyIn(Schema):
     name: str = Field(min_length=1, max_length=100)
     trigger: Trigger
-    customer_org: int | None = None
+    customer_org: Id | None = None
     severity: str = Field("", pattern=r"^(P[1-4])?$")
-    active: bool = True
+    active: StrictBool = True
     steps: list[StepIn] = Field(min_length=1, max_length=20)
 
 
@@ -262,7 +268,7 @@ def create_policy(request, payload: PolicyIn):
 @router.put(
     "/escalation-policies/{policy_id}", response={200: PolicyOut, **error_responses(403, 404)}
 )
-def update_policy(request, policy_id: int, payload: PolicyIn):
+def update_policy(request, policy_id: IdParam, payload: PolicyIn):
     """Chains already running keep the steps they started with."""
     _admin(request)
     p = get_object_or_404(EscalationPolicy, pk=policy_id)
@@ -272,7 +278,7 @@ def update_policy(request, policy_id: int, payload: PolicyIn):
 @router.delete(
     "/escalation-policies/{policy_id}", response={204: None, **error_responses(403, 404)}
 )
-def delete_policy(request, policy_id: int):
+def delete_policy(request, policy_id: IdParam):
     _admin(request)
     p = get_object_or_404(EscalationPolicy, pk=policy_id)
     services.delete_config(p, "escalation_policy.delete", request.auth)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from caredesk.audit import services as audit
 from caredesk.directory.models import Organisation
 from caredesk.errors import Conflict, PermissionDenied, ValidationFailed
+from caredesk.inputs import moment_problem
 
 from . import calendars
 from .models import (
@@ -31,6 +32,9 @@ def save_config(obj, action: str, actor):
             zoneinfo.ZoneInfo(obj.time_zone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
             raise ValidationFailed(fields={"time_zone": "Unknown time zone."}) from exc
+        for field in ("work_start", "work_end"):
+            if getattr(obj, field).tzinfo is not None:  # the database keeps a time of day only
+                raise ValidationFailed(fields={field: "A time of day without a zone: 09:00."})
         if not obj.always_open and obj.work_start >= obj.work_end:
             raise ValidationFailed(fields={"work_end": "Work must end after it starts."})
     try:
@@ -115,7 +119,10 @@ def add_override(*, actor, team, person, starts_at, ends_at, reason: str = "") -
     """Someone covers a team's on-call duty for a window (a holiday swap, sick leave)."""
     _require_roster_editor(actor)
     errors = {}
-    if ends_at <= starts_at:
+    for field, moment in (("starts_at", starts_at), ("ends_at", ends_at)):
+        if problem := moment_problem(moment):
+            errors[field] = problem
+    if not errors and ends_at <= starts_at:
         errors["ends_at"] = str(_("The end must come after the start."))
     if not person.can_own_tickets:
         errors["person"] = str(_("This person cannot be on call."))

@@ -2,8 +2,9 @@
 
 from ninja import Field, Router, Schema
 from ninja import Status as Answer
+from pydantic import StrictBool
 
-from caredesk.apikit import error_responses
+from caredesk.apikit import Id, IdParam, error_responses
 from caredesk.directory.models import Organisation, Person, Product, Region
 from caredesk.errors import NotFound, ValidationFailed
 
@@ -28,11 +29,11 @@ class StakeholderOut(Schema):
 
 
 class StakeholderIn(Schema):
-    person: int
+    person: Id
     channel: ContactChannel = ContactChannel.EMAIL
-    include_branches: bool = False
-    products: list[int] = []
-    regions: list[int] = []
+    include_branches: StrictBool = False
+    products: list[Id] = []
+    regions: list[Id] = []
     sites: list[str] = Field([], max_length=50)
     subscriptions: list[Subscription] | None = None
     note: str = Field("", max_length=200)
@@ -40,9 +41,9 @@ class StakeholderIn(Schema):
 
 class StakeholderPatch(Schema):
     channel: ContactChannel | None = None
-    include_branches: bool | None = None
-    products: list[int] | None = None
-    regions: list[int] | None = None
+    include_branches: StrictBool | None = None
+    products: list[Id] | None = None
+    regions: list[Id] | None = None
     sites: list[str] | None = Field(None, max_length=50)
     subscriptions: list[Subscription] | None = None
     note: str | None = Field(None, max_length=200)
@@ -89,7 +90,7 @@ def _refs(model, ids: list[int], field: str) -> list:
     "/customers/{org_id}/stakeholders",
     response={200: list[StakeholderOut], **error_responses(404)},
 )
-def stakeholder_map(request, org_id: int):
+def stakeholder_map(request, org_id: IdParam):
     return [stakeholder_out(s) for s in selectors.map_of(_visible_org(request.auth, org_id))]
 
 
@@ -97,7 +98,7 @@ def stakeholder_map(request, org_id: int):
     "/customers/{org_id}/stakeholders",
     response={201: StakeholderOut, **error_responses(403, 404, 409)},
 )
-def add_stakeholder(request, org_id: int, payload: StakeholderIn):
+def add_stakeholder(request, org_id: IdParam, payload: StakeholderIn):
     org = _visible_org(request.auth, org_id)
     person = Person.objects.filter(pk=payload.person).first()
     if person is None:
@@ -120,7 +121,7 @@ def add_stakeholder(request, org_id: int, payload: StakeholderIn):
 @router.patch(
     "/stakeholders/{entry_id}", response={200: StakeholderOut, **error_responses(403, 404)}
 )
-def change_stakeholder(request, entry_id: int, payload: StakeholderPatch):
+def change_stakeholder(request, entry_id: IdParam, payload: StakeholderPatch):
     entry = _visible_entry(request.auth, entry_id)
     changes = payload.dict(exclude_unset=True)
     if changes.get("products") is not None:
@@ -133,7 +134,7 @@ def change_stakeholder(request, entry_id: int, payload: StakeholderPatch):
 
 
 @router.delete("/stakeholders/{entry_id}", response={204: None, **error_responses(403, 404)})
-def remove_stakeholder(request, entry_id: int):
+def remove_stakeholder(request, entry_id: IdParam):
     services.remove_stakeholder(
         actor=request.auth, stakeholder=_visible_entry(request.auth, entry_id)
     )

@@ -33,7 +33,7 @@ PRODUCTION = {
 
 def test_check_deploy_passes_with_production_settings():
     done = _manage("check", "--deploy", CAREDESK_SECRET_KEY=secrets.token_urlsafe(64), **PRODUCTION)
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 0, done.stdout + done.stderr
     out = done.stdout + done.stderr
     assert "System check identified no issues" in out
     assert "WARNINGS" not in out and "HINT" not in out

@@ -7,8 +7,9 @@ from django.http import HttpRequest, JsonResponse
 from ninja import Field, Query, Router, Schema
 from ninja import Status as Answer
 from ninja.responses import NinjaJSONEncoder
+from pydantic import StrictBool
 
-from caredesk.apikit import error_responses, reference
+from caredesk.apikit import Id, IdParam, Version, error_responses, reference
 from caredesk.directory import refdata
 from caredesk.directory.models import Person, Product, Region
 from caredesk.errors import NotFound, ValidationFailed
@@ -118,7 +119,7 @@ class TicketPage(Schema):
 
 
 class TicketIn(Schema):
-    customer_org: int
+    customer_org: Id
     product: int | str = Field(description="Product id or code")
     region: int | str = Field(description="Region id or code")
     severity: SeverityIn
@@ -126,11 +127,11 @@ class TicketIn(Schema):
     customer_voice: str = Field(min_length=1, max_length=20000)
     channel: ChannelIn = "api"
     site: str = Field("", max_length=200)
-    requester: int | None = None
+    requester: Id | None = None
 
 
 class TicketPatch(Schema):
-    version: int
+    version: Version
     title: str | None = Field(None, min_length=1, max_length=200)
     severity: SeverityIn | None = None
     product: int | str | None = None
@@ -140,12 +141,12 @@ class TicketPatch(Schema):
 
 
 class VersionIn(Schema):
-    version: int | None = None
+    version: Version | None = None
 
 
 class CommentIn(Schema):
     body: str = Field(min_length=1, max_length=20000)
-    public: bool = True
+    public: StrictBool = True
 
 
 class CommentOut(Schema):
@@ -163,12 +164,12 @@ class CallIn(Schema):
 class ConclusionIn(Schema):
     text: str = Field(min_length=1, max_length=20000)
     reason: str = Field("", max_length=2000)
-    version: int | None = None
+    version: Version | None = None
 
 
 class ResolveIn(Schema):
     note: str = Field(min_length=1, max_length=20000)
-    version: int | None = None
+    version: Version | None = None
 
 
 class ConfirmIn(Schema):
@@ -180,9 +181,9 @@ class ReasonIn(Schema):
 
 
 class HandoffIn(Schema):
-    to_person: int
+    to_person: Id
     reason: str = Field(min_length=1, max_length=2000)
-    version: int | None = None
+    version: Version | None = None
 
 
 class HandoffCreated(Schema):
@@ -328,9 +329,9 @@ def create_ticket(request, payload: TicketIn):
 
 class ListQuery(Schema):
     status: str | None = None
-    owner: int | None = None
-    customer_org: int | None = None
-    product: int | None = None
+    owner: IdParam | None = None
+    customer_org: IdParam | None = None
+    product: IdParam | None = None
     severity: SeverityIn | None = None
     q: str | None = Field(None, max_length=200)
     cursor: str | None = Field(None, max_length=100)
@@ -356,7 +357,7 @@ def list_tickets(request, query: Query[ListQuery]):
 
 
 @router.get("/tickets/{ticket_id}", response={200: TicketDetailOut, **error_responses(404)})
-def get_ticket(request, ticket_id: int):
+def get_ticket(request, ticket_id: IdParam):
     return detail_out(request.auth, _ticket(request, ticket_id))
 
 
@@ -367,7 +368,7 @@ def _fresh_detail(request, ticket_id: int) -> dict:
 @router.patch(
     "/tickets/{ticket_id}", response={200: TicketDetailOut, **error_responses(403, 404, 409)}
 )
-def patch_ticket(request, ticket_id: int, payload: TicketPatch):
+def patch_ticket(request, ticket_id: IdParam, payload: TicketPatch):
     """Edit details. `version` must be the one you read; a stale one answers 409."""
     ticket = _ticket(request, ticket_id)
     changes = payload.dict(exclude_unset=True)
@@ -387,7 +388,7 @@ def patch_ticket(request, ticket_id: int, payload: TicketPatch):
     "/tickets/{ticket_id}/acknowledge",
     response={200: TicketDetailOut, **error_responses(403, 404, 409)},
 )
-def acknowledge(request, ticket_id: int, payload: VersionIn | None = None):
+def acknowledge(request, ticket_id: IdParam, payload: VersionIn | None = None):
     services.acknowledge(
         actor=request.auth,
         ticket=_ticket(request, ticket_id),
@@ -399,7 +400,7 @@ def acknowledge(request, ticket_id: int, payload: VersionIn | None = None):
 @router.post(
     "/tickets/{ticket_id}/comments", response={201: CommentOut, **error_responses(403, 404)}
 )
-def add_comment(request, ticket_id: int, payload: CommentIn):
+def add_comment(request, ticket_id: IdParam, payload: CommentIn):
     entry = services.add_comment(
         actor=request.auth,
         ticket=_ticket(request, ticket_id),
@@ -410,7 +411,7 @@ def add_comment(request, ticket_id: int, payload: CommentIn):
 
 
 @router.post("/tickets/{ticket_id}/calls", response={201: CommentOut, **error_responses(403, 404)})
-def log_call(request, ticket_id: int, payload: CallIn):
+def log_call(request, ticket_id: IdParam, payload: CallIn):
     entry = services.log_call(
         actor=request.auth,
         ticket=_ticket(request, ticket_id),
@@ -426,7 +427,7 @@ def log_call(request, ticket_id: int, payload: CallIn):
     "/tickets/{ticket_id}/conclusion",
     response={201: ConclusionOut, **error_responses(403, 404, 409)},
 )
-def set_conclusion(request, ticket_id: int, payload: ConclusionIn):
+def set_conclusion(request, ticket_id: IdParam, payload: ConclusionIn):
     c = services.set_conclusion(
         actor=request.auth,
         ticket=_ticket(request, ticket_id),
@@ -450,7 +451,7 @@ def set_conclusion(request, ticket_id: int, payload: ConclusionIn):
     "/tickets/{ticket_id}/resolve",
     response={200: TicketDetailOut, **error_responses(403, 404, 409)},
 )
-def resolve(request, ticket_id: int, payload: ResolveIn):
+def resolve(request, ticket_id: IdParam, payload: ResolveIn):
     services.resolve(
         actor=request.auth,
         ticket=_ticket(request, ticket_id),
@@ -464,7 +465,7 @@ def resolve(request, ticket_id: int, payload: ResolveIn):
     "/tickets/{ticket_id}/confirm",
     response={200: TicketDetailOut, **error_responses(403, 404, 409)},
 )
-def confirm(request, ticket_id: int, payload: ConfirmIn | None = None):
+def confirm(request, ticket_id: IdParam, payload: ConfirmIn | None = None):
     services.confirm_closure(
         actor=request.auth, ticket=_ticket(request, ticket_id), note=payload.note if payload else ""
     )
@@ -475,7 +476,7 @@ def confirm(request, ticket_id: int, payload: ConfirmIn | None = None):
     "/tickets/{ticket_id}/reopen",
     response={200: TicketDetailOut, **error_responses(403, 404, 409)},
 )
-def reopen(request, ticket_id: int, payload: ReasonIn):
+def reopen(request, ticket_id: IdParam, payload: ReasonIn):
     services.reopen(actor=request.auth, ticket=_ticket(request, ticket_id), reason=payload.reason)
     return _fresh_detail(request, ticket_id)
 
@@ -484,7 +485,7 @@ def reopen(request, ticket_id: int, payload: ReasonIn):
     "/tickets/{ticket_id}/handoffs",
     response={201: HandoffCreated, **error_responses(403, 404, 409)},
 )
-def propose_handoff(request, ticket_id: int, payload: HandoffIn):
+def propose_handoff(request, ticket_id: IdParam, payload: HandoffIn):
     """Propose a new owner. The current owner stays accountable until the hand-off is accepted."""
     target = Person.objects.filter(pk=payload.to_person).first()
     if target is None:
@@ -508,7 +509,7 @@ def my_handoffs(request):
 @router.post(
     "/handoffs/{handoff_id}/accept", response={200: HandoffOut, **error_responses(403, 404, 409)}
 )
-def accept_handoff(request, handoff_id: int):
+def accept_handoff(request, handoff_id: IdParam):
     h = services.accept_handoff(
         actor=request.auth, handoff=selectors.handoff_for(request.auth, handoff_id)
     )
@@ -518,7 +519,7 @@ def accept_handoff(request, handoff_id: int):
 @router.post(
     "/handoffs/{handoff_id}/decline", response={200: HandoffOut, **error_responses(403, 404, 409)}
 )
-def decline_handoff(request, handoff_id: int, payload: ReasonIn):
+def decline_handoff(request, handoff_id: IdParam, payload: ReasonIn):
     h = services.decline_handoff(
         actor=request.auth,
         handoff=selectors.handoff_for(request.auth, handoff_id),
@@ -530,7 +531,7 @@ def decline_handoff(request, handoff_id: int, payload: ReasonIn):
 @router.post(
     "/handoffs/{handoff_id}/cancel", response={200: HandoffOut, **error_responses(403, 404, 409)}
 )
-def cancel_handoff(request, handoff_id: int):
+def cancel_handoff(request, handoff_id: IdParam):
     h = services.cancel_handoff(
         actor=request.auth, handoff=selectors.handoff_for(request.auth, handoff_id)
     )

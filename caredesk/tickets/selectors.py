@@ -6,10 +6,12 @@ from dataclasses import dataclass
 
 from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
+from django.utils.translation import gettext_lazy as _
 
 from caredesk.directory import refdata
 from caredesk.directory.models import OWNER_ROLES, Person, Role
 from caredesk.errors import NotFound, ValidationFailed
+from caredesk.inputs import parse_id
 
 from . import policy, search
 from .models import (
@@ -58,14 +60,17 @@ def encode_cursor(last_id: int) -> str:
 
 
 def decode_cursor(cursor: str) -> int:
+    """The last id of the previous page; a cursor we never gave out (or one naming an id the
+    database cannot hold) is a ValidationFailed, not an overflow in the query."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        prefix, value = raw.split(":", 1)
-        if prefix != "t":
-            raise ValueError(prefix)
-        return int(value)
-    except (ValueError, UnicodeDecodeError, binascii.Error) as exc:
-        raise ValidationFailed(fields={"cursor": "Not a cursor this API gave out."}) from exc
+    except (ValueError, UnicodeDecodeError, binascii.Error):
+        raw = ""
+    prefix, _sep, value = raw.partition(":")
+    last_id = parse_id(value) if prefix == "t" else None
+    if last_id is None:
+        raise ValidationFailed(fields={"cursor": _("Not a page link this list gave out.")})
+    return last_id
 
 
 def tickets_visible_to(person: Person, filters: TicketFilters | None = None) -> QuerySet[Ticket]:

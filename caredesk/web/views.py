@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from caredesk import clock, pagekit
 from caredesk.directory import services as directory_services
-from caredesk.errors import DomainError, NotFound
+from caredesk.errors import DomainError, NotFound, ValidationFailed
 from caredesk.escalation import clocks, engine
 from caredesk.tickets import policy, selectors, services
 from caredesk.tickets.models import Severity, Status
@@ -93,7 +93,9 @@ def queue(request):
     if person.is_customer:
         return redirect("web:portal")
     tab = request.GET.get("tab", "mine")
-    q = request.GET.get("q", "").strip()[:200]
+    # No stored text holds a NUL (inputs.text_problem refuses it), and PostgreSQL cannot
+    # compare with one.
+    q = request.GET.get("q", "").replace("\x00", "").strip()[:200]
     status = request.GET.get("status", "open")
     severity = request.GET.get("severity", "")
     status = status if status in {"open", "", *Status.values} else "open"
@@ -105,10 +107,10 @@ def queue(request):
         filters = dataclasses.replace(filters, team=team_ids)
     elif tab == "mine":
         filters = dataclasses.replace(filters, owner=person.pk)
-    rows, next_cursor = ([], None)
+    rows, next_cursor, status_code = [], None, 200
     if tab != "handoffs":
-        rows, next_cursor = selectors.ticket_page(
-            person, filters, request.GET.get("cursor"), PAGE_SIZE
+        (rows, next_cursor), status_code = _list_page(
+            request, lambda cursor: selectors.ticket_page(person, filters, cursor, PAGE_SIZE)
         )
     context = {
         "tab": tab,
@@ -127,7 +129,17 @@ def queue(request):
         if request.headers.get("HX-Target") == "queue-body"
         else ("web/queue.html")
     )
-    return render(request, template, context)
+    return render(request, template, context, status=status_code)
+
+
+def _list_page(request, fetch) -> tuple[tuple[list, str | None], int]:
+    """((rows, next cursor), status) of the page ?cursor= names; a cursor the selectors refuse
+    (edited, or from another list) shows the first page with the error, answering 400."""
+    try:
+        return fetch(request.GET.get("cursor")), 200
+    except ValidationFailed as exc:
+        messages.error(request, str(exc.fields.get("cursor", exc.message)))
+        return fetch(None), 400
 
 
 def _staff_only(request):
@@ -395,8 +407,9 @@ def portal(request):
     show = request.GET.get("show", "open")
     cursor = request.GET.get("cursor")
     filters = selectors.TicketFilters(status="open" if show == "open" else None)
-    rows, next_cursor = selectors.page_of(
-        selectors.tickets_visible_to(person, filters), cursor, PAGE_SIZE
+    visible = selectors.tickets_visible_to(person, filters)
+    (rows, next_cursor), status_code = _list_page(
+        request, lambda cursor: selectors.page_of(visible, cursor, PAGE_SIZE)
     )
     waiting = selectors.tickets_visible_to(person, selectors.TicketFilters(status=Status.RESOLVED))
     awaiting = []
@@ -412,6 +425,7 @@ def portal(request):
             "show": show,
             "waiting_confirmation": waiting.count(),
         },
+        status=status_code,
     )
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from caredesk.errors import DomainError
+from caredesk.inputs import parse_id
 from caredesk.notify import policy, rendering, services
 from caredesk.notify.models import Message, MessageState
 from caredesk.stakeholders.models import ContactChannel
@@ -30,9 +31,8 @@ def dead_letters(request):
     channel = request.GET.get("channel", "")
     if channel in ContactChannel.values:
         qs = qs.filter(channel=channel)
-    before = request.GET.get("before", "")
-    if before.isdigit():
-        qs = qs.filter(pk__lt=int(before))
+    if before := parse_id(request.GET.get("before")):
+        qs = qs.filter(pk__lt=before)
     rows = list(qs.order_by("-id")[: PAGE_SIZE + 1])
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
@@ -96,7 +96,7 @@ def retry(request, message_id: int):
 def retry_selected(request):
     if blocked := _admin_only(request):
         return blocked
-    ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()]
+    ids = [pk for v in request.POST.getlist("ids") if (pk := parse_id(v))]
     done = services.retry_messages(actor=request.user, ids=ids)
     messages.success(request, _("%(n)d messages queued again.") % {"n": done})
     return redirect("web:notify_dead")

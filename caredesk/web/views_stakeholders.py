@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from caredesk.directory.models import Organisation, Person, Product, Region, Role
 from caredesk.errors import DomainError
+from caredesk.inputs import parse_id
 from caredesk.stakeholders import policy, selectors, services
 from caredesk.stakeholders.models import (
     DEFAULT_SUBSCRIPTIONS,
@@ -26,6 +27,21 @@ from .views import _add_errors, _error_status
 CHECKBOXES = forms.CheckboxSelectMultiple
 
 
+class ModelsChoiceField(forms.ModelMultipleChoiceField):
+    """Several objects by id, refusing ids the database cannot hold before asking it: Django's
+    pk__in query with a number past 2**63 overflows SQLite's driver (a 500)."""
+
+    def _check_values(self, value):
+        for pk in value:
+            if parse_id(str(pk)) is None:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
+
 class StakeholderForm(forms.Form):
     person = forms.ModelChoiceField(
         Person.objects.none(), empty_label=CHOOSE, label=gettext_lazy("Person"), required=False
@@ -34,10 +50,10 @@ class StakeholderForm(forms.Form):
     include_branches = forms.BooleanField(
         required=False, label=gettext_lazy("Also the branches' requests")
     )
-    products = forms.ModelMultipleChoiceField(
+    products = ModelsChoiceField(
         Product.objects.all(), required=False, widget=CHECKBOXES, label=gettext_lazy("Products")
     )
-    regions = forms.ModelMultipleChoiceField(
+    regions = ModelsChoiceField(
         Region.objects.all(), required=False, widget=CHECKBOXES, label=gettext_lazy("Regions")
     )
     sites = forms.CharField(

@@ -2,12 +2,11 @@
 
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
-
 from caredesk import clock, events
 from caredesk.directory.models import Person
 from caredesk.errors import InvalidTransition, StaleVersion
 from caredesk.errors import ValidationFailed as Invalid
+from caredesk.inputs import text_problem
 
 from ..models import (
     OPEN_STATUSES,
@@ -63,11 +62,10 @@ def save(ticket: Ticket, *fields: str) -> None:
 
 
 def require_text(value: str | None, field: str, max_length: int | None = None) -> str:
+    """`value` trimmed, refused when it has nothing visible in it, a NUL, or is too long."""
     text = (value or "").strip()
-    if not text:
-        raise Invalid(fields={field: str(_("This field is required."))})
-    if max_length and len(text) > max_length:
-        raise Invalid(fields={field: str(_("At most %(n)d characters.") % {"n": max_length})})
+    if problem := text_problem(text, required=True, max_length=max_length):
+        raise Invalid(fields={field: problem})
     return text
 
 

@@ -17,6 +17,7 @@ from caredesk.directory.models import (
 )
 from caredesk.errors import Conflict, PermissionDenied
 from caredesk.errors import ValidationFailed as Invalid
+from caredesk.inputs import is_blank, text_problem
 
 from .. import policy
 from ..models import (
@@ -100,15 +101,15 @@ def open_ticket(
     if channel not in Channel.values:
         errors["channel"] = str(_("Unknown channel."))
     title = (title or "").strip()
-    if not title:
-        errors["title"] = str(_("This field is required."))
-    elif len(title) > 200:
-        errors["title"] = str(_("At most %(n)d characters.") % {"n": 200})
+    if problem := text_problem(title, required=True, max_length=200):
+        errors["title"] = problem
     # The customer's words are kept verbatim: only emptiness is checked, nothing is trimmed.
-    if not (customer_voice or "").strip():
+    if is_blank(customer_voice or ""):
         errors["customer_voice"] = str(_("Write down what the customer said."))
-    if len(site or "") > 200:
-        errors["site"] = str(_("At most %(n)d characters.") % {"n": 200})
+    elif problem := text_problem(customer_voice, required=True):
+        errors["customer_voice"] = problem
+    if problem := text_problem(site, required=False, max_length=200):
+        errors["site"] = problem
     if actor.is_customer:
         requester = requester or actor
     if requester is not None and (
