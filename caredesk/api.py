@@ -9,12 +9,13 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
 
-from caredesk import clock
+from caredesk import clock, ratelimit
 from caredesk.apikit import HTTP_CODES, error_body
 from caredesk.directory.api import router as directory_router
 from caredesk.directory.models import ApiToken
@@ -35,12 +36,27 @@ class BearerToken(HttpBearer):
             .filter(key_hash=ApiToken.hash_key(token))
             .first()
         )
-        if found is None or not found.person.is_active:
-            return None
-        if found.last_used_at is None or (clock.now() - found.last_used_at).total_seconds() > 60:
+        now = clock.now()
+        if found is None or not found.person.is_active or not found.is_live(now):
+            return None  # unknown, expired or revoked: 401
+        # Keyed by the hash, not the row id: ids come again in a restored or test database.
+        verdict = ratelimit.hit(f"token:{found.key_hash[:24]}")
+        if not verdict.allowed:
+            raise RateLimited(retry_after=verdict.retry_after)
+        if found.last_used_at is None or (now - found.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
         request.user = found.person
         return found.person
+
+
+class RateLimited(DomainError):
+    code = "rate_limited"
+    status = 429
+    default_message = _lazy("Too many requests with this token; try again after Retry-After.")
+
+    def __init__(self, *, retry_after: int):
+        super().__init__()
+        self.retry_after = retry_after
 
 
 class SignedInSession(SessionAuth):
@@ -140,9 +156,12 @@ def error_response(request, status: int, code: str, message: str, fields=None):
 
 @api.exception_handler(DomainError)
 def on_domain_error(request, exc: DomainError):
-    return error_response(
+    response = error_response(
         request, exc.status, exc.code, str(exc.message), {k: str(v) for k, v in exc.fields.items()}
     )
+    if isinstance(exc, RateLimited):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(ValidationError)

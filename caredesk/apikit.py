@@ -64,8 +64,9 @@ def error_body(code: str, message: str, fields: dict[str, str] | None = None) ->
 
 
 def error_responses(*statuses: int) -> dict[int, type[ErrorOut]]:
-    """Declare the error answers of an operation so the OpenAPI document tells the truth."""
-    return {s: ErrorOut for s in (400, 401, 422, *statuses)}
+    """Declare the error answers of an operation so the OpenAPI document tells the truth
+    (every operation may answer 429: a token past its rate limit)."""
+    return {s: ErrorOut for s in (400, 401, 422, 429, *statuses)}
 
 
 def reference(model, value, field: str):

@@ -118,6 +118,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "caredesk.web.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "caredesk.web.middleware.PersonTimezoneMiddleware",
     "caredesk.web.middleware.NoStoreWhenSignedInMiddleware",
@@ -174,9 +175,31 @@ TRUSTED_PROXIES = int(env_str("CAREDESK_TRUSTED_PROXIES", "0"))
 AXES_CLIENT_IP_CALLABLE = "caredesk.web.lockout.client_address"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Requests per minute one API token may make (0: no limit); past it the API answers 429 with
+# Retry-After. Counted in the `ratelimit` cache: per process unless CAREDESK_RATELIMIT_CACHE=db.
+API_RATE_PER_MINUTE = int(env_str("CAREDESK_API_RATE_PER_MINUTE", "1200"))
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": (
+        {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "caredesk_cache"}
+        if env_str("CAREDESK_RATELIMIT_CACHE") == "db"
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit"}
+    ),
+}
+# Sessions: signed out after this long without a request, and after this long in any case.
+# (The idle clock is renewed at most once a minute, not on every request: see
+# caredesk.web.middleware.SessionLifetimeMiddleware.)
+SESSION_COOKIE_AGE = 60 * int(env_str("CAREDESK_SESSION_IDLE_MINUTES", "120"))
+SESSION_MAX_HOURS = int(env_str("CAREDESK_SESSION_MAX_HOURS", "12"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]

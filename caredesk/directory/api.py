@@ -1,5 +1,7 @@
 """/api/v1 directory: who am I, people, organisations, products, regions, the matrix."""
 
+from datetime import datetime
+
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 from ninja import Status as Answer
@@ -8,8 +10,9 @@ from caredesk.apikit import Id, IdParam, error_responses
 from caredesk.errors import NotFound, PermissionDenied, ValidationFailed
 from caredesk.tickets import policy as tickets_policy
 
-from . import policy, services
+from . import policy, services, tokens
 from .models import (
+    ApiToken,
     LadderRole,
     Organisation,
     OrgKind,
@@ -321,3 +324,72 @@ def delete_role_assignment(request, assignment_id: IdParam):
         raise NotFound()
     services.delete_reference(actor=request.auth, obj=found)
     return Answer(204, None)
+
+
+# ---------------------------------------------------------------- API tokens
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    person: int
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+class TokenCreated(TokenOut):
+    key: str = Field(description="The token itself: shown this once, never again")
+
+
+class TokenIn(Schema):
+    name: str = Field(min_length=1, max_length=100, description="What the token is for")
+    expires_in_days: int | None = Field(
+        90, ge=1, le=tokens.MAX_DAYS, description="Empty (null): never — administrators only"
+    )
+    person: Id | None = Field(None, description="Whose token (administrators); default: yours")
+
+
+def token_out(t: ApiToken) -> dict:
+    return {
+        "id": t.pk,
+        "name": t.name,
+        "prefix": t.prefix,
+        "person": t.person_id,
+        "created_at": t.created_at,
+        "last_used_at": t.last_used_at,
+        "expires_at": t.expires_at,
+        "revoked_at": t.revoked_at,
+    }
+
+
+@router.get("/tokens", response={200: list[TokenOut], **error_responses()})
+def list_tokens(request):
+    """Your API tokens (an administrator's: everyone's), newest first."""
+    return [token_out(t) for t in tokens.tokens_visible_to(request.auth)[:500]]
+
+
+@router.post("/tokens", response={201: TokenCreated, **error_responses(404)})
+def create_token(request, payload: TokenIn):
+    """A new token. Its value is in this answer only; CareDesk keeps just its hash."""
+    person = request.auth
+    if payload.person is not None and payload.person != request.auth.pk:
+        person = Person.objects.filter(pk=payload.person).first()
+        if person is None:
+            raise ValidationFailed(fields={"person": "No such person."})
+    made = tokens.create_token(
+        actor=request.auth,
+        person=person,
+        name=payload.name,
+        expires_in_days=payload.expires_in_days,
+    )
+    return Answer(201, {**token_out(made.token), "key": made.key})
+
+
+@router.post("/tokens/{token_id}/revoke", response={200: TokenOut, **error_responses(404, 409)})
+def revoke_token(request, token_id: IdParam):
+    """The token stops working at once."""
+    token = tokens.token_for(request.auth, token_id)
+    return token_out(tokens.revoke_token(actor=request.auth, token=token))

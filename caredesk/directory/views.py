@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from caredesk import pagekit
-from caredesk.errors import DomainError
+from caredesk import clock, pagekit
+from caredesk.errors import DomainError, NotFound
 
-from . import policy, services
+from . import policy, services, tokens
 from .models import (
     OFFICE_ROLES,
     LadderRole,
@@ -114,3 +114,65 @@ def remove_assignment(request, assignment_id: int):
         return _page(request, status=pagekit.error_status(exc))
     messages.success(request, _("Assignment removed."))
     return redirect("directory:role_assignments")
+
+
+# ---------------------------------------------------------------- API tokens
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("What it is for"), max_length=100)
+    expires_in_days = forms.IntegerField(
+        label=gettext_lazy("Expires after (days)"), min_value=1, max_value=366, initial=90
+    )
+
+
+def _tokens_page(request, form=None, new_key=None, status=200):
+    return render(
+        request,
+        "directory/tokens.html",
+        {
+            "rows": list(tokens.tokens_visible_to(request.user)[:500]),
+            "form": form or TokenForm(),
+            "new_key": new_key,
+            "now": clock.now(),
+        },
+        status=status,
+    )
+
+
+@login_required
+def api_tokens(request):
+    """Your API tokens: made here (the value shown once), listed with their last use and
+    expiry, revoked with one button. Administrators see and revoke everyone's."""
+    if request.method != "POST":
+        return _tokens_page(request)
+    form = TokenForm(request.POST)
+    if not form.is_valid():
+        return _tokens_page(request, form, status=422)
+    try:
+        made = tokens.create_token(
+            actor=request.user,
+            person=request.user,
+            name=form.cleaned_data["name"],
+            expires_in_days=form.cleaned_data["expires_in_days"],
+        )
+    except DomainError as exc:
+        pagekit.add_errors(request, form, exc)
+        return _tokens_page(request, form, status=pagekit.error_status(exc))
+    # The value is on this answer only (no-store, like every signed-in page).
+    return _tokens_page(request, new_key=made.key, status=201)
+
+
+@login_required
+@require_POST
+def revoke_api_token(request, token_id: int):
+    try:
+        token = tokens.token_for(request.user, token_id)
+        tokens.revoke_token(actor=request.user, token=token)
+    except NotFound:
+        return _not_found(request)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return _tokens_page(request, status=pagekit.error_status(exc))
+    messages.success(request, _("Token revoked: it no longer works."))
+    return redirect("directory:api_tokens")

@@ -109,6 +109,13 @@ PAGE_ROSTER_FORM = row(" 404 404 404 404 422 422 422 422 422 422 422 302 422 302
 PAGE_ROSTER_POST = row(" 404 404 404 404 302 302 302 302 302 302 302 302 302 302 302")
 PAGE_MAP_EDIT_A = row("  403 403 404 404 404 404 404 404 404 403 403 302 403 302 302")
 PAGE_MAP_EDIT_B = row("  404 404 404 403 404 404 404 404 404 403 403 302 403 302 302")
+# Your own API token (made by the cell) and someone else's: only its owner or an administrator
+# may revoke it; for anyone else it does not exist.
+ALL_201 = row("          201 201 201 201 201 201 201 201 201 201 201 201 201 201 401")
+OWN_TOKEN = ALL_200
+OTHER_TOKEN = row("      404 404 404 404 404 404 404 404 404 404 404 404 404 200 401")
+PAGE_SIGNED_IN_POST = row("302 302 302 302 302 302 302 302 302 302 302 302 302 302 302")
+PAGE_OTHER_TOKEN = row(" 404 404 404 404 404 404 404 404 404 404 404 404 404 302 302")
 PAGE_OFFICE = row("      404 404 404 404 404 404 404 404 404 200 200 200 200 200 302")
 POST_OFFICE_ADMIN = row("404 404 404 404 404 404 404 404 404 403 403 403 403 302 302")
 DJANGO_ADMIN = row("     302 302 302 302 302 302 302 302 302 302 302 302 302 200 302")
@@ -133,6 +140,9 @@ API = {
     ("GET", "/api/v1/role-assignments"): ("role_assignments", OFFICE_200, None),
     ("POST", "/api/v1/role-assignments"): ("create_assignment", ADMIN_201, None),
     ("DELETE", "/api/v1/role-assignments/{assignment_id}"): ("delete_assignment", ADMIN_204, None),
+    ("GET", "/api/v1/tokens"): ("tokens", ALL_200, None),
+    ("POST", "/api/v1/tokens"): ("create_token", ALL_201, None),
+    ("POST", "/api/v1/tokens/{token_id}/revoke"): ("revoke_token", OWN_TOKEN, OTHER_TOKEN),
     ("POST", "/api/v1/tickets"): ("create_ticket", OPEN_A, OPEN_B),
     ("GET", "/api/v1/tickets"): ("list_tickets", ALL_200, None),
     ("GET", "/api/v1/tickets/{ticket_id}"): ("get_ticket", SEE_L, SEE_N),
@@ -222,6 +232,8 @@ PAGES = {
     "stakeholder_edit": [("page_map_edit", PAGE_MAP_EDIT_A, PAGE_MAP_EDIT_B)],
     "stakeholder_remove": [("page_map_remove", PAGE_MAP_EDIT_A, PAGE_MAP_EDIT_B)],
     "role_assignments": [("page_roles", PAGE_OFFICE, None)],
+    "api_tokens": [("page_tokens", PAGE_SIGNED_IN, None)],
+    "revoke_api_token": [("page_revoke_token", PAGE_SIGNED_IN_POST, PAGE_OTHER_TOKEN)],
     "add_assignment": [("page_role_add", POST_OFFICE_ADMIN, None)],
     "remove_assignment": [("page_role_remove", POST_OFFICE_ADMIN, None)],
 }

@@ -16,7 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from caredesk import clock
 from caredesk.api import api as ninja_api
 from caredesk.conftest import ApiClient
-from caredesk.directory import refdata
+from caredesk.directory import refdata, tokens
 from caredesk.directory.models import (
     Organisation,
     OrgKind,
@@ -145,6 +145,20 @@ def _pending_handoff(world, obj: str) -> Handoff:
     )
 
 
+def _token(world, person, obj: str):
+    """The caller's own token (made in the cell) or someone else's (engineer.e3's)."""
+    owner = person if obj == "own" and person is not None else world.targets["other"]
+    return tokens.create_token(actor=None, person=owner, name="cell", expires_in_days=7).token
+
+
+def _session_person(s):
+    from django.contrib.auth import get_user
+
+    request = type("R", (), {"session": s.session})()
+    user = get_user(request)
+    return user if user.is_authenticated else None
+
+
 def _resolved(world, obj: str) -> Ticket:
     ticket = _fresh(world.tickets[obj])
     services.resolve(actor=ticket.owner, ticket=ticket, note="fixed")
@@ -262,6 +276,9 @@ def _api_calls(world, c, obj):
         "create_chain": lambda: c.post("/escalation-policies", _chain_body()),
         "update_chain": lambda: c.put(f"/escalation-policies/{world.chain.pk}", _chain_body()),
         "delete_chain": lambda: c.delete(f"/escalation-policies/{world.chain.pk}"),
+        "tokens": lambda: c.get("/tokens"),
+        "create_token": lambda: c.post("/tokens", {"name": "cell", "expires_in_days": 7}),
+        "revoke_token": lambda: c.post(f"/tokens/{_token(world, c.person, obj).pk}/revoke"),
         "role_assignments": lambda: c.get("/role-assignments"),
         "create_assignment": lambda: c.post(
             "/role-assignments",
@@ -335,6 +352,10 @@ def _page_calls(world, s, obj):
         ),
         "page_map_remove": lambda: s.post(f"/stakeholders/{entry.pk}/remove/"),
         "page_roles": lambda: s.get("/directory/roles/"),
+        "page_tokens": lambda: s.get("/directory/tokens/"),
+        "page_revoke_token": lambda: s.post(
+            f"/directory/tokens/{_token(world, _session_person(s), obj).pk}/revoke/"
+        ),
         "page_role_add": lambda: s.post(
             "/directory/roles/add/",
             {"role": "spm", "person": cast.a.pk, "customer_org": cast.orgs.hillside.pk},

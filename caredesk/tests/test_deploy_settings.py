@@ -11,7 +11,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("CAREDESK_")}
+    # Not the test run's own switches (CAREDESK_*, and the browser tests' async permission).
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("CAREDESK_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     clean.update(env)
     clean["CAREDESK_SQLITE_PATH"] = os.environ.get("CAREDESK_SQLITE_PATH", "/tmp/cd-check.db")
     return subprocess.run(
@@ -33,6 +38,8 @@ PRODUCTION = {
 
 def test_check_deploy_passes_with_production_settings():
     done = _manage("check", "--deploy", CAREDESK_SECRET_KEY=secrets.token_urlsafe(64), **PRODUCTION)
+    if done.returncode != 0:
+        Path("/tmp/deploy-check-failure.txt").write_text(done.stdout + done.stderr)
     assert done.returncode == 0, done.stdout + done.stderr
     out = done.stdout + done.stderr
     assert "System check identified no issues" in out

@@ -163,5 +163,6 @@ def test_portal_says_so_when_a_closed_ticket_can_no_longer_be_reopened(cast, cli
     page = client.get(f"/t/{resolved.number}/").content.decode()
     assert 'data-testid="auto-closed"' in page and 'id="reopen"' in page
     at(7.1 + 14.1)
+    client.force_login(cast.y)  # two weeks on: a new session
     page = client.get(f"/t/{resolved.number}/").content.decode()
     assert 'data-testid="reopen-too-late"' in page and 'id="reopen"' not in page
