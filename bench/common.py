@@ -81,7 +81,14 @@ def fresh_database(backend: str, server_url: str | None):
 
 
 def child_env(db_env: dict) -> dict:
-    return {**os.environ, "DJANGO_SETTINGS_MODULE": "caredesk.settings", **db_env}
+    # A few tokens make thousands of calls a minute here: the per-token limit is set out of
+    # reach, so its counting is measured but it never refuses (the peer has no limit at all).
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "caredesk.settings",
+        "CAREDESK_API_RATE_PER_MINUTE": "1000000000",
+        **db_env,
+    }
 
 
 def manage(db_env: dict, *args: str, **kwargs) -> subprocess.CompletedProcess:
