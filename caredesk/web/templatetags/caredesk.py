@@ -1,7 +1,11 @@
+import datetime as dt
+
 from django import template
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+
+from caredesk.notify import rendering
 
 register = template.Library()
 
@@ -81,3 +85,30 @@ def duration(seconds: int) -> str:
     else:
         text = _("%(m)dm") % {"m": minutes}
     return text
+
+
+@register.filter
+def moment(value: str):
+    """An ISO time kept in an entry's data, as an aware datetime for the `date` filter."""
+    try:
+        return dt.datetime.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+@register.filter
+def delivery_labels(deliveries) -> str:
+    """How an escalation reached its target, per channel: "Email", or — when the step asked
+    for a channel not set up for them — "WeCom group not configured → Email"."""
+    language = translation.get_language() or "zh-hans"
+    sep = "、" if language == "zh-hans" else ", "
+    return sep.join(
+        rendering.via(d["channel"], d.get("requested", ""), d.get("missing", ""), language)
+        for d in deliveries or []
+    )
+
+
+@register.filter
+def channel_label(code: str) -> str:
+    """A contact channel's name in the reader's language (WeCom group, SMS, …)."""
+    return rendering.channel_label(code)
