@@ -7,15 +7,18 @@ timeline and queues a message per channel to its target — all in the timer's t
 """
 
 import datetime as dt
+import zoneinfo
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Prefetch
+from django.utils import translation
 
 from caredesk import clock as wallclock
 from caredesk import events
 from caredesk.directory import refdata
 from caredesk.directory.models import Person, Role
-from caredesk.notify import outbox
+from caredesk.notify import addressing, outbox
 from caredesk.tickets import services as ticket_services
 from caredesk.tickets.models import Handoff, HandoffStatus, Status, Ticket
 from caredesk.timers import services as timers
@@ -143,7 +146,7 @@ def stop_runs(ticket_id: int, triggers: set[str], reason: str, now: dt.datetime,
 # ------------------------------------------------------------------ targets and conditions
 
 
-def _role_holder(ticket: Ticket, role: str) -> Person | None:
+def role_holder(ticket: Ticket, role: str) -> Person | None:
     if role == Role.SERVICE_MANAGER and ticket.region.service_manager_id:
         manager = ticket.region.service_manager
         if manager.is_active:
@@ -170,7 +173,7 @@ def resolve_target(ticket: Ticket, target: str, run: EscalationRun, now: dt.date
     if target == StepTarget.ONCALL:
         team = ticket.team or rosters.team_for(ticket.product_id, ticket.region_id)
         return rosters.on_call(team, now)[0] if team else None
-    return _role_holder(ticket, target)
+    return role_holder(ticket, target)
 
 
 def condition_holds(ticket: Ticket, step: dict, run: EscalationRun, now: dt.datetime) -> bool:
@@ -195,90 +198,241 @@ def condition_holds(ticket: Ticket, step: dict, run: EscalationRun, now: dt.date
 
 # ------------------------------------------------------------------ firing
 
+# A step the worker reaches more than this after its due time was missed (the worker was down
+# or far behind). When several steps of one chain are missed at once, the chain catches up.
+LATE = dt.timedelta(minutes=5)
+
+
+@dataclass
+class _Due:
+    """A pending step whose timer is due, and what became of it."""
+
+    run: EscalationRun
+    index: int
+    due_at: dt.datetime
+    target: Person | None = None
+    holds: bool = False
+    outcome: str = "skipped"  # fired, skipped or caught_up
+    caught_up: list["_Due"] = field(default_factory=list)
+
+    @property
+    def step(self) -> dict:
+        return self.run.steps[self.index]
+
+
+def _due_steps(ticket_id: int, now: dt.datetime) -> dict[int, list[_Due]]:
+    """Every pending step of the ticket's running chains whose timer is due, per chain, in
+    step order — read under row locks (the ticket first, then its chains, as the ticket verbs
+    that stop chains do), so two workers never fire from the same chain at once."""
+    Ticket.objects.select_for_update(of=("self",)).filter(pk=ticket_id).first()
+    runs = {
+        r.pk: r
+        for r in EscalationRun.objects.select_for_update(of=("self",))
+        .select_related("handoff__to_person")
+        .filter(ticket_id=ticket_id, state=RunState.ACTIVE)
+    }
+    due: dict[int, list[_Due]] = {}
+    for action in timers.pending_for_subjects(kind=STEP, subjects=[str(pk) for pk in runs]):
+        run, index = runs[int(action.subject)], action.payload["step"]
+        if action.due_at > now or run.step_states[index] != "pending":
+            continue
+        if any(d.index == index for d in due.get(run.pk, ())):
+            continue  # rescheduled: one step, one decision
+        due.setdefault(run.pk, []).append(_Due(run, index, action.due_at))
+    for items in due.values():
+        items.sort(key=lambda d: d.index)
+    return due
+
+
+def _decide(ticket: Ticket, items: list[_Due], now: dt.datetime) -> None:
+    """Fire or skip each due step of one chain. Steps missed together (the worker was away)
+    catch up: the highest step whose condition holds fires, the ones below it are recorded as
+    caught up, and the steps above it that no longer hold are skipped."""
+    for d in items:
+        d.target = resolve_target(ticket, d.step["target"], d.run, now)
+        d.holds = d.target is not None and condition_holds(ticket, d.step, d.run, now)
+    late = len(items) > 1 and any(now - d.due_at > LATE for d in items)
+    if not late:
+        for d in items:
+            d.outcome = "fired" if d.holds else "skipped"
+        return
+    top = next((d for d in reversed(items) if d.holds), None)
+    if top is None:
+        return
+    top.outcome = "fired"
+    for d in items:
+        if d.index < top.index and d.holds:
+            d.outcome = "caught_up"
+            top.caught_up.append(d)
+
+
+def _when(moment: dt.datetime) -> str:
+    return moment.isoformat()
+
+
+def _local(moment: dt.datetime, person: Person) -> str:
+    """A moment as the reader's wall clock shows it, for message texts."""
+    try:
+        zone = zoneinfo.ZoneInfo(person.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    return moment.astimezone(zone).strftime("%m-%d %H:%M")
+
+
+def _message_context(ticket: Ticket, d: _Due, person: Person, also: list[_Due]) -> dict:
+    """What one reader is told of an escalation: the level, whom it calls in and why — and,
+    after a catch-up, which levels were missed and when they were due."""
+    step = d.step
+    with translation.override(person.language):
+        target_label = str(StepTarget(step["target"]).label)
+    return {
+        "number": ticket.number,
+        "title": ticket.title,
+        "severity": ticket.severity,
+        "owner_name": ticket.owner.name,
+        "owner_phone": ticket.owner.phone,
+        "condition": step["condition"],
+        "clock": step["clock"],
+        "clock_label": CLOCK_LABELS.get(step["clock"], {}).get(person.language, ""),
+        "level": d.index + 1,
+        "target_role": step["target"],
+        "target_label": target_label,
+        "target_name": d.target.name,
+        "target_phone": d.target.phone,
+        "you_are_target": d.target.pk == person.pk,
+        # The other levels this reader is called at in the same go (caught up, or at once).
+        "your_levels": sorted(x.index + 1 for x in also),
+        "caught_up": [
+            {"level": c.index + 1, "target_name": c.target.name, "due": _local(c.due_at, person)}
+            for c in d.caught_up
+        ],
+        "due": _local(d.due_at, person),
+        "url": f"{settings.SITE_URL}/t/{ticket.number}/",
+    }
+
+
+def _notify(ticket: Ticket, fired: list[_Due]) -> dict[tuple[int, int], list[dict]]:
+    """One message per person for everything that fired now — the targets of the fired steps
+    and of the steps caught up under them — through each channel their steps name. A channel
+    not set up for them falls back, visibly, to email; channels that land on the same address
+    make one message, and a group robot gets one post. Returns, per fired step, how its own
+    target was reached: per channel taken, the channels asked for that led there."""
+    audience: dict[int, tuple[Person, _Due, list[str]]] = {}
+    for d in fired:
+        for x in (d, *d.caught_up):
+            if not x.target.is_active:
+                continue
+            person, first, channels = audience.get(x.target.pk, (x.target, d, []))
+            if x is d and first.run.pk == d.run.pk and d.index > first.index:
+                first = d  # called at two levels at once: the message names the higher
+            channels += [c for c in x.step["channels"] if c not in channels]
+            audience[x.target.pk] = (person, first, channels)
+    messages: dict[str, object] = {}
+    reached: dict[tuple[int, int], list[dict]] = {}
+    for person, d, channels in audience.values():
+        ways: dict[str, dict] = {}
+        for channel in channels or ["email"]:
+            where = addressing.resolve(person, channel)
+            group = where.endpoint is not None and where.channel in addressing.ROBOT_CHANNELS
+            key = f"escalation:{d.run.pk}:{d.index}:" + ("" if group else f"p{person.pk}:")
+            key += where.key
+            if key in messages:
+                if where.fell_back:
+                    messages[key].add_fallback(where.requested, where.missing)
+            else:
+                also = [
+                    x
+                    for f in fired
+                    for x in (f, *f.caught_up)
+                    if x.target.pk == person.pk and x is not d and x.run.pk == d.run.pk
+                ]
+                context = _message_context(ticket, d, person, also)
+                if group:  # read by the whole group: not addressed to one person
+                    context.update(you_are_target=False, your_levels=[])
+                messages[key] = outbox.prepare(
+                    channel=where.channel,
+                    where=where,
+                    recipient=person,
+                    template="escalation",
+                    key=key,
+                    topic=f"ticket:{ticket.pk}",
+                    context=context,
+                    language=person.language,
+                )
+            way = ways.setdefault(
+                where.channel, {"channel": where.channel, "requested": "", "missing": ""}
+            )
+            if where.fell_back:
+                way["requested"] = ",".join(filter(None, [way["requested"], where.requested]))
+                way["missing"] = ",".join(filter(None, [way["missing"], where.missing]))
+        for f in fired:
+            if f.target.pk == person.pk:
+                reached[(f.run.pk, f.index)] = list(ways.values())
+    outbox.enqueue_many(list(messages.values()))
+    return reached
+
+
+def _record(ticket: Ticket, d: _Due, reached: list[dict], now: dt.datetime) -> None:
+    step = d.step
+    data = {
+        "run": d.run.pk,
+        "step": d.index + 1,
+        "policy": d.run.policy_name,
+        "condition": step["condition"],
+        "clock": step["clock"],
+        "target": d.target.pk,
+        "target_name": d.target.name,
+        "target_phone": d.target.phone,
+        "target_role": step["target"],
+        "channels": step["channels"],
+        "deliveries": reached,
+        "due_at": _when(d.due_at),
+        "late": now - d.due_at > LATE,
+        "caught_up": [
+            {
+                "step": c.index + 1,
+                "target_name": c.target.name if c.target else "",
+                "target_role": c.step["target"],
+                "due_at": _when(c.due_at),
+            }
+            for c in d.caught_up
+        ],
+    }
+    ticket_services.record_system_event(ticket=ticket, kind="escalated", data=data)
+
 
 @timers.handler(STEP)
 def fire_step(action) -> str:
-    run = EscalationRun.objects.select_related("ticket", "handoff__to_person").get(
-        pk=action.subject
+    """A step's timer is due: decide it together with every other due step of the ticket's
+    chains, so a worker back from an outage fires one step per chain, not the whole ladder,
+    and tells each person once. Each step is decided once; its timer's later run skips."""
+    ticket_id = (
+        EscalationRun.objects.filter(pk=action.subject).values_list("ticket_id", flat=True).first()
     )
-    index = action.payload["step"]
-    if run.state != RunState.ACTIVE or run.step_states[index] != "pending":
+    if ticket_id is None:
         return "skipped"
-    ticket = Ticket.objects.select_related("owner", "region__service_manager").get(pk=run.ticket_id)
     now = wallclock.now()
-    step = run.steps[index]
-    target = resolve_target(ticket, step["target"], run, now)
-    if not condition_holds(ticket, step, run, now) or target is None:
-        run.step_states[index] = "skipped"
-        outcome = "skipped"
-    else:
-        run.step_states[index] = "fired"
-        outcome = "fired"
-        data = {
-            "run": run.pk,
-            "step": index + 1,
-            "policy": run.policy_name,
-            "condition": step["condition"],
-            "clock": step["clock"],
-            "target": target.pk,
-            "target_name": target.name,
-            "target_role": step["target"],
-            "channels": step["channels"],
-        }
-        ticket_services.record_system_event(ticket=ticket, kind="escalated", data=data)
-        for channel in step["channels"]:
-            outbox.enqueue(
-                channel=channel,
-                template="escalation",
-                key=f"escalation:{run.pk}:{index}:{channel}",
-                recipient=target,
-                topic=f"ticket:{ticket.pk}",
-                context={
-                    "number": ticket.number,
-                    "title": ticket.title,
-                    "severity": ticket.severity,
-                    "owner_name": ticket.owner.name,
-                    "owner_phone": ticket.owner.phone,
-                    "condition": step["condition"],
-                    "clock": step["clock"],
-                    "clock_label": CLOCK_LABELS.get(step["clock"], {}).get(target.language, ""),
-                    "level": index + 1,
-                    "url": f"{settings.SITE_URL}/t/{ticket.number}/",
-                },
-            )
-    if "pending" not in run.step_states:
-        run.state, run.ended_at, run.end_reason = RunState.FINISHED, now, "all steps done"
-    run.save(update_fields=["step_states", "state", "ended_at", "end_reason"])
-    return outcome
-
-
-def next_contact(
-    ticket: Ticket, now: dt.datetime | None = None, exclude: set[int] = frozenset()
-) -> tuple[Person, str] | None:
-    """Who the customer can turn to next: the target of the nearest pending step of a running
-    chain, else the region's service manager — skipping the owner and anyone in `exclude`
-    (the contacts already shown)."""
-    now = now or wallclock.now()
-    exclude = {ticket.owner_id, *exclude}
-    upcoming = timers.pending_for_subjects(
-        kind=STEP,
-        subjects=[
-            str(pk)
-            for pk in EscalationRun.objects.filter(
-                ticket=ticket, state=RunState.ACTIVE
-            ).values_list("pk", flat=True)
-        ],
+    due = _due_steps(ticket_id, now)
+    mine = next(
+        (d for d in due.get(int(action.subject), ()) if d.index == action.payload["step"]), None
     )
-    for action in upcoming:
-        run = EscalationRun.objects.select_related("handoff__to_person").get(pk=action.subject)
-        step = run.steps[action.payload["step"]]
-        person = resolve_target(ticket, step["target"], run, now)
-        if person and person.pk not in exclude:
-            return person, step["target"]
-    manager = _role_holder(ticket, Role.SERVICE_MANAGER)
-    if manager and manager.pk not in exclude:
-        return manager, StepTarget.SERVICE_MANAGER
-    return None
+    if mine is None:
+        return "skipped"
+    ticket = Ticket.objects.select_related("owner", "region__service_manager").get(pk=ticket_id)
+    for items in due.values():
+        _decide(ticket, items, now)
+    fired = [d for items in due.values() for d in items if d.outcome == "fired"]
+    reached = _notify(ticket, fired) if fired else {}
+    for d in fired:
+        _record(ticket, d, reached.get((d.run.pk, d.index), []), now)
+    for items in due.values():
+        run = items[0].run
+        for d in items:
+            run.step_states[d.index] = d.outcome
+        if "pending" not in run.step_states:
+            run.state, run.ended_at, run.end_reason = RunState.FINISHED, now, "all steps done"
+        run.save(update_fields=["step_states", "state", "ended_at", "end_reason"])
+    return mine.outcome
 
 
 # ------------------------------------------------------------------ reacting to ticket events

@@ -12,7 +12,7 @@ from caredesk.apikit import error_responses, reference
 from caredesk.directory import refdata
 from caredesk.directory.models import Person, Product, Region
 from caredesk.errors import NotFound, ValidationFailed
-from caredesk.escalation import engine
+from caredesk.escalation import selectors as escalation_selectors
 
 from . import policy, selectors, services
 from .models import CallDirection, CallOutcome, Channel, Ticket
@@ -273,11 +273,12 @@ def detail_out(person: Person, t: Ticket) -> dict:
 
 def _contacts(t: Ticket) -> list[dict]:
     """Owner, matrix backup, service manager — and whom the escalation chain reaches next."""
-    shown = selectors.escalation_contacts(t)
-    contacts = [{"role": role, "person": person_ref(p)} for role, p in shown]
-    upcoming = engine.next_contact(t, exclude={p.pk for _role, p in shown})
-    if upcoming:
-        contacts.append({"role": "next_escalation", "person": person_ref(upcoming[0])})
+    card = escalation_selectors.contacts_card(t)
+    contacts = [{"role": c.role, "person": person_ref(c.person)} for c in card if c.role != "next"]
+    # Whom escalation reaches next, also when already listed under another role.
+    contacts += [
+        {"role": "next_escalation", "person": person_ref(c.person)} for c in card if c.next
+    ]
     return contacts
 
 
