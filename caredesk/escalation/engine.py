@@ -475,6 +475,8 @@ def on_ticket_event(event: events.Event) -> None:
         stop_runs(tid, set(Trigger.values), "resolved", now)
     elif kind == "ticket.reopened":
         clocks.resume(tid, now, kinds={"restore", "resolve"})
+        # Reopened means not acknowledged again: the clock says so, as the chain does.
+        clocks.restart(tid, {"acknowledge"}, now)
         ticket = _ticket(event)
         # Resolving stopped every chain; the reopened ticket gets fresh ones.
         start_run(ticket, Trigger.OPENED, now)

@@ -44,9 +44,9 @@ def _can_still_fire(step: dict, clock_states: dict[str, str]) -> bool:
 
 def next_escalation(ticket: Ticket, now: dt.datetime | None = None) -> NextEscalation | None:
     """The target of the nearest pending step of the ticket's running chains (owner reminders
-    left out); once every chain is spent, the top of the ladder of the last chain that called
-    someone; with no chain at all, the region's service manager. Never a level already called
-    while a higher one is still to come."""
+    left out, and clock steps whose clock has stopped); once every chain is spent, the top of
+    the ladder — the highest level called; with no chain at all, the region's service
+    manager. Never a level already called while a higher one is still to come."""
     now = now or wallclock.now()
     runs = list(
         EscalationRun.objects.select_related("handoff__to_person")
@@ -76,14 +76,18 @@ def next_escalation(ticket: Ticket, now: dt.datetime | None = None) -> NextEscal
             return NextEscalation(
                 person, run.steps[index]["target"], index + 1, due.get((run.pk, index))
             )
+    # Spent: the highest level any chain called (the latest chain's on a tie).
+    top = None
     for run in runs:
-        fired = [i for i, s in enumerate(run.step_states) if s == "fired"]
-        called = [i for i in fired if run.steps[i]["target"] not in NOT_ESCALATIONS]
-        if called:
-            index = called[-1]
-            person = engine.resolve_target(ticket, run.steps[index]["target"], run, now)
-            if person is not None:
-                return NextEscalation(person, run.steps[index]["target"], index + 1, None, True)
+        for index, state in enumerate(run.step_states):
+            called = state == "fired" and run.steps[index]["target"] not in NOT_ESCALATIONS
+            if called and (top is None or index > top[1]):
+                top = (run, index)
+    if top is not None:
+        run, index = top
+        person = engine.resolve_target(ticket, run.steps[index]["target"], run, now)
+        if person is not None:
+            return NextEscalation(person, run.steps[index]["target"], index + 1, None, True)
     manager = engine.role_holder(ticket, Role.SERVICE_MANAGER)
     if manager is not None and manager.pk != ticket.owner_id:
         return NextEscalation(manager, StepTarget.SERVICE_MANAGER, None, None)
