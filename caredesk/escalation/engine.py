@@ -46,6 +46,9 @@ CLOCK_LABELS = {
     "resolve": {"zh-hans": "解决", "en": "resolve"},
 }
 CLOCK_CONDITIONS = {StepCondition.CLOCK_AT_RISK, StepCondition.CLOCK_BREACHED}
+# Steps that remind people already on the ticket rather than call someone new in: they are
+# not "next escalation" and the customer is not told of them.
+NOT_ESCALATIONS = {StepTarget.OWNER, StepTarget.HANDOFF_TARGET}
 
 
 # ------------------------------------------------------------------ choosing and starting
@@ -384,6 +387,7 @@ def _record(ticket: Ticket, d: _Due, reached: list[dict], now: dt.datetime) -> N
         "target_name": d.target.name,
         "target_phone": d.target.phone,
         "target_role": step["target"],
+        "calls_in": step["target"] not in NOT_ESCALATIONS,
         "channels": step["channels"],
         "deliveries": reached,
         "due_at": _when(d.due_at),
@@ -391,8 +395,10 @@ def _record(ticket: Ticket, d: _Due, reached: list[dict], now: dt.datetime) -> N
         "caught_up": [
             {
                 "step": c.index + 1,
-                "target_name": c.target.name if c.target else "",
+                "target_name": c.target.name,
+                "target_phone": c.target.phone,
                 "target_role": c.step["target"],
+                "calls_in": c.step["target"] not in NOT_ESCALATIONS,
                 "due_at": _when(c.due_at),
             }
             for c in d.caught_up

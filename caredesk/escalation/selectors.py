@@ -13,8 +13,7 @@ from caredesk.timers import services as timers
 from . import engine
 from .models import ClockState, EscalationRun, RunState, StepTarget, TicketClock
 
-# Steps that remind people already on the ticket rather than call someone new in.
-NOT_ESCALATIONS = {StepTarget.OWNER, StepTarget.HANDOFF_TARGET}
+NOT_ESCALATIONS = engine.NOT_ESCALATIONS
 
 
 @dataclass(frozen=True)
@@ -58,14 +57,18 @@ def next_escalation(ticket: Ticket, now: dt.datetime | None = None) -> NextEscal
         (int(a.subject), a.payload["step"]): a.due_at
         for a in timers.pending_for_subjects(kind=engine.STEP, subjects=[str(r.pk) for r in active])
     }
-    clock_states = dict(TicketClock.objects.filter(ticket=ticket).values_list("kind", "state"))
+    clock_states: dict[str, str] | None = None  # read once, when a clock step asks
     pending = []
     for run in active:
         for index, state in enumerate(run.step_states):
             step = run.steps[index]
             if state != "pending" or step["target"] in NOT_ESCALATIONS:
                 continue
-            if not _can_still_fire(step, clock_states):
+            if step["condition"] in engine.CLOCK_CONDITIONS and clock_states is None:
+                clock_states = dict(
+                    TicketClock.objects.filter(ticket=ticket).values_list("kind", "state")
+                )
+            if not _can_still_fire(step, clock_states or {}):
                 continue
             at = due.get((run.pk, index))
             # Scheduled steps by due time; a step waiting on a paused clock comes after them.

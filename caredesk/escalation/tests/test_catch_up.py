@@ -47,7 +47,7 @@ def test_worker_started_after_a_long_outage_fires_one_step_per_chain_and_one_mes
     )
     deliver_due(worker="w1", batch=50)
     escalation_mails = [
-        rcpt[0] for rcpt, mail in smtp.inbox.messages if "升级" in str(mail["Subject"])
+        rcpt[0] for rcpt, mail in smtp.inbox.messages if "级升级" in str(mail["Subject"])
     ]
     assert sorted(escalation_mails) == sorted(
         p.email for p in (cast.b, cast.c, cast.a, cast.p, cast.s, cast.w)

@@ -1,0 +1,59 @@
+"""Every subscription is wired: a stakeholder subscribed to "escalated" hears when a chain
+calls someone in — written for customers (who, with their phone), in their language — and
+reminders to the owner stay internal (issue 9, item 6)."""
+
+from caredesk.notify.delivery import deliver_due
+from caredesk.notify.models import Message
+from caredesk.stakeholders import services as stakeholders
+from caredesk.stakeholders.models import Subscription
+
+
+def _notices(person):
+    return list(
+        Message.objects.filter(template="ticket_escalated", recipient=person).order_by("id")
+    )
+
+
+def test_a_stakeholder_subscribed_to_escalations_hears_of_one(chains, open_request, at, smtp):
+    cast = chains
+    cast.x.language = "en"
+    cast.x.save(update_fields=["language"])
+    stakeholders.add_stakeholder(
+        actor=cast.admin,
+        organisation=cast.orgs.province,
+        person=cast.x,
+        include_branches=True,
+        subscriptions=[Subscription.ESCALATED],
+    )
+    stakeholders.add_stakeholder(
+        actor=cast.admin,
+        organisation=cast.orgs.province,
+        person=cast.z,
+        include_branches=True,
+        subscriptions=[Subscription.RESOLVED],
+    )
+    at(0, fire=False)
+    ticket = open_request(severity="P1")  # customer.y asks; engineer.b owns it
+    at(0)  # level 1 reminds the owner: nothing for the customer
+    assert _notices(cast.x) == [] and _notices(cast.y) == []
+    at(10)  # level 2 calls in the backup, engineer.c
+    (notice,) = _notices(cast.x)
+    assert notice.context["called_name"] == cast.c.name
+    assert [m.context["called_name"] for m in _notices(cast.y)] == [cast.c.name]
+    assert _notices(cast.z) == []  # subscribed to other kinds only
+    at(20)  # level 3 and the acknowledge breach both call manager.a: one notice about her
+    assert [m.context["called_name"] for m in _notices(cast.x)] == [cast.c.name, cast.a.name]
+    deliver_due(worker="w1", batch=50)
+    mails = {
+        str(m["Subject"]): m.get_content()
+        for rcpt, m in smtp.inbox.messages
+        if rcpt == [cast.x.email] and "Escalated" in str(m["Subject"])
+    }
+    subject = next(s for s in mails if cast.c.name in s)
+    called_in = f"[#{ticket.number}] Escalated: backup engineer {cast.c.name} called in"
+    assert subject == f"{called_in}: {ticket.title}"
+    body = mails[subject]
+    assert "has not been acknowledged yet" in body and cast.c.phone in body
+    to_y = Message.objects.filter(template="ticket_escalated", recipient=cast.y).first()
+    assert "已升级" in to_y.subject and "备份工程师" in to_y.subject
+    assert cast.c.phone in to_y.body
