@@ -375,8 +375,27 @@ def _notify(ticket: Ticket, fired: list[_Due]) -> dict[tuple[int, int], list[dic
     return reached
 
 
-def _record(ticket: Ticket, d: _Due, reached: list[dict], now: dt.datetime) -> None:
+def _customer_news(fired: list[_Due]) -> tuple[_Due | None, list[dict]]:
+    """The customer hears of one firing once: the first step that calls someone in carries
+    the news, naming everyone else called in with it (other chains, levels caught up)."""
+    called = [
+        x for f in fired for x in (f, *f.caught_up) if x.step["target"] not in NOT_ESCALATIONS
+    ]
+    if not called:
+        return None, []
+    lead = next((f for f in fired if f.step["target"] not in NOT_ESCALATIONS), None)
+    seen = {lead.target.pk} if lead else set()
+    others = []
+    for x in called:
+        if x.target.pk not in seen:
+            seen.add(x.target.pk)
+            others.append({"name": x.target.name, "phone": x.target.phone})
+    return lead, others
+
+
+def _record(ticket: Ticket, d: _Due, reached: list[dict], now: dt.datetime, news: tuple) -> None:
     step = d.step
+    lead, also_called = news
     data = {
         "run": d.run.pk,
         "step": d.index + 1,
@@ -388,6 +407,9 @@ def _record(ticket: Ticket, d: _Due, reached: list[dict], now: dt.datetime) -> N
         "target_phone": d.target.phone,
         "target_role": step["target"],
         "calls_in": step["target"] not in NOT_ESCALATIONS,
+        # Whether this entry tells the customer (see _customer_news), and whom else it names.
+        "tell_customer": d is lead,
+        "also_called": also_called if d is lead else [],
         "channels": step["channels"],
         "deliveries": reached,
         "due_at": _when(d.due_at),
@@ -398,7 +420,6 @@ def _record(ticket: Ticket, d: _Due, reached: list[dict], now: dt.datetime) -> N
                 "target_name": c.target.name,
                 "target_phone": c.target.phone,
                 "target_role": c.step["target"],
-                "calls_in": c.step["target"] not in NOT_ESCALATIONS,
                 "due_at": _when(c.due_at),
             }
             for c in d.caught_up
@@ -429,8 +450,9 @@ def fire_step(action) -> str:
         _decide(ticket, items, now)
     fired = [d for items in due.values() for d in items if d.outcome == "fired"]
     reached = _notify(ticket, fired) if fired else {}
+    news = _customer_news(fired)
     for d in fired:
-        _record(ticket, d, reached.get((d.run.pk, d.index), []), now)
+        _record(ticket, d, reached.get((d.run.pk, d.index), []), now, news)
     for items in due.values():
         run = items[0].run
         for d in items:

@@ -33,7 +33,7 @@ CUSTOMER_FACING = {
     "ticket.closed": (Subscription.CLOSED, "ticket_closed"),
     "ticket.reopened": (Subscription.REOPENED, "ticket_reopened"),
     "handoff.accepted": (Subscription.OWNER_CHANGED, "owner_changed"),
-    # Only escalations that call someone in (data["calls_in"]): see _customer_facing.
+    # Only escalations that call someone in, once per firing: see _customer_facing.
     "ticket.escalated": (Subscription.ESCALATED, "ticket_escalated"),
 }
 # The timeline entry whose text an event's message quotes.
@@ -86,9 +86,12 @@ def _staff(person: Person | None, template: str, why: str, actor_id: int | None)
 
 
 def _customer_facing(kind: str, data: dict) -> bool:
-    """An escalation concerns the customer when it calls someone in (a backup, a manager);
+    """An escalation concerns the customer when it calls someone in (a backup, a manager) —
+    once per firing, the escalation engine says which entry tells (data["tell_customer"]);
     a reminder to the owner or to a proposed new owner stays internal."""
-    return kind in CUSTOMER_FACING and (kind != "ticket.escalated" or data.get("calls_in", False))
+    return kind in CUSTOMER_FACING and (
+        kind != "ticket.escalated" or data.get("tell_customer", False)
+    )
 
 
 def recipients_for(
@@ -149,11 +152,7 @@ def _context(ticket: Ticket, event: events.Event) -> dict:
             called_role=event.data["target_role"],
             condition=event.data["condition"],
             clock=event.data.get("clock", ""),
-            also_called=[
-                {"name": c["target_name"], "phone": c.get("target_phone", "")}
-                for c in event.data.get("caught_up", [])
-                if c.get("calls_in")
-            ],
+            also_called=event.data.get("also_called", []),
         )
     elif event.kind == "ticket.resolved":
         context["text"] = ticket.resolution_note

@@ -38,7 +38,7 @@ def test_step_naming_an_unconfigured_channel_falls_back_and_says_so(
     client.cookies["django_language"] = "en"
     page = client.get(f"/t/{ticket.number}/").content.decode()
     assert "SMS, WeCom group not configured → Email" in page
-    assert "Escalation level 1 · Owner · Not acknowledged" in page  # the card's label
+    assert f"Escalation level 1 · Owner {cast.b.name} · Not acknowledged" in page  # card label
 
 
 def test_a_configured_robot_carries_the_step_and_the_timeline_names_it(

@@ -57,3 +57,24 @@ def test_a_stakeholder_subscribed_to_escalations_hears_of_one(chains, open_reque
     to_y = Message.objects.filter(template="ticket_escalated", recipient=cast.y).first()
     assert "已升级" in to_y.subject and "备份工程师" in to_y.subject
     assert cast.c.phone in to_y.body
+
+
+def test_after_an_outage_the_customer_hears_once_of_everyone_called_in(
+    chains, open_request, at
+):
+    cast = chains
+    at(0, fire=False)
+    ticket = open_request(severity="P1")
+    at(300)  # both chains fire at once: the account head (level 6) and the manager
+    (notice,) = _notices(cast.y)
+    assert notice.context["called_name"] == cast.w.name
+    # The levels caught up under it (the owner's reminder left out); manager.a once, though
+    # the clock chain called her too.
+    assert [p["name"] for p in notice.context["also_called"]] == [
+        cast.c.name,
+        cast.a.name,
+        cast.p.name,
+        cast.s.name,
+    ]
+    assert {p["phone"] for p in notice.context["also_called"]} >= {cast.a.phone, cast.c.phone}
+    assert ticket.timeline.filter(data__tell_customer=True).count() == 1

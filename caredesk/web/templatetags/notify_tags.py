@@ -69,9 +69,10 @@ def _event_label(m: Message) -> str:
     if m.template == "escalation":
         c = m.context
         role, why = c.get("target_role", ""), c.get("condition", "")
-        return str(_("Escalation level %(n)s · %(role)s · %(why)s")) % {
+        return str(_("Escalation level %(n)s · %(role)s %(who)s · %(why)s")) % {
             "n": c.get("level", ""),
             "role": StepTarget(role).label if role in StepTarget.values else role,
+            "who": c.get("target_name", ""),
             "why": StepCondition(why).label if why in StepCondition.values else why,
         }
     return str(TEMPLATE_LABELS.get(m.template, _("Notification")))
