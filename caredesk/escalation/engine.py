@@ -333,7 +333,7 @@ def _notify(ticket: Ticket, fired: list[_Due]) -> dict[tuple[int, int], list[dic
     messages: dict[str, object] = {}
     reached: dict[tuple[int, int], list[dict]] = {}
     for person, d, channels in audience.values():
-        ways: dict[str, dict] = {}
+        taken: dict[str, addressing.Address] = {}  # by channel asked for
         for channel in channels or ["email"]:
             where = addressing.resolve(person, channel)
             group = where.endpoint is not None and where.channel in addressing.ROBOT_CHANNELS
@@ -362,17 +362,31 @@ def _notify(ticket: Ticket, fired: list[_Due]) -> dict[tuple[int, int], list[dic
                     context=context,
                     language=person.language,
                 )
-            way = ways.setdefault(
-                where.channel, {"channel": where.channel, "requested": "", "missing": ""}
-            )
-            if where.fell_back:
-                way["requested"] = ",".join(filter(None, [way["requested"], where.requested]))
-                way["missing"] = ",".join(filter(None, [way["missing"], where.missing]))
+            taken[channel] = where
         for f in fired:
             if f.target.pk == person.pk:
-                reached[(f.run.pk, f.index)] = list(ways.values())
+                reached[(f.run.pk, f.index)] = _deliveries(
+                    [
+                        taken.get(c) or addressing.resolve(person, c)
+                        for c in f.step["channels"] or ["email"]
+                    ]
+                )
     outbox.enqueue_many(list(messages.values()))
     return reached
+
+
+def _deliveries(wheres: list[addressing.Address]) -> list[dict]:
+    """How one step reached its target, per channel taken: the channels it asked for that
+    fell back there, and what they were missing (for the timeline)."""
+    ways: dict[str, dict] = {}
+    for where in wheres:
+        way = ways.setdefault(
+            where.channel, {"channel": where.channel, "requested": "", "missing": ""}
+        )
+        if where.fell_back:
+            way["requested"] = ",".join(filter(None, [way["requested"], where.requested]))
+            way["missing"] = ",".join(filter(None, [way["missing"], where.missing]))
+    return list(ways.values())
 
 
 def _customer_news(fired: list[_Due]) -> tuple[_Due | None, list[dict]]:

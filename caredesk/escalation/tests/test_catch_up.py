@@ -38,6 +38,8 @@ def test_worker_started_after_a_long_outage_fires_one_step_per_chain_and_one_mes
     ]
     clock = by_chain["时限预警与超时升级"]
     assert (clock["step"], clock["clock"], clock["target_name"]) == (2, "acknowledge", cast.a.name)
+    # Its own channels (email, WeCom), though manager.a's one message also covers level 3.
+    assert clock["deliveries"] == [{"channel": "email", "requested": "wecom", "missing": "robot"}]
     run = EscalationRun.objects.get(ticket=ticket, trigger="opened")
     assert run.step_states == ["caught_up"] * 5 + ["fired"]
     # Everyone on the ladder hears once — manager.a, called by both chains, too.
