@@ -83,6 +83,7 @@ def test_business_hours_clock_says_working_hours_and_names_its_calendar(
     client.cookies["django_language"] = "en"
     page = client.get(f"/t/{ticket.number}/").content.decode()
     assert "4h 00m of working hours left" in page
+    assert "40h 00m of working hours left" in page  # resolve in 2400 working minutes, not 1d 16h
     assert "working hours: 工作日（北京时间）" in page
     client.cookies["django_language"] = "zh-hans"
     page = client.get(f"/t/{ticket.number}/").content.decode()

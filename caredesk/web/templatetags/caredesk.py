@@ -71,12 +71,13 @@ def get_item(mapping, key):
 
 
 @register.filter
-def duration(seconds: int) -> str:
-    """A compact span of time for clocks: 2d 3h, 3h 05m, 12m (negative: overdue)."""
+def duration(seconds: int, unit: str = "") -> str:
+    """A compact span of time for clocks: 2d 3h, 3h 05m, 12m (negative: overdue). With
+    unit "hours" — working time — no days: 40 working hours are not 1d 16h."""
     if seconds is None:
         return ""
     total = abs(int(seconds)) // 60
-    days, rest = divmod(total, 24 * 60)
+    days, rest = (0, total) if unit == "hours" else divmod(total, 24 * 60)
     hours, minutes = divmod(rest, 60)
     if days:
         text = _("%(d)dd %(h)dh") % {"d": days, "h": hours}
