@@ -213,6 +213,7 @@ class _Due:
     run: EscalationRun
     index: int
     due_at: dt.datetime
+    action_id: int
     target: Person | None = None
     holds: bool = False
     outcome: str = "skipped"  # fired, skipped or caught_up
@@ -241,7 +242,7 @@ def _due_steps(ticket_id: int, now: dt.datetime) -> dict[int, list[_Due]]:
             continue
         if any(d.index == index for d in due.get(run.pk, ())):
             continue  # rescheduled: one step, one decision
-        due.setdefault(run.pk, []).append(_Due(run, index, action.due_at))
+        due.setdefault(run.pk, []).append(_Due(run, index, action.due_at, action.pk))
     for items in due.values():
         items.sort(key=lambda d: d.index)
     return due
@@ -452,6 +453,9 @@ def fire_step(action) -> str:
     )
     if ticket_id is None:
         return "skipped"
+    settled = timers.settled_outcome(action)
+    if settled is not None:
+        return settled  # decided together with an earlier step of this batch
     now = wallclock.now()
     due = _due_steps(ticket_id, now)
     mine = next(
@@ -474,6 +478,11 @@ def fire_step(action) -> str:
         if "pending" not in run.step_states:
             run.state, run.ended_at, run.end_reason = RunState.FINISHED, now, "all steps done"
         run.save(update_fields=["step_states", "state", "ended_at", "end_reason"])
+    # The other timers decided here are done, each with what became of its step.
+    timers.settle(
+        {d.action_id: d.outcome for items in due.values() for d in items if d is not mine},
+        now=now,
+    )
     return mine.outcome
 
 

@@ -63,6 +63,25 @@ def cancel(*, subject: str | int, kind: str | None = None, kind_prefix: str = ""
     return qs.update(done_at=clock.now(), outcome="cancelled", claimed_until=None)
 
 
+def settle(outcomes: dict[int, str], *, now: dt.datetime | None = None) -> None:
+    """Mark pending actions done with these outcomes, by id: a handler that decided other due
+    actions together with its own (call inside the handler's transaction)."""
+    now = now or clock.now()
+    by_outcome: dict[str, list[int]] = {}
+    for pk, outcome in outcomes.items():
+        by_outcome.setdefault(outcome, []).append(pk)
+    for outcome, pks in by_outcome.items():
+        DueAction.objects.filter(pk__in=pks, done_at__isnull=True).update(
+            done_at=now, outcome=outcome, claimed_until=None
+        )
+
+
+def settled_outcome(action: DueAction) -> str | None:
+    """The outcome an action was settled with while it waited in a batch (see settle)."""
+    row = DueAction.objects.filter(pk=action.pk).values_list("done_at", "outcome").first()
+    return row[1] if row and row[0] is not None else None
+
+
 def pending(*, subject: str | int, kind_prefix: str = "") -> list[DueAction]:
     qs = DueAction.objects.filter(
         subject=str(subject), done_at__isnull=True, kind__startswith=kind_prefix

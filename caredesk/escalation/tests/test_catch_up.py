@@ -8,6 +8,7 @@ from caredesk.escalation.models import EscalationRun
 from caredesk.notify.delivery import deliver_due
 from caredesk.notify.models import Message
 from caredesk.tickets.models import EntryKind
+from caredesk.timers.models import DueAction
 
 from .conftest import T0
 
@@ -42,6 +43,8 @@ def test_worker_started_after_a_long_outage_fires_one_step_per_chain_and_one_mes
     assert clock["deliveries"] == [{"channel": "email", "requested": "wecom", "missing": "robot"}]
     run = EscalationRun.objects.get(ticket=ticket, trigger="opened")
     assert run.step_states == ["caught_up"] * 5 + ["fired"]
+    timers = DueAction.objects.filter(kind="escalation.step", subject=str(run.pk))
+    assert sorted(timers.values_list("outcome", flat=True)) == ["caught_up"] * 5 + ["fired"]
     # Everyone on the ladder hears once — manager.a, called by both chains, too.
     sent = Message.objects.filter(template="escalation")
     assert sorted(m.recipient.username for m in sent) == sorted(

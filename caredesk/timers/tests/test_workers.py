@@ -164,4 +164,8 @@ def test_worker_killed_mid_batch_loses_and_repeats_nothing():
     assert len(steps) == len(set(steps))  # no step recorded twice
     fired = DueAction.objects.filter(kind="escalation.step", outcome="fired").count()
     assert len(steps) == fired  # and none lost: one timeline entry per fired timer
-    assert fired >= 40 * 6  # every P1 chain went all the way up
+    # Two hours late, every P1 chain caught up: its top step fired (the not-acknowledged
+    # ladder's sixth, the clock chain's acknowledge breach), the five below were caught up.
+    assert fired == 40 * 2
+    caught_up = DueAction.objects.filter(kind="escalation.step", outcome="caught_up").count()
+    assert caught_up == 40 * 5
