@@ -39,3 +39,11 @@ def test_sms_to_a_person_without_a_phone_names_the_missing_number(cast, receiver
     cast.y.phone = ""
     where = addressing.resolve(cast.y, "sms")
     assert (where.channel, where.requested, where.missing) == ("email", "sms", "phone")
+
+
+def test_the_message_page_shows_the_fallback(cast, client, queue):
+    (message,) = queue(cast.y, "dingtalk")
+    client.force_login(cast.admin)
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/notify/messages/{message.pk}/").content.decode()
+    assert "DingTalk group not configured → Email" in page

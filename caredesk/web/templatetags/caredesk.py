@@ -113,3 +113,14 @@ def delivery_labels(deliveries) -> str:
 def channel_label(code: str) -> str:
     """A contact channel's name in the reader's language (WeCom group, SMS, …)."""
     return rendering.channel_label(code)
+
+
+@register.filter
+def message_via(message) -> str:
+    """How a message went, after a fall-back: "SMS not configured → Email"."""
+    return rendering.via(
+        message.channel,
+        message.requested_channel,
+        message.fallback_reason,
+        translation.get_language() or "zh-hans",
+    )
