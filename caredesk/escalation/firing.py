@@ -288,7 +288,15 @@ def fire_step(action) -> str:
         (d for d in due.get(int(action.subject), ()) if d.index == action.payload["step"]), None
     )
     if mine is None:
-        return "skipped"
+        # Decided already — by another worker's handler that took this ticket's lock first
+        # (settle skips rows locked in another batch): the step's state says what became of it.
+        state = (
+            EscalationRun.objects.filter(pk=action.subject)
+            .values_list("step_states", flat=True)
+            .first()
+        )
+        decided = state[action.payload["step"]] if state else ""
+        return decided if decided in ("fired", "caught_up") else "skipped"
     ticket = Ticket.objects.select_related("owner", "region__service_manager").get(pk=ticket_id)
     for items in due.values():
         _decide(ticket, items, now)

@@ -10,7 +10,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 
 from caredesk import claiming, clock
@@ -65,13 +65,19 @@ def cancel(*, subject: str | int, kind: str | None = None, kind_prefix: str = ""
 
 def settle(outcomes: dict[int, str], *, now: dt.datetime | None = None) -> None:
     """Mark pending actions done with these outcomes, by id: a handler that decided other due
-    actions together with its own (call inside the handler's transaction)."""
+    actions together with its own (call inside the handler's transaction).
+
+    Rows another worker's batch holds locked are left alone — waiting for them could deadlock
+    against that batch — and that worker's handler finds them decided."""
     now = now or clock.now()
+    free = DueAction.objects.filter(pk__in=list(outcomes), done_at__isnull=True)
+    if connection.vendor == "postgresql":
+        free = free.select_for_update(skip_locked=True)
     by_outcome: dict[str, list[int]] = {}
-    for pk, outcome in outcomes.items():
-        by_outcome.setdefault(outcome, []).append(pk)
+    for pk in free.values_list("pk", flat=True):
+        by_outcome.setdefault(outcomes[pk], []).append(pk)
     for outcome, pks in by_outcome.items():
-        DueAction.objects.filter(pk__in=pks, done_at__isnull=True).update(
+        DueAction.objects.filter(pk__in=pks).update(
             done_at=now, outcome=outcome, claimed_until=None
         )
 
