@@ -25,7 +25,7 @@ from caredesk.tickets.models import Ticket
 from caredesk.timers import services as timers
 
 from .engine import CLOCK_LABELS, NOT_ESCALATIONS, STEP, condition_holds, resolve_target
-from .models import EscalationRun, RunState, StepTarget
+from .models import EscalationRun, RunState, StepCondition, StepTarget
 
 # A step the worker reaches more than this after its due time was missed (the worker was down
 # or far behind). When several steps of one chain are missed at once, the chain catches up.
@@ -216,18 +216,25 @@ def _deliveries(wheres: list[addressing.Address]) -> list[dict]:
     return list(ways.values())
 
 
+def _calls_in(d: _Due) -> bool:
+    """News for the customer: someone new called in (not a reminder to the owner or the
+    proposed new owner), and not over an internal hand-off the customer does not see."""
+    step = d.step
+    return (
+        step["target"] not in NOT_ESCALATIONS
+        and step["condition"] != StepCondition.HANDOFF_NOT_ACCEPTED
+    )
+
+
 def _customer_news(fired: list[_Due]) -> tuple[_Due | None, list[dict]]:
     """The customer hears of one firing once: the first step that calls someone in carries
     the news, naming everyone else called in with it (other chains, levels caught up)."""
-    called = [
-        x for f in fired for x in (f, *f.caught_up) if x.step["target"] not in NOT_ESCALATIONS
-    ]
-    if not called:
+    lead = next((f for f in fired if _calls_in(f)), None)
+    if lead is None:
         return None, []
-    lead = next((f for f in fired if f.step["target"] not in NOT_ESCALATIONS), None)
-    seen = {lead.target.pk} if lead else set()
+    seen = {lead.target.pk}
     others = []
-    for x in called:
+    for x in (x for f in fired for x in (f, *f.caught_up) if _calls_in(x)):
         if x.target.pk not in seen:
             seen.add(x.target.pk)
             others.append({"name": x.target.name, "phone": x.target.phone})
@@ -247,7 +254,7 @@ def _record(ticket: Ticket, d: _Due, reached: list[dict], now: dt.datetime, news
         "target_name": d.target.name,
         "target_phone": d.target.phone,
         "target_role": step["target"],
-        "calls_in": step["target"] not in NOT_ESCALATIONS,
+        "calls_in": _calls_in(d),
         # Whether this entry tells the customer (see _customer_news), and whom else it names.
         "tell_customer": d is lead,
         "also_called": also_called if d is lead else [],

@@ -59,9 +59,7 @@ def test_a_stakeholder_subscribed_to_escalations_hears_of_one(chains, open_reque
     assert cast.c.phone in to_y.body
 
 
-def test_after_an_outage_the_customer_hears_once_of_everyone_called_in(
-    chains, open_request, at
-):
+def test_after_an_outage_the_customer_hears_once_of_everyone_called_in(chains, open_request, at):
     cast = chains
     at(0, fire=False)
     ticket = open_request(severity="P1")
@@ -78,3 +76,17 @@ def test_after_an_outage_the_customer_hears_once_of_everyone_called_in(
     ]
     assert {p["phone"] for p in notice.context["also_called"]} >= {cast.a.phone, cast.c.phone}
     assert ticket.timeline.filter(data__tell_customer=True).count() == 1
+
+
+def test_an_unaccepted_hand_off_escalates_inside_the_office_only(chains, open_request, at):
+    from caredesk.tickets import services
+
+    cast = chains
+    at(0, fire=False)
+    ticket = open_request(severity="P3")
+    services.acknowledge(actor=cast.b, ticket=ticket)
+    services.propose_handoff(actor=cast.b, ticket=ticket, to_person=cast.c, reason="r")
+    for minute in (30, 60):
+        at(minute)  # the proposed owner, the owner, then the service manager
+    assert ticket.timeline.filter(data__target_role="service_manager").exists()
+    assert Message.objects.filter(template="ticket_escalated").count() == 0
