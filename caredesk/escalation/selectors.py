@@ -46,13 +46,32 @@ def next_escalation(ticket: Ticket, now: dt.datetime | None = None) -> NextEscal
     left out, and clock steps whose clock has stopped); once every chain is spent, the top of
     the ladder — the highest level called; with no chain at all, the region's service
     manager. Never a level already called while a higher one is still to come."""
-    now = now or wallclock.now()
+    return _escalation_state(ticket, now or wallclock.now())[0]
+
+
+def _escalation_state(
+    ticket: Ticket, now: dt.datetime
+) -> tuple[NextEscalation | None, NextEscalation | None]:
+    """(whom escalation reaches next, the highest level called so far), from one read."""
     runs = list(
         EscalationRun.objects.select_related("handoff__to_person")
         .filter(ticket=ticket)
         .order_by("-started_at", "-pk")
     )
-    active = [r for r in runs if r.state == RunState.ACTIVE]
+    top = _top_called(ticket, runs, now)
+    upcoming = _next_pending(ticket, [r for r in runs if r.state == RunState.ACTIVE], now)
+    if upcoming is None and top is not None:
+        upcoming = top
+    if upcoming is None:
+        manager = engine.role_holder(ticket, Role.SERVICE_MANAGER)
+        if manager is not None and manager.pk != ticket.owner_id:
+            upcoming = NextEscalation(manager, StepTarget.SERVICE_MANAGER, None, None)
+    return upcoming, top
+
+
+def _next_pending(
+    ticket: Ticket, active: list[EscalationRun], now: dt.datetime
+) -> NextEscalation | None:
     due = {
         (int(a.subject), a.payload["step"]): a.due_at
         for a in timers.pending_for_subjects(kind=engine.STEP, subjects=[str(r.pk) for r in active])
@@ -79,40 +98,57 @@ def next_escalation(ticket: Ticket, now: dt.datetime | None = None) -> NextEscal
             return NextEscalation(
                 person, run.steps[index]["target"], index + 1, due.get((run.pk, index))
             )
-    # Spent: the highest level any chain called (the latest chain's on a tie).
+    return None
+
+
+def _top_called(
+    ticket: Ticket, runs: list[EscalationRun], now: dt.datetime
+) -> NextEscalation | None:
+    """The highest level any chain has called (the latest chain's on a tie), spent=True."""
     top = None
     for run in runs:
         for index, state in enumerate(run.step_states):
             called = state == "fired" and run.steps[index]["target"] not in NOT_ESCALATIONS
             if called and (top is None or index > top[1]):
                 top = (run, index)
-    if top is not None:
-        run, index = top
-        person = engine.resolve_target(ticket, run.steps[index]["target"], run, now)
-        if person is not None:
-            return NextEscalation(person, run.steps[index]["target"], index + 1, None, True)
-    manager = engine.role_holder(ticket, Role.SERVICE_MANAGER)
-    if manager is not None and manager.pk != ticket.owner_id:
-        return NextEscalation(manager, StepTarget.SERVICE_MANAGER, None, None)
-    return None
+    if top is None:
+        return None
+    run, index = top
+    person = engine.resolve_target(ticket, run.steps[index]["target"], run, now)
+    if person is None:
+        return None
+    return NextEscalation(person, run.steps[index]["target"], index + 1, None, True)
 
 
 @dataclass(frozen=True)
 class Contact:
-    role: str  # owner, primary, backup, service_manager; "next": only called next
+    # owner, primary, backup, service_manager; "next": only called next; "escalated_to":
+    # the highest level called so far, when nobody above lists them
+    role: str
     person: Person
     next: NextEscalation | None = None  # set on the person escalation reaches next
+    escalated: NextEscalation | None = None  # set on the highest level called so far
 
 
 def contacts_card(ticket: Ticket, now: dt.datetime | None = None) -> list[Contact]:
     """The escalation contacts card: owner, matrix engineer and backup, service manager —
-    each person once — and whom escalation reaches next, marked on their own line when they
-    are already listed."""
-    upcoming = next_escalation(ticket, now)
+    each person once — whom escalation reaches next, and the highest level called so far (the
+    customer was told of them), each marked on their own line when already listed."""
+    upcoming, top = _escalation_state(ticket, now or wallclock.now())
+    if top is not None and upcoming is not None and top.person.pk == upcoming.person.pk:
+        top = None  # the spent ladder's top is what comes next: one line says it
     contacts = []
     for role, person in ticket_selectors.escalation_contacts(ticket):
-        is_next = upcoming is not None and upcoming.person.pk == person.pk
-        contacts.append(Contact(role, person, upcoming if is_next else None))
+        contacts.append(
+            Contact(
+                role,
+                person,
+                upcoming if upcoming and upcoming.person.pk == person.pk else None,
+                top if top and top.person.pk == person.pk else None,
+            )
+        )
+    if top is not None and not any(c.escalated for c in contacts):
+        contacts.append(Contact("escalated_to", top.person, escalated=top))
     if upcoming is not None and not any(c.next for c in contacts):
         contacts.append(Contact("next", upcoming.person, upcoming))
     return contacts

@@ -275,6 +275,7 @@ def _contacts(t: Ticket) -> list[dict]:
     """Owner, matrix backup, service manager — and whom the escalation chain reaches next."""
     card = escalation_selectors.contacts_card(t)
     contacts = [{"role": c.role, "person": person_ref(c.person)} for c in card if c.role != "next"]
+    # Roles as the card names them; "escalated_to": the highest level called so far.
     # Whom escalation reaches next, also when already listed under another role.
     contacts += [
         {"role": "next_escalation", "person": person_ref(c.person)} for c in card if c.next

@@ -88,3 +88,22 @@ def test_business_hours_clock_says_working_hours_and_names_its_calendar(
     client.cookies["django_language"] = "zh-hans"
     page = client.get(f"/t/{ticket.number}/").content.decode()
     assert "剩余4小时00分工作时间" in page and "按工作时间计：工作日（北京时间）" in page
+
+
+def test_the_card_shows_who_was_called_in_while_another_chain_runs_on(
+    chains, open_request, at, client
+):
+    cast = chains
+    ticket = _p1(open_request, at)
+    for minute in (0, 10, 20, 35, 50, 80):
+        at(minute)
+    card = selectors.contacts_card(ticket)
+    # The account head was called at level 6 (the customer was told): on the card, though
+    # the clock chain's next step is the service manager's.
+    (top,) = [c for c in card if c.escalated]
+    assert (top.role, top.person, top.escalated.level) == ("escalated_to", cast.w, 6)
+    assert [c.person for c in card if c.next] == [cast.a]
+    client.force_login(cast.y)
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/t/{ticket.number}/").content.decode()
+    assert "Called in: escalated to level 6" in page and cast.w.phone in page
