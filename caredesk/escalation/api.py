@@ -41,6 +41,8 @@ class ClockOut(Schema):
     due_at: dt.datetime | None
     breached: bool
     met: bool
+    calendar: str
+    business_hours: bool  # counted in working hours: remaining_seconds is working time
 
 
 @router.get("/tickets/{ticket_id}/clocks", response={200: list[ClockOut], **error_responses(404)})

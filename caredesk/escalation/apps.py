@@ -11,7 +11,7 @@ class EscalationConfig(AppConfig):
         # Registers the timer handlers and the ticket-event subscriber.
         from caredesk.directory import refdata
 
-        from . import clocks, engine, models  # noqa: F401
+        from . import clocks, engine, firing, models  # noqa: F401
 
         # Policies and calendars are read from each process's cached copy.
         refdata.watch(

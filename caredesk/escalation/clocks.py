@@ -114,6 +114,19 @@ def stop(ticket_id: int, kinds: set[str], now: dt.datetime) -> None:
         c.save()
 
 
+def restart(ticket_id: int, kinds: set[str], now: dt.datetime) -> None:
+    """Start `kinds` afresh, with their whole target (a reopened ticket is acknowledged again,
+    so its acknowledge clock runs again rather than standing at "met")."""
+    for c in TicketClock.objects.select_related("calendar").filter(
+        ticket_id=ticket_id, kind__in=kinds
+    ):
+        timers.cancel(subject=c.pk, kind=BREACH)
+        c.state, c.elapsed_seconds, c.running_since = ClockState.RUNNING, 0, now
+        c.started_at, c.stopped_at, c.breached_at = now, None, None
+        _arm(c, WorkingTime.of(c.calendar))
+        c.save()
+
+
 def pause(ticket_id: int, now: dt.datetime) -> None:
     for c in TicketClock.objects.select_related("calendar").filter(
         ticket_id=ticket_id, state=ClockState.RUNNING
@@ -164,6 +177,9 @@ class ClockView:
     due_at: dt.datetime | None
     breached: bool
     met: bool
+    calendar: str = ""
+    # Counted in the calendar's working hours (not 24×7): time left is working time.
+    business_hours: bool = False
 
     @property
     def level(self) -> str:
@@ -202,6 +218,8 @@ def _view(c: TicketClock, now: dt.datetime, wt: WorkingTime) -> ClockView:
         due_at=c.due_at,
         breached=breached,
         met=c.state == ClockState.STOPPED and not breached,
+        calendar=c.calendar.name,
+        business_hours=not c.calendar.always_open,
     )
 
 

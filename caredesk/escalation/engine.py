@@ -1,23 +1,20 @@
 """Escalation chains: started by ticket events, fired by durable timers, stopped by the event
 that answers them (acknowledged, hand-off decided, resolved).
 
-A chain freezes its policy's steps when it starts. Each step is one timer; when it fires, the
-step re-checks its condition on the ticket as it is now, then records the escalation on the
-timeline and queues a message per channel to its target — all in the timer's transaction.
+A chain freezes its policy's steps when it starts. Each step is one timer; firing.py decides
+due steps (re-checking each condition on the ticket as it is now), records them on the
+timeline and queues the messages — all in the timer's transaction. This module chooses and
+starts chains, resolves targets and conditions, and follows the ticket's events.
 """
 
 import datetime as dt
 
-from django.conf import settings
 from django.db.models import Prefetch
 
-from caredesk import clock as wallclock
 from caredesk import events
 from caredesk.directory import refdata
-from caredesk.directory.models import Person, Role
-from caredesk.notify import outbox
+from caredesk.directory.models import Person
 from caredesk.tickets import selectors as ticket_selectors
-from caredesk.tickets import services as ticket_services
 from caredesk.tickets.models import Handoff, HandoffStatus, Status, Ticket
 from caredesk.timers import services as timers
 
@@ -44,6 +41,9 @@ CLOCK_LABELS = {
     "resolve": {"zh-hans": "解决", "en": "resolve"},
 }
 CLOCK_CONDITIONS = {StepCondition.CLOCK_AT_RISK, StepCondition.CLOCK_BREACHED}
+# Steps that remind people already on the ticket rather than call someone new in: they are
+# not "next escalation" and the customer is not told of them.
+NOT_ESCALATIONS = {StepTarget.OWNER, StepTarget.HANDOFF_TARGET}
 
 
 # ------------------------------------------------------------------ choosing and starting
@@ -144,7 +144,8 @@ def stop_runs(ticket_id: int, triggers: set[str], reason: str, now: dt.datetime,
 # ------------------------------------------------------------------ targets and conditions
 
 
-def _role_holder(ticket: Ticket, role: str) -> Person | None:
+def role_holder(ticket: Ticket, role: str) -> Person | None:
+    """Who stands on a ladder rung for the ticket (the role assignments; tickets.selectors)."""
     return ticket_selectors.ladder_holder(ticket, role)
 
 
@@ -158,7 +159,7 @@ def resolve_target(ticket: Ticket, target: str, run: EscalationRun, now: dt.date
     if target == StepTarget.ONCALL:
         team = ticket.team or rosters.team_for(ticket.product_id, ticket.region_id)
         return rosters.on_call(team, now)[0] if team else None
-    return _role_holder(ticket, target)
+    return role_holder(ticket, target)
 
 
 def condition_holds(ticket: Ticket, step: dict, run: EscalationRun, now: dt.datetime) -> bool:
@@ -179,94 +180,6 @@ def condition_holds(ticket: Ticket, step: dict, run: EscalationRun, now: dt.date
         return False
     threshold = c.target_seconds * step["percent"] / 100
     return clocks.elapsed(c, now, WorkingTime.of(c.calendar)) >= threshold
-
-
-# ------------------------------------------------------------------ firing
-
-
-@timers.handler(STEP)
-def fire_step(action) -> str:
-    run = EscalationRun.objects.select_related("ticket", "handoff__to_person").get(
-        pk=action.subject
-    )
-    index = action.payload["step"]
-    if run.state != RunState.ACTIVE or run.step_states[index] != "pending":
-        return "skipped"
-    ticket = Ticket.objects.select_related("owner", "region__service_manager").get(pk=run.ticket_id)
-    now = wallclock.now()
-    step = run.steps[index]
-    target = resolve_target(ticket, step["target"], run, now)
-    if not condition_holds(ticket, step, run, now) or target is None:
-        run.step_states[index] = "skipped"
-        outcome = "skipped"
-    else:
-        run.step_states[index] = "fired"
-        outcome = "fired"
-        data = {
-            "run": run.pk,
-            "step": index + 1,
-            "policy": run.policy_name,
-            "condition": step["condition"],
-            "clock": step["clock"],
-            "target": target.pk,
-            "target_name": target.name,
-            "target_role": step["target"],
-            "channels": step["channels"],
-        }
-        ticket_services.record_system_event(ticket=ticket, kind="escalated", data=data)
-        for channel in step["channels"]:
-            outbox.enqueue(
-                channel=channel,
-                template="escalation",
-                key=f"escalation:{run.pk}:{index}:{channel}",
-                recipient=target,
-                topic=f"ticket:{ticket.pk}",
-                context={
-                    "number": ticket.number,
-                    "title": ticket.title,
-                    "severity": ticket.severity,
-                    "owner_name": ticket.owner.name,
-                    "owner_phone": ticket.owner.phone,
-                    "condition": step["condition"],
-                    "clock": step["clock"],
-                    "clock_label": CLOCK_LABELS.get(step["clock"], {}).get(target.language, ""),
-                    "level": index + 1,
-                    "url": f"{settings.SITE_URL}/t/{ticket.number}/",
-                },
-            )
-    if "pending" not in run.step_states:
-        run.state, run.ended_at, run.end_reason = RunState.FINISHED, now, "all steps done"
-    run.save(update_fields=["step_states", "state", "ended_at", "end_reason"])
-    return outcome
-
-
-def next_contact(
-    ticket: Ticket, now: dt.datetime | None = None, exclude: set[int] = frozenset()
-) -> tuple[Person, str] | None:
-    """Who the customer can turn to next: the target of the nearest pending step of a running
-    chain, else the region's service manager — skipping the owner and anyone in `exclude`
-    (the contacts already shown)."""
-    now = now or wallclock.now()
-    exclude = {ticket.owner_id, *exclude}
-    upcoming = timers.pending_for_subjects(
-        kind=STEP,
-        subjects=[
-            str(pk)
-            for pk in EscalationRun.objects.filter(
-                ticket=ticket, state=RunState.ACTIVE
-            ).values_list("pk", flat=True)
-        ],
-    )
-    for action in upcoming:
-        run = EscalationRun.objects.select_related("handoff__to_person").get(pk=action.subject)
-        step = run.steps[action.payload["step"]]
-        person = resolve_target(ticket, step["target"], run, now)
-        if person and person.pk not in exclude:
-            return person, step["target"]
-    manager = _role_holder(ticket, Role.SERVICE_MANAGER)
-    if manager and manager.pk not in exclude:
-        return manager, StepTarget.SERVICE_MANAGER
-    return None
 
 
 # ------------------------------------------------------------------ reacting to ticket events
@@ -309,6 +222,8 @@ def on_ticket_event(event: events.Event) -> None:
         stop_runs(tid, set(Trigger.values), "resolved", now)
     elif kind == "ticket.reopened":
         clocks.resume(tid, now, kinds={"restore", "resolve"})
+        # Reopened means not acknowledged again: the clock says so, as the chain does.
+        clocks.restart(tid, {"acknowledge"}, now)
         ticket = _ticket(event)
         # Resolving stopped every chain; the reopened ticket gets fresh ones.
         start_run(ticket, Trigger.OPENED, now)

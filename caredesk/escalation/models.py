@@ -320,7 +320,8 @@ class EscalationRun(models.Model):
         "tickets.Handoff", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     steps = models.JSONField()
-    # Per step: "pending", "fired", "skipped" or "cancelled".
+    # Per step: "pending", "fired", "skipped", "cancelled", or "caught_up" (missed while the
+    # worker was away and recorded under the higher step that fired instead; see firing.py).
     step_states = models.JSONField()
     state = models.CharField(max_length=8, choices=RunState.choices, default=RunState.ACTIVE)
     started_at = models.DateTimeField()

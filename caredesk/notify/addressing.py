@@ -2,7 +2,9 @@
 or the group robot of their organisation (the nearest one up the hierarchy, then a global one).
 
 A channel that is not set up for a person falls back to email, so a message is never lost to
-a missing robot; a person with no email gets a message that fails visibly (dead letter)."""
+a missing robot — and says so: the address keeps the channel that was asked for and what was
+missing, the message records both, and the timeline and the message text show the detour.
+A person with no email gets a message that fails visibly (dead letter)."""
 
 from dataclasses import dataclass
 
@@ -20,11 +22,26 @@ ROBOT_CHANNELS = {
 }
 
 
+class Missing:
+    """Why a channel could not be used for a person (kept on the message as its reason)."""
+
+    ROBOT = "robot"  # no group robot for the person's organisation, nor a global one
+    GATEWAY = "gateway"  # no SMS gateway
+    PHONE = "phone"  # the person has no phone number
+
+
 @dataclass(frozen=True)
 class Address:
     channel: str
     address: str
     endpoint: Endpoint | None = None
+    # Set when the asked-for channel could not be used: the channel asked for, and why not.
+    requested: str = ""
+    missing: str = ""
+
+    @property
+    def fell_back(self) -> bool:
+        return bool(self.requested) and self.requested != self.channel
 
     @property
     def key(self) -> str:
@@ -52,12 +69,19 @@ def endpoint_for(kind: str, organisation_id: int | None) -> Endpoint | None:
 
 
 def resolve(person: Person, channel: str) -> Address:
+    """Where `person` is reached on `channel`, or by email when that channel is not set up
+    for them (the Address then names the channel asked for and what was missing)."""
+    missing = ""
     if channel in ROBOT_CHANNELS:
         endpoint = endpoint_for(ROBOT_CHANNELS[channel], person.organisation_id)
         if endpoint is not None:
             return Address(channel, endpoint.name, endpoint)
-    elif channel == "sms" and person.phone:
+        missing = Missing.ROBOT
+    elif channel == "sms":
         endpoint = endpoint_for(EndpointKind.WEBHOOK, person.organisation_id)
-        if endpoint is not None:
+        if endpoint is not None and person.phone:
             return Address("sms", person.phone, endpoint)
-    return Address("email", person.email or "")
+        missing = Missing.GATEWAY if endpoint is None else Missing.PHONE
+    if channel == "email" or not channel:
+        return Address("email", person.email or "")
+    return Address("email", person.email or "", requested=channel, missing=missing)

@@ -161,6 +161,12 @@ def _release(
 
 def outgoing(row: Message) -> tuple[Outgoing, str, str]:
     subject, body = rendering.render(row.template, row.language, row.context)
+    if row.fell_back:
+        # The reader learns why this came by email and not through the channel asked for.
+        note = rendering.fallback_note(
+            row.requested_channel, row.channel, row.fallback_reason, row.language
+        )
+        body = f"{body}\n\n({note})"
     endpoint = row.endpoint
     out = Outgoing(
         key=row.idempotency_key,

@@ -83,6 +83,12 @@ class Message(models.Model):
         on_delete=models.SET_NULL,
         related_name="messages",
     )
+    # When the channel asked for was not set up for the recipient and the message went by
+    # `channel` instead: the channels asked for, and what was missing for each
+    # (addressing.Missing), comma-separated in step — two channels that both fell back to
+    # the same address make one message.
+    requested_channel = models.CharField(_("channel asked for"), max_length=60, blank=True)
+    fallback_reason = models.CharField(max_length=40, blank=True)
     template = models.CharField(_("template"), max_length=64)
     context = models.JSONField(default=dict, blank=True)
     language = models.CharField(max_length=10, default="zh-hans")
@@ -118,6 +124,16 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} → {self.recipient_id or self.address}: {self.template}"
+
+    @property
+    def fell_back(self) -> bool:
+        return bool(self.requested_channel) and self.requested_channel != self.channel
+
+    def add_fallback(self, requested: str, missing: str) -> None:
+        """Another channel asked for landed on this message's address too."""
+        if requested and requested not in self.requested_channel.split(","):
+            self.requested_channel = ",".join(filter(None, [self.requested_channel, requested]))
+            self.fallback_reason = ",".join(filter(None, [self.fallback_reason, missing]))
 
 
 class AttemptOutcome(models.TextChoices):

@@ -27,20 +27,25 @@ def prepare(
     language: str | None = None,
     topic: str = "",
     endpoint: Endpoint | None = None,
+    where: addressing.Address | None = None,
 ) -> Message:
     """One message, not saved yet. `key` is its idempotency key.
 
     Given a recipient but no address or endpoint, the address is looked up for the channel
-    (see addressing.resolve; a group channel without a robot falls back to email)."""
-    if recipient is not None and not address and endpoint is None:
-        found = addressing.resolve(recipient, channel)
-        channel, address, endpoint = found.channel, found.address, found.endpoint
+    (see addressing.resolve; a group channel without a robot falls back to email). A caller
+    that resolved it already passes `where`, which also records a fallback on the message."""
+    if where is None and recipient is not None and not address and endpoint is None:
+        where = addressing.resolve(recipient, channel)
+    if where is not None:
+        channel, address, endpoint = where.channel, where.address, where.endpoint
     now = clock.now()
     return Message(
         channel=channel,
         recipient=recipient,
         address=address or "",
         endpoint=endpoint,
+        requested_channel=where.requested if where is not None and where.fell_back else "",
+        fallback_reason=where.missing if where is not None and where.fell_back else "",
         template=template,
         context=context or {},
         language=language or getattr(recipient, "language", None) or "zh-hans",

@@ -13,7 +13,7 @@ from caredesk.apikit import Id, IdParam, Version, error_responses, reference
 from caredesk.directory import refdata
 from caredesk.directory.models import Person, Product, Region
 from caredesk.errors import NotFound, ValidationFailed
-from caredesk.escalation import engine
+from caredesk.escalation import selectors as escalation_selectors
 
 from . import policy, selectors, services
 from .models import CallDirection, CallOutcome, Channel, Ticket
@@ -277,18 +277,20 @@ def detail_out(person: Person, t: Ticket) -> dict:
 
 
 def _contacts(t: Ticket) -> list[dict]:
-    """The customer's escalation ladder, each person once — and whom the running chain reaches
-    next when that is someone else."""
-    shown = selectors.escalation_contacts(t)
+    """The customer's escalation ladder, each person once with every rung they hold (and
+    "escalated_to": the highest level called so far) — then whom escalation reaches next,
+    also when already listed under another rung."""
+    card = escalation_selectors.contacts_card(t)
     contacts = [
-        {"role": c.role, "roles": list(c.roles), "person": person_ref(c.person)} for c in shown
+        {"role": c.role, "roles": list(c.roles), "person": person_ref(c.person)}
+        for c in card
+        if c.role != "next"
     ]
-    upcoming = engine.next_contact(t, exclude={c.person.pk for c in shown})
-    if upcoming:
-        person, _role = upcoming
-        contacts.append(
-            {"role": "next_escalation", "roles": ["next_escalation"], "person": person_ref(person)}
-        )
+    contacts += [
+        {"role": "next_escalation", "roles": ["next_escalation"], "person": person_ref(c.person)}
+        for c in card
+        if c.next
+    ]
     return contacts
 
 

@@ -36,6 +36,8 @@ CUSTOMER_FACING = {
     "ticket.auto_closed": (Subscription.CLOSED, "ticket_auto_closed"),
     "ticket.reopened": (Subscription.REOPENED, "ticket_reopened"),
     "handoff.accepted": (Subscription.OWNER_CHANGED, "owner_changed"),
+    # Only escalations that call someone in, once per firing: see _customer_facing.
+    "ticket.escalated": (Subscription.ESCALATED, "ticket_escalated"),
 }
 # The timeline entry whose text an event's message quotes.
 QUOTED_ENTRY = {
@@ -86,6 +88,15 @@ def _staff(person: Person | None, template: str, why: str, actor_id: int | None)
     return [Recipient(person, ContactChannel.EMAIL, template, why)]
 
 
+def _customer_facing(kind: str, data: dict) -> bool:
+    """An escalation concerns the customer when it calls someone in (a backup, a manager) —
+    once per firing, the escalation engine says which entry tells (data["tell_customer"]);
+    a reminder to the owner or to a proposed new owner stays internal."""
+    return kind in CUSTOMER_FACING and (
+        kind != "ticket.escalated" or data.get("tell_customer", False)
+    )
+
+
 def recipients_for(
     ticket: Ticket, kind: str, *, actor_id: int | None = None, data: dict | None = None
 ) -> list[Recipient]:
@@ -105,7 +116,7 @@ def recipients_for(
                 Recipient(requester, ContactChannel.EMAIL, "auto_close_reminder", "requester")
             )
         return found
-    if kind in CUSTOMER_FACING:
+    if _customer_facing(kind, data):
         found += _customer_side(ticket, kind, actor_id)
     if kind == "ticket.opened":
         found += _staff(ticket.owner, "ticket_assigned", "owner", actor_id)
@@ -144,7 +155,17 @@ def _context(ticket: Ticket, event: events.Event) -> dict:
         "url": f"{settings.SITE_URL}/t/{ticket.number}/",
         "text": "",
     }
-    if event.kind == "ticket.resolved":
+    if event.kind == "ticket.escalated":
+        # Who has been called in, with their phone (and the levels caught up with it).
+        context.update(
+            called_name=event.data["target_name"],
+            called_phone=event.data.get("target_phone", ""),
+            called_role=event.data["target_role"],
+            condition=event.data["condition"],
+            clock=event.data.get("clock", ""),
+            also_called=event.data.get("also_called", []),
+        )
+    elif event.kind == "ticket.resolved":
         context["text"] = ticket.resolution_note
     elif event.kind in ("ticket.auto_close_reminder", "ticket.auto_closed"):
         context["text"] = ticket.resolution_note
@@ -171,7 +192,7 @@ def on_event(event: events.Event) -> None:
     """Write the outbox rows of one ticket event (inside the event's transaction)."""
     kind = event.kind
     if (
-        kind not in CUSTOMER_FACING
+        not _customer_facing(kind, event.data)
         and not kind.startswith("handoff.")
         and kind != "ticket.auto_close_reminder"
     ):
@@ -187,15 +208,20 @@ def on_event(event: events.Event) -> None:
     messages: dict[str, object] = {}  # by idempotency key: one per destination
     for r in recipients:
         where = addressing.resolve(r.person, r.channel)
+        # One message per event and destination: a group robot shared by two stakeholders
+        # posts once, and a replayed event queues nothing new. Customers hear once that a
+        # person was called in, however many chains or levels call them.
+        event_key = (
+            f"escalated:p{event.data['target']}"
+            if kind == "ticket.escalated"
+            else f"v{ticket.version}:{kind}"
+        )
         message = outbox.prepare(
             channel=where.channel,
-            address=where.address,
-            endpoint=where.endpoint,
+            where=where,
             recipient=r.person,
             template=r.template,
-            # One message per event and destination: a group robot shared by two
-            # stakeholders posts once, and a replayed event queues nothing new.
-            key=f"{topic}:v{ticket.version}:{kind}:{where.key}",
+            key=f"{topic}:{event_key}:{where.key}",
             context=context,
             language=r.person.language,
             topic=topic,

@@ -10,7 +10,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 
 from caredesk import claiming, clock
@@ -61,6 +61,31 @@ def cancel(*, subject: str | int, kind: str | None = None, kind_prefix: str = ""
     elif kind_prefix:
         qs = qs.filter(kind__startswith=kind_prefix)
     return qs.update(done_at=clock.now(), outcome="cancelled", claimed_until=None)
+
+
+def settle(outcomes: dict[int, str], *, now: dt.datetime | None = None) -> None:
+    """Mark pending actions done with these outcomes, by id: a handler that decided other due
+    actions together with its own (call inside the handler's transaction).
+
+    Rows another worker's batch holds locked are left alone — waiting for them could deadlock
+    against that batch — and that worker's handler finds them decided."""
+    now = now or clock.now()
+    free = DueAction.objects.filter(pk__in=list(outcomes), done_at__isnull=True)
+    if connection.vendor == "postgresql":
+        free = free.select_for_update(skip_locked=True)
+    by_outcome: dict[str, list[int]] = {}
+    for pk in free.values_list("pk", flat=True):
+        by_outcome.setdefault(outcomes[pk], []).append(pk)
+    for outcome, pks in by_outcome.items():
+        DueAction.objects.filter(pk__in=pks).update(
+            done_at=now, outcome=outcome, claimed_until=None
+        )
+
+
+def settled_outcome(action: DueAction) -> str | None:
+    """The outcome an action was settled with while it waited in a batch (see settle)."""
+    row = DueAction.objects.filter(pk=action.pk).values_list("done_at", "outcome").first()
+    return row[1] if row and row[0] is not None else None
 
 
 def pending(*, subject: str | int, kind_prefix: str = "") -> list[DueAction]:

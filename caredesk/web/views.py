@@ -18,7 +18,8 @@ from django.views.decorators.http import require_POST
 from caredesk import clock, pagekit
 from caredesk.directory import services as directory_services
 from caredesk.errors import DomainError, NotFound, ValidationFailed
-from caredesk.escalation import clocks, engine
+from caredesk.escalation import clocks
+from caredesk.escalation import selectors as escalation_selectors
 from caredesk.tickets import policy, selectors, services
 from caredesk.tickets.models import Severity, Status
 from caredesk.tickets.services import closing
@@ -174,7 +175,6 @@ def _ticket_context(request, ticket, **forms_in_error):
     person = request.user
     pending = selectors.pending_handoff(ticket)
     conclusions = list(selectors.conclusions_of(ticket))
-    contacts = selectors.escalation_contacts(ticket)
     ctx = {
         "ticket": ticket,
         "clocks": clocks.clocks_of(ticket),
@@ -182,8 +182,7 @@ def _ticket_context(request, ticket, **forms_in_error):
         "pending": pending,
         "conclusion": conclusions[0] if conclusions else None,
         "conclusion_history": conclusions[1:],
-        "contacts": contacts,
-        "next_contact": engine.next_contact(ticket, exclude={c.person.pk for c in contacts}),
+        "contacts": escalation_selectors.contacts_card(ticket),
         "is_owner": ticket.owner_id == person.pk,
         "can_manage": ticket.owner_id == person.pk or policy.is_manager_of(person, ticket),
         "is_customer": person.is_customer,

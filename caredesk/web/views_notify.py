@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from caredesk.errors import DomainError
 from caredesk.inputs import parse_id
-from caredesk.notify import policy, rendering, services
+from caredesk.notify import policy, rendering, selectors, services
 from caredesk.notify.models import Message, MessageState
 from caredesk.stakeholders.models import ContactChannel
 
@@ -45,6 +45,7 @@ def dead_letters(request):
             "channel": channel,
             "channels": ContactChannel.choices,
             "dead_count": Message.objects.filter(state=MessageState.DEAD).count(),
+            "missing": selectors.missing_endpoints(),
         },
     )
 

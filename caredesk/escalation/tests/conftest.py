@@ -37,3 +37,7 @@ def at():
     yield move
     if frozen:
         frozen.pop().__exit__(None, None, None)
+
+
+# Real receivers for delivery: an SMTP server and the vendors' robot stand-in.
+from caredesk.notify.tests.conftest import receiver, robot, smtp, smtp_port  # noqa: E402, F401

@@ -164,4 +164,41 @@ def test_worker_killed_mid_batch_loses_and_repeats_nothing():
     assert len(steps) == len(set(steps))  # no step recorded twice
     fired = DueAction.objects.filter(kind="escalation.step", outcome="fired").count()
     assert len(steps) == fired  # and none lost: one timeline entry per fired timer
-    assert fired >= 40 * 6  # every P1 chain went all the way up
+    # Two hours late, every P1 chain caught up: its top step fired (the not-acknowledged
+    # ladder's sixth, the clock chain's acknowledge breach), the five below were caught up.
+    assert fired == 40 * 2
+    caught_up = DueAction.objects.filter(kind="escalation.step", outcome="caught_up").count()
+    assert caught_up == 40 * 5
+
+
+def test_workers_back_from_an_outage_catch_up_each_chain_once():
+    """Three workers start at once on P1 chains two hours overdue, their batches splitting
+    tickets' steps between them: still one step fired per chain, one message per person."""
+    from caredesk.notify.models import Message
+    from caredesk.tickets.models import EntryKind, TimelineEntry
+
+    open_unacknowledged_p1s(30)
+    due = DueAction.objects.filter(done_at__isnull=True, due_at__lte=clock.now())
+    procs = [worker(f"w{i}", "--batch", "7", "--lease", "30") for i in range(3)]
+    try:
+        wait_until(lambda: not due.exists(), "the catch-up", procs)
+    finally:
+        outputs = stop(procs)
+    assert all(p.returncode == 0 for p in procs), outputs
+    per_ticket = (
+        TimelineEntry.objects.filter(kind=EntryKind.ESCALATED)
+        .values("ticket_id")
+        .annotate(n=Count("id"))
+    )
+    assert sorted({row["n"] for row in per_ticket}) == [2]  # one step per chain, two chains
+    steps = DueAction.objects.filter(kind="escalation.step", done_at__isnull=False)
+    assert steps.filter(outcome="fired").count() == 30 * 2
+    assert steps.filter(outcome="caught_up").count() == 30 * 5
+    repeated = (
+        Message.objects.filter(template="escalation")
+        .values("topic", "recipient_id")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+    )
+    assert not repeated.exists()
+    assert Message.objects.filter(template="escalation").count() == 30 * 6

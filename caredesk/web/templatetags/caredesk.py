@@ -1,7 +1,11 @@
+import datetime as dt
+
 from django import template
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+
+from caredesk.notify import rendering
 
 register = template.Library()
 
@@ -67,12 +71,13 @@ def get_item(mapping, key):
 
 
 @register.filter
-def duration(seconds: int) -> str:
-    """A compact span of time for clocks: 2d 3h, 3h 05m, 12m (negative: overdue)."""
+def duration(seconds: int, unit: str = "") -> str:
+    """A compact span of time for clocks: 2d 3h, 3h 05m, 12m (negative: overdue). With
+    unit "hours" — working time — no days: 40 working hours are not 1d 16h."""
     if seconds is None:
         return ""
     total = abs(int(seconds)) // 60
-    days, rest = divmod(total, 24 * 60)
+    days, rest = (0, total) if unit == "hours" else divmod(total, 24 * 60)
     hours, minutes = divmod(rest, 60)
     if days:
         text = _("%(d)dd %(h)dh") % {"d": days, "h": hours}
@@ -102,16 +107,38 @@ def ladder_role(value: str) -> str:
 
 
 @register.filter
-def iso_local(value: str) -> str:
-    """An ISO moment kept in an entry's data, in the reader's zone."""
-    import datetime as dt
-
-    from django.utils import timezone
-
-    if not value:
-        return ""
+def moment(value: str):
+    """An ISO time kept in an entry's data, as an aware datetime for the `date` filter."""
     try:
-        moment = dt.datetime.fromisoformat(value)
+        return dt.datetime.fromisoformat(value) if value else None
     except (TypeError, ValueError):
-        return ""
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+        return None
+
+
+@register.filter
+def delivery_labels(deliveries) -> str:
+    """How an escalation reached its target, per channel: "Email", or — when the step asked
+    for a channel not set up for them — "WeCom group not configured → Email"."""
+    language = translation.get_language() or "zh-hans"
+    sep = "、" if language == "zh-hans" else ", "
+    return sep.join(
+        rendering.via(d["channel"], d.get("requested", ""), d.get("missing", ""), language)
+        for d in deliveries or []
+    )
+
+
+@register.filter
+def channel_label(code: str) -> str:
+    """A contact channel's name in the reader's language (WeCom group, SMS, …)."""
+    return rendering.channel_label(code)
+
+
+@register.filter
+def message_via(message) -> str:
+    """How a message went, after a fall-back: "SMS not configured → Email"."""
+    return rendering.via(
+        message.channel,
+        message.requested_channel,
+        message.fallback_reason,
+        translation.get_language() or "zh-hans",
+    )

@@ -4,13 +4,14 @@ of the past ones — through which channel, delivered or not."""
 from dataclasses import dataclass
 
 from django import template
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from caredesk.directory.models import Person
-from caredesk.notify import addressing
+from caredesk.escalation.models import StepCondition, StepTarget
+from caredesk.notify import addressing, rendering
 from caredesk.notify import policy as notify_policy
 from caredesk.notify.models import Message, MessageState
-from caredesk.stakeholders.models import ContactChannel
 from caredesk.tickets.models import Status, Ticket
 from caredesk.tickets.notifications import recipients_for
 
@@ -32,6 +33,7 @@ TEMPLATE_LABELS = {
     "handoff_declined": _("Hand-off declined"),
     "handoff_cancelled": _("Hand-off withdrawn"),
     "customer_replied": _("Customer wrote"),
+    "ticket_escalated": _("Escalation notice"),
 }
 WHY_LABELS = {
     "requester": _("requester"),
@@ -62,8 +64,22 @@ class Line:
     message: Message | None = None
 
 
-def _channel_label(channel: str) -> str:
-    return str(ContactChannel(channel).label) if channel in ContactChannel.values else channel
+def _event_label(m: Message) -> str:
+    """What a message was about: an escalation names its level, whom it called and why."""
+    if m.template == "escalation":
+        c = m.context
+        role, why = c.get("target_role", ""), c.get("condition", "")
+        return str(_("Escalation level %(n)s · %(role)s %(who)s · %(why)s")) % {
+            "n": c.get("level", ""),
+            "role": StepTarget(role).label if role in StepTarget.values else role,
+            "who": c.get("target_name", ""),
+            "why": StepCondition(why).label if why in StepCondition.values else why,
+        }
+    return str(TEMPLATE_LABELS.get(m.template, _("Notification")))
+
+
+def _via(channel: str, requested: str = "", missing: str = "") -> str:
+    return rendering.via(channel, requested, missing, translation.get_language())
 
 
 def _next_event(ticket: Ticket) -> tuple[str, int | None, str]:
@@ -93,7 +109,7 @@ def _will(ticket: Ticket) -> tuple[str, list[Line]]:
                 person=r.person,
                 event=str(TEMPLATE_LABELS.get(r.template, _("Notification"))),
                 why=str(WHY_LABELS.get(r.why, "")),
-                channel=_channel_label(where.channel),
+                channel=_via(where.channel, where.requested, where.missing),
                 where=where.endpoint.name if where.endpoint else where.address,
             )
         )
@@ -113,9 +129,9 @@ def _told(ticket: Ticket) -> list[Line]:
         lines.append(
             Line(
                 person=m.recipient,
-                event=str(TEMPLATE_LABELS.get(m.template, _("Notification"))),
+                event=_event_label(m),
                 why="",
-                channel=_channel_label(m.channel),
+                channel=_via(m.channel, m.requested_channel, m.fallback_reason),
                 where=m.endpoint.name if m.endpoint else m.address,
                 state=str(label),
                 colour=colour,
