@@ -9,6 +9,8 @@ scripts/system-deps.sh
 echo "== ruff"
 "$VENV/bin/ruff" check .
 "$VENV/bin/ruff" format --check .
+echo "== import-linter (the floors of shared/STYLE.md)"
+"$VENV/bin/lint-imports"
 
 workers="${TEST_WORKERS:-2}"
 run_suite() {
