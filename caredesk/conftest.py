@@ -44,9 +44,9 @@ SHORT = {
 
 
 def build_cast():
-    from caredesk.web.demo import _world
+    from caredesk.demo.world import build_world
 
-    world = _world()
+    world = build_world()
     cast = types.SimpleNamespace(**{SHORT[u]: p for u, p in world["people"].items()})
     cast.orgs = types.SimpleNamespace(**world["orgs"])
     cast.products = types.SimpleNamespace(**world["products"])

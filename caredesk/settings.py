@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "caredesk.inbound",
     "caredesk.escalation",
     "caredesk.runtime",
+    "caredesk.demo",
     "caredesk.web",
 ]
 

@@ -6,3 +6,10 @@ class NotifyConfig(AppConfig):
     name = "caredesk.notify"
     label = "notify"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from caredesk import loops
+
+        from .delivery import deliver_due
+
+        loops.register("outbox", deliver_due, order=20)

@@ -22,9 +22,9 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
+from caredesk.demo.world import DEMO_PASSWORD  # noqa: E402
 from caredesk.tickets import services  # noqa: E402
 from caredesk.tickets.models import Handoff, Status, Ticket  # noqa: E402
-from caredesk.web.demo import DEMO_PASSWORD  # noqa: E402
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,7 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.test import Client, override_settings
 
-from caredesk.web.demo import DEMO_PASSWORD
+from caredesk.demo.world import DEMO_PASSWORD
 
 LIMIT = settings.AXES_FAILURE_LIMIT
 

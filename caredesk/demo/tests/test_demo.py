@@ -27,8 +27,8 @@ def test_demo_history_lies_in_the_past_at_any_hour(db):
     import datetime as dt
 
     from caredesk import clock
+    from caredesk.demo.world import load_demo
     from caredesk.tickets.models import TimelineEntry
-    from caredesk.web.demo import load_demo
 
     shanghai = dt.timezone(dt.timedelta(hours=8))
     moment = dt.datetime(2026, 11, 26, 0, 20, tzinfo=shanghai)

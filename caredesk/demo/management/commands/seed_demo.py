@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from caredesk.web.demo import DEMO_PASSWORD, demo_logins, load_demo
+from caredesk.demo.world import DEMO_PASSWORD, demo_logins, load_demo
 
 
 class Command(BaseCommand):

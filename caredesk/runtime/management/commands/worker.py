@@ -1,6 +1,7 @@
-"""`manage.py worker`: the loop that keeps CareDesk's promises — fires due timers (escalations,
-clocks) and delivers the outbox. Run one beside the web server; on PostgreSQL run as many as
-you like. SIGTERM/SIGINT stop it after the batch in hand."""
+"""`manage.py worker`: the loop that keeps CareDesk's promises — runs every loop the apps
+registered (caredesk.loops): due timers (escalations, clocks, auto-close), then the outbox.
+Run one beside the web server; on PostgreSQL run as many as you like. SIGTERM/SIGINT stop it
+after the batch in hand."""
 
 import datetime as dt
 import os
@@ -10,8 +11,8 @@ import threading
 
 from django.core.management.base import BaseCommand, CommandError
 
+from caredesk import loops
 from caredesk.directory import refdata
-from caredesk.web.loops import LOOPS
 
 
 class Command(BaseCommand):
@@ -40,10 +41,7 @@ class Command(BaseCommand):
             self.stdout.write(f"worker {worker} started")
         while not stop.is_set():
             refdata.new_scope()
-            done = sum(
-                loop(worker=worker, batch=batch, lease=dt.timedelta(seconds=lease))
-                for loop in LOOPS
-            )
+            done = loops.run_pass(worker=worker, batch=batch, lease=dt.timedelta(seconds=lease))
             if once:
                 self.stdout.write(f"{done} done")
                 return
