@@ -14,6 +14,7 @@ from django.db.models import Prefetch
 from caredesk import events
 from caredesk.directory import refdata
 from caredesk.directory.models import Person
+from caredesk.tickets import rules as ticket_rules
 from caredesk.tickets import selectors as ticket_selectors
 from caredesk.tickets.models import Handoff, HandoffStatus, Status, Ticket
 from caredesk.timers import services as timers
@@ -165,7 +166,7 @@ def resolve_target(ticket: Ticket, target: str, run: EscalationRun, now: dt.date
 def condition_holds(ticket: Ticket, step: dict, run: EscalationRun, now: dt.datetime) -> bool:
     condition = step["condition"]
     if condition == StepCondition.NOT_ACKNOWLEDGED:
-        return ticket.status in (Status.NEW, Status.REOPENED)
+        return ticket.status in ticket_rules.ACKNOWLEDGEABLE
     if condition == StepCondition.HANDOFF_NOT_ACCEPTED:
         return (
             run.handoff_id is not None

@@ -15,8 +15,9 @@ from caredesk.directory.models import Person, Product, Region
 from caredesk.errors import NotFound, ValidationFailed
 from caredesk.escalation import selectors as escalation_selectors
 
-from . import policy, selectors, services
+from . import policy, rules, selectors, services
 from .models import CallDirection, CallOutcome, Channel, Ticket
+from .rules import Limits
 
 router = Router(tags=["tickets"])
 
@@ -123,21 +124,21 @@ class TicketIn(Schema):
     product: int | str = Field(description="Product id or code")
     region: int | str = Field(description="Region id or code")
     severity: SeverityIn
-    title: str = Field(min_length=1, max_length=200)
-    customer_voice: str = Field(min_length=1, max_length=20000)
+    title: str = Field(min_length=1, max_length=Limits.TITLE)
+    customer_voice: str = Field(min_length=1, max_length=Limits.TEXT)
     channel: ChannelIn = "api"
-    site: str = Field("", max_length=200)
+    site: str = Field("", max_length=Limits.SITE)
     requester: Id | None = None
 
 
 class TicketPatch(Schema):
     version: Version
-    title: str | None = Field(None, min_length=1, max_length=200)
+    title: str | None = Field(None, min_length=1, max_length=Limits.TITLE)
     severity: SeverityIn | None = None
     product: int | str | None = None
     region: int | str | None = None
-    site: str | None = Field(None, max_length=200)
-    status: Literal["in_progress", "waiting_customer"] | None = None
+    site: str | None = Field(None, max_length=Limits.SITE)
+    status: Literal[tuple(rules.MANUAL_STATUSES)] | None = None  # type: ignore[valid-type]
 
 
 class VersionIn(Schema):
@@ -145,7 +146,7 @@ class VersionIn(Schema):
 
 
 class CommentIn(Schema):
-    body: str = Field(min_length=1, max_length=20000)
+    body: str = Field(min_length=1, max_length=Limits.TEXT)
     public: StrictBool = True
 
 
@@ -157,32 +158,36 @@ class CommentOut(Schema):
 class CallIn(Schema):
     direction: Literal[tuple(CallDirection.values)] = "outbound"  # type: ignore[valid-type]
     outcome: Literal[tuple(CallOutcome.values)]  # type: ignore[valid-type]
-    party: str = Field("", max_length=200)
-    note: str = Field("", max_length=5000)
+    party: str = Field("", max_length=Limits.PARTY)
+    note: str = Field("", max_length=Limits.NOTE)
 
 
 class ConclusionIn(Schema):
-    text: str = Field(min_length=1, max_length=20000)
-    reason: str = Field("", max_length=2000)
+    text: str = Field(min_length=1, max_length=Limits.TEXT)
+    reason: str = Field("", max_length=Limits.REASON)
     version: Version | None = None
 
 
 class ResolveIn(Schema):
-    note: str = Field(min_length=1, max_length=20000)
+    note: str = Field(min_length=1, max_length=Limits.TEXT)
     version: Version | None = None
 
 
 class ConfirmIn(Schema):
-    note: str = Field("", max_length=5000)
+    note: str = Field("", max_length=Limits.NOTE)
 
 
-class ReasonIn(Schema):
-    reason: str = Field(min_length=1, max_length=5000)
+class ReopenIn(Schema):
+    reason: str = Field(min_length=1, max_length=Limits.TEXT)
+
+
+class DeclineIn(Schema):
+    reason: str = Field(min_length=1, max_length=Limits.REASON)
 
 
 class HandoffIn(Schema):
     to_person: Id
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: str = Field(min_length=1, max_length=Limits.REASON)
     version: Version | None = None
 
 
@@ -478,7 +483,7 @@ def confirm(request, ticket_id: IdParam, payload: ConfirmIn | None = None):
     "/tickets/{ticket_id}/reopen",
     response={200: TicketDetailOut, **error_responses(403, 404, 409)},
 )
-def reopen(request, ticket_id: IdParam, payload: ReasonIn):
+def reopen(request, ticket_id: IdParam, payload: ReopenIn):
     services.reopen(actor=request.auth, ticket=_ticket(request, ticket_id), reason=payload.reason)
     return _fresh_detail(request, ticket_id)
 
@@ -521,7 +526,7 @@ def accept_handoff(request, handoff_id: IdParam):
 @router.post(
     "/handoffs/{handoff_id}/decline", response={200: HandoffOut, **error_responses(403, 404, 409)}
 )
-def decline_handoff(request, handoff_id: IdParam, payload: ReasonIn):
+def decline_handoff(request, handoff_id: IdParam, payload: DeclineIn):
     h = services.decline_handoff(
         actor=request.auth,
         handoff=selectors.handoff_for(request.auth, handoff_id),

@@ -5,7 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from caredesk.directory import refdata
 from caredesk.directory.models import Organisation, OrgKind, Person, Product, Region, Role
+from caredesk.tickets import rules
 from caredesk.tickets.models import CallDirection, CallOutcome, Channel, Severity, Status
+from caredesk.tickets.rules import Limits
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 CHOOSE = _("Please choose…")
@@ -19,13 +21,13 @@ class NewRequestForm(forms.Form):
     )
     product = forms.ModelChoiceField(Product.objects.all(), empty_label=CHOOSE, label=_("Product"))
     region = forms.ModelChoiceField(Region.objects.all(), empty_label=CHOOSE, label=_("Region"))
-    site = forms.CharField(label=_("Site / NE"), max_length=200, required=False)
+    site = forms.CharField(label=_("Site / NE"), max_length=Limits.SITE, required=False)
     severity = forms.ChoiceField(choices=Severity.choices, label=_("Severity"), initial="P3")
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=_("Title"), max_length=Limits.TITLE)
     customer_voice = forms.CharField(
         label=_("What happened, in your own words"),
         widget=forms.Textarea(attrs={"rows": 6}),
-        max_length=20000,
+        max_length=Limits.TEXT,
         strip=False,
     )
 
@@ -54,7 +56,7 @@ class RecordCallForm(NewRequestForm):
     customer_voice = forms.CharField(
         label=_("Customer voice (verbatim)"),
         widget=forms.Textarea(attrs={"rows": 6}),
-        max_length=20000,
+        max_length=Limits.TEXT,
         strip=False,
     )
 
@@ -71,7 +73,7 @@ class RecordCallForm(NewRequestForm):
 class CommentForm(forms.Form):
     """A customer's comment in the portal: always public."""
 
-    body = forms.CharField(label=_("Comment"), widget=TEXTAREA, max_length=20000)
+    body = forms.CharField(label=_("Comment"), widget=TEXTAREA, max_length=Limits.TEXT)
 
 
 class ReplyForm(CommentForm):
@@ -96,15 +98,15 @@ class ReplyForm(CommentForm):
 class CallForm(forms.Form):
     direction = forms.ChoiceField(choices=CallDirection.choices, label=_("Direction"))
     outcome = forms.ChoiceField(choices=CallOutcome.choices, label=_("Outcome"))
-    party = forms.CharField(label=_("Who"), max_length=200, required=False)
-    note = forms.CharField(label=_("Note"), widget=TEXTAREA, max_length=5000, required=False)
+    party = forms.CharField(label=_("Who"), max_length=Limits.PARTY, required=False)
+    note = forms.CharField(label=_("Note"), widget=TEXTAREA, max_length=Limits.NOTE, required=False)
 
 
 class HandoffForm(forms.Form):
     to_person = forms.ModelChoiceField(
         Person.objects.none(), empty_label=CHOOSE, label=_("New owner")
     )
-    reason = forms.CharField(label=_("Reason"), widget=TEXTAREA, max_length=2000)
+    reason = forms.CharField(label=_("Reason"), widget=TEXTAREA, max_length=Limits.REASON)
 
     def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)
@@ -115,28 +117,34 @@ class HandoffForm(forms.Form):
         )
 
 
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), widget=TEXTAREA, max_length=5000)
+class ReopenForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=TEXTAREA, max_length=Limits.TEXT)
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=TEXTAREA, max_length=Limits.REASON)
 
 
 class ConclusionForm(forms.Form):
-    text = forms.CharField(label=_("Technical conclusion"), widget=TEXTAREA, max_length=20000)
+    text = forms.CharField(label=_("Technical conclusion"), widget=TEXTAREA, max_length=Limits.TEXT)
     reason = forms.CharField(
-        label=_("Why it changes"), widget=TEXTAREA, max_length=2000, required=False
+        label=_("Why it changes"), widget=TEXTAREA, max_length=Limits.REASON, required=False
     )
 
 
 class ResolveForm(forms.Form):
-    note = forms.CharField(label=_("Resolution note"), widget=TEXTAREA, max_length=20000)
+    note = forms.CharField(label=_("Resolution note"), widget=TEXTAREA, max_length=Limits.TEXT)
 
 
 class ConfirmForm(forms.Form):
-    note = forms.CharField(label=_("Comment"), widget=TEXTAREA, max_length=5000, required=False)
+    note = forms.CharField(
+        label=_("Comment"), widget=TEXTAREA, max_length=Limits.NOTE, required=False
+    )
 
 
 class StatusForm(forms.Form):
     status = forms.ChoiceField(
-        choices=[(s, Status(s).label) for s in (Status.IN_PROGRESS, Status.WAITING_CUSTOMER)],
+        choices=[(s, Status(s).label) for s in rules.MANUAL_STATUSES],
         label=_("Status"),
     )
     version = forms.IntegerField(widget=forms.HiddenInput)

@@ -194,7 +194,7 @@ def _ticket_context(request, ticket, **forms_in_error):
             can_reopen=until is None or clock.now() <= until,
             comment_form=forms_in_error.get("comment") or forms.CommentForm(),
             confirm_form=forms_in_error.get("confirm") or forms.ConfirmForm(),
-            reopen_form=forms_in_error.get("reopen") or forms.ReasonForm(),
+            reopen_form=forms_in_error.get("reopen") or forms.ReopenForm(),
         )
         return ctx
     ctx.update(
@@ -202,7 +202,7 @@ def _ticket_context(request, ticket, **forms_in_error):
         comment_form=forms_in_error.get("comment") or forms.ReplyForm(),
         call_form=forms_in_error.get("call") or forms.CallForm(),
         handoff_form=forms_in_error.get("handoff"),  # otherwise fetched when opened
-        decline_form=forms_in_error.get("decline") or forms.ReasonForm(),
+        decline_form=forms_in_error.get("decline") or forms.DeclineForm(),
         conclusion_form=forms_in_error.get("conclusion")
         or forms.ConclusionForm(initial={"text": conclusions[0].text if conclusions else ""}),
         resolve_form=forms_in_error.get("resolve") or forms.ResolveForm(),
@@ -327,7 +327,7 @@ ACTIONS = {
         _confirm,
         gettext_lazy("Thank you — closed."),
     ),
-    "reopen": (lambda r, t: forms.ReasonForm(r.POST), _reopen, gettext_lazy("Reopened.")),
+    "reopen": (lambda r, t: forms.ReopenForm(r.POST), _reopen, gettext_lazy("Reopened.")),
 }
 
 
@@ -379,7 +379,7 @@ def handoff_action(request, handoff_id, action):
             services.cancel_handoff(actor=request.user, handoff=handoff)
             messages.success(request, _("Hand-off cancelled."))
         elif action == "decline":
-            form = forms.ReasonForm(request.POST)
+            form = forms.DeclineForm(request.POST)
             if not form.is_valid():
                 return _render_ticket(request, ticket, http_status=422, decline=form)
             services.decline_handoff(

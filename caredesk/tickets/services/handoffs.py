@@ -11,7 +11,7 @@ from caredesk.directory.models import (
 from caredesk.errors import Conflict, PermissionDenied
 from caredesk.errors import ValidationFailed as Invalid
 
-from .. import policy
+from .. import policy, rules
 from ..models import (
     EntryKind,
     Handoff,
@@ -58,7 +58,7 @@ def propose_handoff(
     policy.check_view(actor, ticket)
     policy.check_owner_or_manager(actor, ticket)
     require_open(ticket)
-    reason = require_text(reason, "reason", 2000)
+    reason = require_text(reason, "reason", rules.Limits.REASON)
     if not to_person.can_own_tickets:
         raise Invalid(
             _("A hand-off goes to a colleague who can own the ticket, never to a customer."),
@@ -152,7 +152,7 @@ def decline_handoff(*, actor: Person, handoff: Handoff, reason: str) -> Handoff:
         raise PermissionDenied(_("Only the proposed new owner can decline this hand-off."))
     if handoff.status != HandoffStatus.PENDING:
         raise HandoffNotPending()
-    reason = require_text(reason, "reason", 2000)
+    reason = require_text(reason, "reason", rules.Limits.REASON)
     _decide(handoff, HandoffStatus.DECLINED, reason)
     save(ticket)
     add_entry(

@@ -27,6 +27,7 @@ from ..models import (
     Ticket,
     TicketSequence,
 )
+from ..rules import Limits
 from ._base import add_entry, emit, snapshot
 
 
@@ -101,14 +102,14 @@ def open_ticket(
     if channel not in Channel.values:
         errors["channel"] = str(_("Unknown channel."))
     title = (title or "").strip()
-    if problem := text_problem(title, required=True, max_length=200):
+    if problem := text_problem(title, required=True, max_length=Limits.TITLE):
         errors["title"] = problem
     # The customer's words are kept verbatim: only emptiness is checked, nothing is trimmed.
     if is_blank(customer_voice or ""):
         errors["customer_voice"] = str(_("Write down what the customer said."))
     elif problem := text_problem(customer_voice, required=True):
         errors["customer_voice"] = problem
-    if problem := text_problem(site, required=False, max_length=200):
+    if problem := text_problem(site, required=False, max_length=Limits.SITE):
         errors["site"] = problem
     if actor.is_customer:
         requester = requester or actor

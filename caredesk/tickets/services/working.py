@@ -15,7 +15,7 @@ from caredesk.directory.models import (
 from caredesk.errors import InvalidTransition, PermissionDenied
 from caredesk.errors import ValidationFailed as Invalid
 
-from .. import policy
+from .. import policy, rules
 from ..models import (
     CallDirection,
     CallOutcome,
@@ -26,6 +26,7 @@ from ..models import (
     Ticket,
     TimelineEntry,
 )
+from ..rules import Limits
 from . import closing
 from ._base import add_entry, emit, locked, require_open, require_text, save, snapshot
 
@@ -37,7 +38,7 @@ def acknowledge(*, actor: Person, ticket: Ticket, version: int | None = None) ->
     policy.check_view(actor, ticket)
     if ticket.owner_id != actor.pk:
         raise PermissionDenied(_("Only the owner can acknowledge this ticket."))
-    if ticket.status not in (Status.NEW, Status.REOPENED):
+    if ticket.status not in rules.ACKNOWLEDGEABLE:
         raise InvalidTransition(_("This ticket is already acknowledged."))
     before = snapshot(ticket)
     ticket.status = Status.ACKNOWLEDGED
@@ -52,12 +53,7 @@ def acknowledge(*, actor: Person, ticket: Ticket, version: int | None = None) ->
 
 
 EDITABLE_FIELDS = frozenset({"title", "severity", "product", "region", "site", "status"})
-STATUS_MOVES = {
-    Status.ACKNOWLEDGED: {Status.IN_PROGRESS, Status.WAITING_CUSTOMER},
-    Status.IN_PROGRESS: {Status.WAITING_CUSTOMER},
-    Status.WAITING_CUSTOMER: {Status.IN_PROGRESS},
-    Status.REOPENED: {Status.IN_PROGRESS, Status.WAITING_CUSTOMER},
-}
+STATUS_MOVES = rules.STATUS_MOVES
 
 
 @transaction.atomic
@@ -72,7 +68,7 @@ def edit_ticket(*, actor: Person, ticket: Ticket, version: int, changes: dict[st
     before = snapshot(ticket)
     fields: list[str] = []
     if "title" in changes:
-        ticket.title = require_text(changes["title"], "title", 200)
+        ticket.title = require_text(changes["title"], "title", rules.Limits.TITLE)
         fields.append("title")
     if "severity" in changes:
         if changes["severity"] not in Severity.values:
@@ -149,12 +145,12 @@ def add_comment(*, actor: Person, ticket: Ticket, body: str, public: bool = True
     period, closed) ticket reopens it."""
     ticket = locked(ticket)
     policy.check_view(actor, ticket)
-    text = require_text(body, "body", 20000)
+    text = require_text(body, "body", rules.Limits.TEXT)
     if actor.is_customer and not public:
         raise PermissionDenied(_("Customers can only write public comments."))
     if public and not actor.is_customer:
         _refuse_colleague_numbers(ticket, text)
-    if actor.is_customer and ticket.status in (Status.RESOLVED, Status.CLOSED):
+    if actor.is_customer and ticket.status in rules.REOPENABLE:
         # A customer who writes after the resolution is not satisfied yet: the message
         # reopens the ticket (their words are the reason) and goes back to the owner.
         policy.check_customer_of(actor, ticket)
@@ -197,6 +193,9 @@ def log_call(
         errors["direction"] = str(_("Choose inbound or outbound."))
     if outcome not in CallOutcome.values:
         errors["outcome"] = str(_("Choose how the call ended."))
+    for field, value, limit in (("party", party, Limits.PARTY), ("note", note, Limits.NOTE)):
+        if len(value or "") > limit:
+            errors[field] = str(_("At most %(n)d characters.") % {"n": limit})
     if errors:
         raise Invalid(fields=errors)
     entry = add_entry(
@@ -226,9 +225,11 @@ def set_conclusion(
     ticket = locked(ticket, version)
     policy.check_view(actor, ticket)
     policy.check_owner_or_manager(actor, ticket)
-    text = require_text(text, "text", 20000)
+    text = require_text(text, "text", rules.Limits.TEXT)
     current = ticket.conclusions.order_by("-version").first()
     reason = (reason or "").strip()
+    if len(reason) > Limits.REASON:
+        raise Invalid(fields={"reason": str(_("At most %(n)d characters.") % {"n": Limits.REASON})})
     if current is not None and not reason:
         raise Invalid(fields={"reason": str(_("Say why the conclusion changes."))})
     if current is not None and current.text == text:
@@ -266,7 +267,7 @@ def resolve(*, actor: Person, ticket: Ticket, note: str, version: int | None = N
     ticket = locked(ticket, version)
     policy.check_view(actor, ticket)
     policy.check_owner_or_manager(actor, ticket)
-    note = require_text(note, "note", 20000)
+    note = require_text(note, "note", rules.Limits.TEXT)
     require_open(ticket)
     before = snapshot(ticket)
     now = clock.now()
@@ -292,6 +293,8 @@ def confirm_closure(*, actor: Person, ticket: Ticket, note: str = "") -> Ticket:
     policy.check_customer_of(actor, ticket)
     if ticket.status != Status.RESOLVED:
         raise InvalidTransition(_("Only a resolved ticket can be closed."))
+    if len(note or "") > Limits.NOTE:
+        raise Invalid(fields={"note": str(_("At most %(n)d characters.") % {"n": Limits.NOTE})})
     before = snapshot(ticket)
     ticket.status = Status.CLOSED
     ticket.closed_at = clock.now()
@@ -313,12 +316,12 @@ def reopen(*, actor: Person, ticket: Ticket, reason: str) -> Ticket:
     ticket = locked(ticket)
     policy.check_view(actor, ticket)
     policy.check_customer_of(actor, ticket)
-    reason = require_text(reason, "reason", 20000)
+    reason = require_text(reason, "reason", rules.Limits.TEXT)
     return _reopen(actor, ticket, reason)
 
 
 def _reopen(actor: Person, ticket: Ticket, reason: str) -> Ticket:
-    if ticket.status not in (Status.RESOLVED, Status.CLOSED):
+    if ticket.status not in rules.REOPENABLE:
         raise InvalidTransition(_("Only a resolved or closed ticket can be reopened."))
     until = closing.reopen_allowed_until(ticket)
     if ticket.status == Status.CLOSED and until is not None and clock.now() > until:
