@@ -43,16 +43,16 @@ UPDATE = re.compile(r'^UPDATE "(\w+)"')
 # ------------------------------------------------------------------ inside a child process
 
 
-def _world():
+def build_world():
     import django
 
     django.setup()
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from caredesk.web.demo import _world
+    from caredesk.demo.world import build_world
 
-    return _world()
+    return build_world()
 
 
 def _open(world, i: int):
@@ -182,7 +182,7 @@ def _row(operation, backend, size, value, unit, baseline, baseline_name, timings
 
 def child(backend: str, quick: bool) -> None:
     n = SIZES["quick" if quick else "full"]
-    world = _world()
+    world = build_world()
     for i in range(20):  # warm caches, the number sequence, jieba's dictionary
         _open(world, -100 - i)
     writes, ticket_id = record_writes(world)

@@ -53,9 +53,9 @@ def _setup():
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from caredesk.web.demo import _world
+    from caredesk.demo.world import build_world
 
-    return _world()
+    return build_world()
 
 
 def _queue(n: int, person, endpoint, tag: str) -> None:

@@ -103,14 +103,14 @@ def escalation_rate(backend: str, tickets: int, workers: int) -> dict:
     from django.db.models import Max, Min
 
     from caredesk import clock
+    from caredesk.demo.world import build_world
     from caredesk.escalation import demo as escalation_demo
     from caredesk.tickets import services
     from caredesk.tickets.models import EntryKind, TimelineEntry
     from caredesk.timers.models import DueAction
-    from caredesk.web.demo import _world
 
     _reset()
-    world = _world()
+    world = build_world()
     escalation_demo.setup(world)
     people, orgs = world["people"], world["orgs"]
     with clock.frozen_at(clock.now() - dt.timedelta(hours=2)):
@@ -170,9 +170,9 @@ def _fill(size: int) -> None:
     from caredesk.timers.models import DueAction
 
     if not Person.objects.exists():
-        from caredesk.web.demo import _world
+        from caredesk.demo.world import build_world
 
-        _world()
+        build_world()
     b = Person.objects.get(username="engineer.b")
     y = Person.objects.get(username="customer.y")
     org, office = y.organisation_id, b.organisation_id

@@ -66,10 +66,10 @@ def _zipf_weights(n: int, s: float = 1.1) -> list[float]:
 
 def build_world(seed: int = 7) -> dict:
     """The demo's cast and the wider world around it; returns ids for the generator."""
+    from caredesk.demo.world import build_world
     from caredesk.directory.models import Organisation, OrgKind, Person, Product, Region, Role
-    from caredesk.web.demo import _world
 
-    world = _world()
+    world = build_world()
     orgs, people = world["orgs"], world["people"]
     offices = [orgs["office"]] + [
         Organisation.objects.create(
