@@ -1,7 +1,11 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
+from caredesk.audit import services as audit
 from caredesk.directory.admin import AuditedAdmin
 
+from . import config
 from .models import (
     Calendar,
     CalendarDay,
@@ -20,8 +24,30 @@ class CalendarDayInline(admin.TabularInline):
     extra = 1
 
 
+class CalendarForm(forms.ModelForm):
+    """The same rules as config.create_calendar: a known zone, work that ends after it starts."""
+
+    class Meta:
+        model = Calendar
+        fields = ("name", "time_zone", "always_open", "work_start", "work_end", "workdays")
+
+    def clean(self):
+        data = super().clean()
+        if all(k in data for k in ("time_zone", "work_start", "work_end")):
+            errors = config.validate_calendar(
+                time_zone=data["time_zone"],
+                always_open=data.get("always_open", False),
+                work_start=data["work_start"],
+                work_end=data["work_end"],
+            )
+            if errors:
+                raise ValidationError(errors)
+        return data
+
+
 @admin.register(Calendar)
 class CalendarAdmin(AuditedAdmin):
+    form = CalendarForm
     list_display = ("name", "time_zone", "always_open", "work_start", "work_end", "workdays")
     inlines = [CalendarDayInline]
 
@@ -41,8 +67,37 @@ class SlaPolicyAdmin(AuditedAdmin):
     list_filter = ("severity", "calendar")
 
 
+def _spec(data: dict) -> config.StepSpec:
+    return config.StepSpec(
+        target=data.get("target", ""),
+        condition=data.get("condition", ""),
+        wait_minutes=data.get("wait_minutes") or 0,
+        channels=tuple(c.strip() for c in (data.get("channels") or "").split(",") if c.strip()),
+        clock=data.get("clock") or "",
+        percent=data.get("percent") or 100,
+    )
+
+
+class StepFormSet(forms.BaseInlineFormSet):
+    """A chain edited here passes the same rules as one written through the API
+    (config.validate_steps): clock conditions name their clock, channels exist, …"""
+
+    def clean(self):
+        super().clean()
+        steps = [
+            _spec(f.cleaned_data)
+            for f in self.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+        trigger = getattr(self.instance, "trigger", "")
+        errors = config.validate_steps(trigger, steps)
+        if errors:
+            raise ValidationError([f"{k}: {v}" for k, v in errors.items()])
+
+
 class StepInline(admin.TabularInline):
     model = EscalationStep
+    formset = StepFormSet
     extra = 1
 
 
@@ -51,6 +106,17 @@ class EscalationPolicyAdmin(AuditedAdmin):
     list_display = ("name", "trigger", "customer_org", "severity", "active")
     list_filter = ("trigger", "active")
     inlines = [StepInline]
+
+    def save_related(self, request, form, formsets, change):
+        # The steps are audited like the chain itself (the admin's view is one transaction).
+        super().save_related(request, form, formsets, change)
+        steps = [s.frozen() for s in form.instance.steps.all()]
+        audit.record(
+            actor=request.user,
+            action="escalation_policy.steps",
+            obj=form.instance,
+            after={"steps": steps},
+        )
 
 
 class RotationMemberInline(admin.TabularInline):

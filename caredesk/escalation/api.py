@@ -11,12 +11,11 @@ from pydantic import StrictBool
 from caredesk import clock
 from caredesk.apikit import Id, IdParam, JsonInt, error_responses, reference
 from caredesk.directory.models import Product, Region
-from caredesk.directory.policy import can_write_reference_data
 from caredesk.errors import PermissionDenied, ValidationFailed
 from caredesk.inputs import moment_problem
 from caredesk.tickets import selectors
 
-from . import rosters, services
+from . import config, policy, rosters
 from .clocks import clocks_of
 from .models import (
     Calendar,
@@ -89,8 +88,8 @@ def who_is_on_call(request, query: Query[OnCallQuery]):
 
 
 def _admin(request):
-    if not can_write_reference_data(request.auth):
-        raise PermissionDenied()
+    """Configuration reads and lookups answer 403 before 404 to whoever may not configure."""
+    policy.check_configure(request.auth)
 
 
 class CalendarIn(Schema):
@@ -128,8 +127,7 @@ def list_calendars(request):
 
 @router.post("/calendars", response={201: CalendarOut, **error_responses(403, 409)})
 def create_calendar(request, payload: CalendarIn):
-    _admin(request)
-    c = services.save_config(Calendar(**payload.dict()), "calendar.create", request.auth)
+    c = config.create_calendar(actor=request.auth, **payload.dict())
     return Answer(201, _calendar_out(c))
 
 
@@ -144,7 +142,7 @@ def import_calendar_days(request, calendar_id: IdParam, payload: DaysIn):
     """Holidays and make-up working days (调休) from CSV: `2026-10-01,holiday,国庆节`."""
     _admin(request)
     cal = get_object_or_404(Calendar, pk=calendar_id)
-    services.import_calendar_days(cal, payload.csv, request.auth)
+    config.import_calendar_days(actor=request.auth, calendar=cal, text=payload.csv)
     return _calendar_out(cal)
 
 
@@ -179,14 +177,16 @@ def _sla_out(p: SlaPolicy) -> dict:
 
 
 def _sla_values(payload: SlaIn) -> dict:
-    values = payload.dict()
-    values["calendar"] = Calendar.objects.filter(pk=payload.calendar).first()
-    if values["calendar"] is None:
+    calendar = Calendar.objects.filter(pk=payload.calendar).first()
+    if calendar is None:
         raise ValidationFailed(fields={"calendar": f"No calendar {payload.calendar}."})
-    values["customer_org"] = (
-        services.customer_org(payload.customer_org) if payload.customer_org else None
-    )
-    return values
+    return {
+        "name": payload.name,
+        "customer_org_id": payload.customer_org,
+        "severity": payload.severity,
+        "calendar": calendar,
+        "targets": {k: getattr(payload, f"{k}_minutes") for k in ClockKind.values},
+    }
 
 
 @router.get("/sla-policies", response={200: list[SlaOut], **error_responses(403)})
@@ -197,8 +197,7 @@ def list_sla(request):
 
 @router.post("/sla-policies", response={201: SlaOut, **error_responses(403, 404, 409)})
 def create_sla(request, payload: SlaIn):
-    _admin(request)
-    p = services.save_config(SlaPolicy(**_sla_values(payload)), "sla_policy.create", request.auth)
+    p = config.create_sla_policy(actor=request.auth, **_sla_values(payload))
     return Answer(201, _sla_out(p))
 
 
@@ -207,16 +206,14 @@ def update_sla(request, policy_id: IdParam, payload: SlaIn):
     """Applies to tickets opened from now on; running clocks keep their targets."""
     _admin(request)
     p = get_object_or_404(SlaPolicy, pk=policy_id)
-    for k, v in _sla_values(payload).items():
-        setattr(p, k, v)
-    return _sla_out(services.save_config(p, "sla_policy.update", request.auth))
+    return _sla_out(config.update_sla_policy(actor=request.auth, sla=p, **_sla_values(payload)))
 
 
 @router.delete("/sla-policies/{policy_id}", response={204: None, **error_responses(403, 404)})
 def delete_sla(request, policy_id: IdParam):
     _admin(request)
     p = get_object_or_404(SlaPolicy, pk=policy_id)
-    services.delete_config(p, "sla_policy.delete", request.auth)
+    config.delete_sla_policy(actor=request.auth, sla=p)
     return Answer(204, None)
 
 
@@ -254,6 +251,27 @@ def _policy_out(p: EscalationPolicy) -> dict:
     }
 
 
+def _chain_values(payload: PolicyIn) -> dict:
+    return {
+        "name": payload.name,
+        "trigger": payload.trigger,
+        "customer_org_id": payload.customer_org,
+        "severity": payload.severity,
+        "active": payload.active,
+        "steps": [
+            config.StepSpec(
+                target=s.target,
+                condition=s.condition,
+                wait_minutes=s.wait_minutes,
+                channels=tuple(s.channels),
+                clock=s.clock or "",
+                percent=s.percent,
+            )
+            for s in payload.steps
+        ],
+    }
+
+
 @router.get("/escalation-policies", response={200: list[PolicyOut], **error_responses(403)})
 def list_policies(request):
     _admin(request)
@@ -262,8 +280,7 @@ def list_policies(request):
 
 @router.post("/escalation-policies", response={201: PolicyOut, **error_responses(403, 404)})
 def create_policy(request, payload: PolicyIn):
-    _admin(request)
-    p = services.write_policy(EscalationPolicy(), payload, request.auth, "escalation_policy.create")
+    p = config.create_escalation_policy(actor=request.auth, **_chain_values(payload))
     return Answer(201, _policy_out(p))
 
 
@@ -274,7 +291,8 @@ def update_policy(request, policy_id: IdParam, payload: PolicyIn):
     """Chains already running keep the steps they started with."""
     _admin(request)
     p = get_object_or_404(EscalationPolicy, pk=policy_id)
-    return _policy_out(services.write_policy(p, payload, request.auth, "escalation_policy.update"))
+    chain = config.update_escalation_policy(actor=request.auth, chain=p, **_chain_values(payload))
+    return _policy_out(chain)
 
 
 @router.delete(
@@ -283,5 +301,5 @@ def update_policy(request, policy_id: IdParam, payload: PolicyIn):
 def delete_policy(request, policy_id: IdParam):
     _admin(request)
     p = get_object_or_404(EscalationPolicy, pk=policy_id)
-    services.delete_config(p, "escalation_policy.delete", request.auth)
+    config.delete_escalation_policy(actor=request.auth, chain=p)
     return Answer(204, None)

@@ -1,113 +1,21 @@
-"""Writes to the escalation configuration (calendars, SLA and escalation policies), audited.
-Admins only; the API checks the role before calling."""
+"""Writes to the rosters (rotations, on-call overrides), audited. The configuration's verbs
+(calendars, SLA policies, escalation chains) are in config.py."""
 
-import zoneinfo
-
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from caredesk.audit import services as audit
-from caredesk.directory.models import Organisation
-from caredesk.errors import Conflict, PermissionDenied, ValidationFailed
+from caredesk.errors import PermissionDenied, ValidationFailed
 from caredesk.inputs import moment_problem
 
-from . import calendars
+from . import policy
 from .models import (
-    Calendar,
-    EscalationPolicy,
-    EscalationStep,
     RosterOverride,
     Rotation,
     RotationMember,
-    StepCondition,
-    StepTarget,
-    Trigger,
 )
 
-
-def save_config(obj, action: str, actor):
-    """Validate and save a calendar or SLA policy, audited; a duplicate is a conflict."""
-    if isinstance(obj, Calendar):
-        try:
-            zoneinfo.ZoneInfo(obj.time_zone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValidationFailed(fields={"time_zone": "Unknown time zone."}) from exc
-        for field in ("work_start", "work_end"):
-            if getattr(obj, field).tzinfo is not None:  # the database keeps a time of day only
-                raise ValidationFailed(fields={field: "A time of day without a zone: 09:00."})
-        if not obj.always_open and obj.work_start >= obj.work_end:
-            raise ValidationFailed(fields={"work_end": "Work must end after it starts."})
-    try:
-        with transaction.atomic():
-            obj.save()
-            audit.record(actor=actor, action=action, obj=obj, after={"name": str(obj)})
-    except IntegrityError as exc:
-        raise Conflict("That entry exists already.") from exc
-    return obj
-
-
-def customer_org(org_id: int) -> Organisation:
-    org = Organisation.objects.filter(pk=org_id, kind="customer").first()
-    if org is None:
-        raise ValidationFailed(fields={"customer_org": f"No customer organisation {org_id}."})
-    return org
-
-
-def delete_config(obj, action: str, actor) -> None:
-    with transaction.atomic():
-        audit.record(actor=actor, action=action, obj=obj)
-        obj.delete()
-
-
-def import_calendar_days(calendar: Calendar, text: str, actor) -> int:
-    with transaction.atomic():
-        count = calendars.import_days(calendar, text)
-        audit.record(actor=actor, action="calendar.days", obj=calendar, after={"rows": count})
-    return count
-
-
-def write_policy(policy: EscalationPolicy, payload, actor, action: str) -> EscalationPolicy:
-    """Create or replace a policy and its steps. Running chains keep their frozen copy."""
-    errors = {}
-    for i, step in enumerate(payload.steps):
-        clocked = step.condition in (StepCondition.CLOCK_AT_RISK, StepCondition.CLOCK_BREACHED)
-        if clocked and not step.clock:
-            errors[f"steps.{i}.clock"] = "A clock condition names its clock."
-        if step.target == StepTarget.HANDOFF_TARGET and payload.trigger != Trigger.HANDOFF:
-            errors[f"steps.{i}.target"] = "Only hand-off chains have a proposed new owner."
-    if errors:
-        raise ValidationFailed(fields=errors)
-    policy.name, policy.trigger = payload.name, payload.trigger
-    policy.severity, policy.active = payload.severity, payload.active
-    policy.customer_org = customer_org(payload.customer_org) if payload.customer_org else None
-    with transaction.atomic():
-        policy.save()
-        policy.steps.all().delete()
-        for order, step in enumerate(payload.steps, 1):
-            EscalationStep.objects.create(
-                policy=policy,
-                order=order,
-                target=step.target,
-                wait_minutes=step.wait_minutes,
-                channels=",".join(step.channels),
-                condition=step.condition,
-                clock=step.clock or "",
-                percent=step.percent,
-            )
-        audit.record(
-            actor=actor,
-            action=action,
-            obj=policy,
-            after={"steps": len(payload.steps), "name": policy.name},
-        )
-    return policy
-
-
-# ------------------------------------------------------------------ rosters
-
-
-def can_edit_rosters(person) -> bool:
-    return person.is_active and (person.role in ("admin", "service_manager") or person.is_superuser)
+can_edit_rosters = policy.can_edit_rosters
 
 
 def _require_roster_editor(person) -> None:
@@ -143,7 +51,9 @@ def add_override(*, actor, team, person, starts_at, ends_at, reason: str = "") -
 
 def remove_override(*, actor, override: RosterOverride) -> None:
     _require_roster_editor(actor)
-    delete_config(override, "roster.override_removed", actor)
+    with transaction.atomic():
+        audit.record(actor=actor, action="roster.override_removed", obj=override)
+        override.delete()
 
 
 def update_rotation(*, actor, rotation: Rotation, period: str, handover_time, members) -> Rotation:
