@@ -4,7 +4,9 @@
 `cast.regions` hold the rest. Tickets are made by each test through the services.
 """
 
+import itertools
 import json
+import tempfile
 import types
 
 import pytest
@@ -14,6 +16,22 @@ from django.conf import settings
 def pytest_configure(config):
     # Hashing demo passwords with PBKDF2 would cost seconds per test; tests need no strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The audit chain's key and checkpoint log are the tests' own, never a laptop's var/.
+    settings.AUDIT_KEY = "caredesk-tests-audit-key-0123456789abcdef"
+    settings.AUDIT_CHECKPOINTS_DIR = tempfile.mkdtemp(prefix="caredesk-test-checkpoints.")
+
+
+_checkpoint_logs = itertools.count()
+
+
+@pytest.fixture(autouse=True)
+def _own_audit_checkpoints():
+    """Each test's sealer writes its own checkpoint log: lines vouching for another test's
+    chain would read as tampering."""
+    saved = settings.AUDIT_CHECKPOINTS
+    settings.AUDIT_CHECKPOINTS = f"{settings.AUDIT_CHECKPOINTS_DIR}/{next(_checkpoint_logs)}.log"
+    yield
+    settings.AUDIT_CHECKPOINTS = saved
 
 
 @pytest.fixture(autouse=True)

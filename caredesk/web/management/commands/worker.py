@@ -1,6 +1,6 @@
 """`manage.py worker`: the loop that keeps CareDesk's promises — fires due timers (escalations,
-clocks) and delivers the outbox. Run one beside the web server; on PostgreSQL run as many as
-you like. SIGTERM/SIGINT stop it after the batch in hand."""
+clocks), delivers the outbox and seals the audit log. Run one beside the web server; on
+PostgreSQL run as many as you like. SIGTERM/SIGINT stop it after the batch in hand."""
 
 import datetime as dt
 import os
