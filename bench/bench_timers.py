@@ -95,7 +95,7 @@ def fire_rate(backend: str, n: int, workers: int) -> dict:
     return {**row, "complete": done == n}
 
 
-def escalation_rate(backend: str, tickets: int, workers: int) -> dict:
+def escalation_rate(backend: str, tickets: int, workers: int) -> list[dict]:
     """Real escalation steps (condition check, timeline entry, audit record, outbox rows):
     P1 tickets opened two hours ago and never acknowledged, so their whole chain is due. With
     the rate, how long each step's audit record waited for the workers' sealer."""
