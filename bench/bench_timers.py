@@ -98,7 +98,8 @@ def fire_rate(backend: str, n: int, workers: int) -> dict:
 def escalation_rate(backend: str, tickets: int, workers: int) -> list[dict]:
     """Real escalation steps (condition check, timeline entry, audit record, outbox rows):
     P1 tickets opened two hours ago and never acknowledged, so their whole chain is due. With
-    the rate, how long each step's audit record waited for the workers' sealer."""
+    the rate, how long each step's audit record waited to be sealed — mostly its own batch's
+    transaction, since the sealer sees a record only once the batch has committed."""
     import datetime as dt
 
     from django.db.models import Max, Min
