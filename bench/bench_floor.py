@@ -5,11 +5,11 @@
 The floor writes the same rows in the same transactions with the bare driver (sqlite3 in WAL
 with synchronous=NORMAL and an IMMEDIATE transaction; psycopg on one connection): the writes
 are recorded from one real open_ticket() (ticket, number sequence, timeline entry, outbox
-messages, search words, audit record and audit head) and replayed with fresh keys, plus the two
-reads the writes depend on (the next number, the audit head). What the floor leaves out is
-everything that is not a write: permission checks, routing, recipients, rendering, hashing,
-Django itself. For PostgreSQL, `pgbench` (TPC-B, 4 clients) is shown too, as the server's own
-ceiling on this machine. Starts its own PostgreSQL cluster; writes bench/floor.md.
+messages, search words, audit record) and replayed with fresh keys. What the floor leaves out
+is everything that is not a write: permission checks, routing, recipients, rendering, Django
+itself (the audit record is a plain insert: the worker seals it later). For PostgreSQL,
+`pgbench` (TPC-B, 4 clients) is shown too, as the server's own ceiling on this machine.
+Starts its own PostgreSQL cluster; writes bench/floor.md.
 """
 
 import argparse
@@ -97,13 +97,10 @@ def caredesk_rate(world, n: int) -> tuple[float, list[float]]:
     return n / (time.perf_counter() - began), timings
 
 
-def _fresh(sql: str, params: list, ticket_id: int, new_id: int | None, i: int, seq: int):
+def _fresh(sql: str, params: list, ticket_id: int, new_id: int | None, i: int):
     """The recorded statement's parameters with new keys for ticket number `i`."""
     m = INSERT.match(sql)
     if not m:
-        update = UPDATE.match(sql)
-        if update and update.group(1) == "audit_audithead":
-            return [seq, f"{seq:064x}", *params[2:]]
         return params
     columns = [c.strip().strip('"') for c in m.group(2).split(",")]
 
@@ -116,10 +113,6 @@ def _fresh(sql: str, params: list, ticket_id: int, new_id: int | None, i: int, s
             return f"F{i}-{value}"[:20]
         if column == "idempotency_key":
             return f"floor:{i}:{value}"
-        if column == "seq":
-            return seq
-        if column in {"hash", "prev_hash"}:
-            return f"{seq if column == 'hash' else seq - 1:064x}"
         return value
 
     if "UNNEST" in sql:  # PostgreSQL's bulk insert: one array per column
@@ -136,23 +129,20 @@ def floor_rate(writes, ticket_id: int, n: int, backend: str) -> tuple[float, lis
         conn.executescript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
         conn.execute("PRAGMA foreign_keys=ON")
         mark, begin = "?", "BEGIN IMMEDIATE"
-        seq_sql = "SELECT seq FROM audit_audithead WHERE id = 1"
     else:
         import psycopg
 
         conn = psycopg.connect(os.environ["DATABASE_URL"], autocommit=True)
         mark, begin = "%s", "BEGIN"
-        seq_sql = "SELECT seq FROM audit_audithead WHERE id = 1 FOR UPDATE"
     statements = [(sql.replace("%s", mark), params) for sql, params in writes]
     timings = []
     began = time.perf_counter()
     for i in range(n):
         t = time.perf_counter()
         conn.execute(begin)
-        seq = conn.execute(seq_sql).fetchone()[0] + 1
         new_id = None
         for sql, params in statements:
-            cur = conn.execute(sql, _fresh(sql, params, ticket_id, new_id, i, seq))
+            cur = conn.execute(sql, _fresh(sql, params, ticket_id, new_id, i))
             if "RETURNING" in sql:
                 row = cur.fetchone()
                 if sql.startswith('INSERT INTO "tickets_ticket"'):

@@ -95,14 +95,17 @@ def fire_rate(backend: str, n: int, workers: int) -> dict:
     return {**row, "complete": done == n}
 
 
-def escalation_rate(backend: str, tickets: int, workers: int) -> dict:
+def escalation_rate(backend: str, tickets: int, workers: int) -> list[dict]:
     """Real escalation steps (condition check, timeline entry, audit record, outbox rows):
-    P1 tickets opened two hours ago and never acknowledged, so their whole chain is due."""
+    P1 tickets opened two hours ago and never acknowledged, so their whole chain is due. With
+    the rate, how long each step's audit record waited to be sealed — mostly its own batch's
+    transaction, since the sealer sees a record only once the batch has committed."""
     import datetime as dt
 
     from django.db.models import Max, Min
 
     from caredesk import clock
+    from caredesk.audit.models import AuditRecord
     from caredesk.demo.world import build_world
     from caredesk.escalation import demo as escalation_demo
     from caredesk.tickets import services
@@ -127,13 +130,15 @@ def escalation_rate(backend: str, tickets: int, workers: int) -> dict:
             )
     due = DueAction.objects.filter(done_at__isnull=True, due_at__lte=clock.now()).count()
     db_env = {k: os.environ[k] for k in ("DATABASE_URL", "CAREDESK_SQLITE_PATH") if k in os.environ}
+    started = clock.now()
     procs = start_workers(db_env, workers, "--batch", "100", "--idle", "0.1")
     end = time.monotonic() + DEADLINE
     try:
+        # Until every step has fired and the workers have sealed every audit record.
         while (
             DueAction.objects.filter(done_at__isnull=True, due_at__lte=clock.now()).exists()
-            and time.monotonic() < end
-        ):
+            or AuditRecord.objects.filter(seq__isnull=True).exists()
+        ) and time.monotonic() < end:
             time.sleep(0.3)
     finally:
         stop_workers(procs)
@@ -141,7 +146,26 @@ def escalation_rate(backend: str, tickets: int, workers: int) -> dict:
     span = fired.aggregate(a=Min("at"), b=Max("at"))
     seconds = max((span["b"] - span["a"]).total_seconds(), 1e-6)
     size = f"{due:,} due ({tickets:,} P1 tickets)"
-    return _steps_row("escalation steps", workers, backend, size, due / seconds)
+    steps = _steps_row("escalation steps", workers, backend, size, due / seconds)
+    lags = [
+        (sealed - at).total_seconds() * 1000
+        for at, sealed in AuditRecord.objects.filter(at__gte=started).values_list("at", "sealed_at")
+    ]
+    lag = {
+        "operation": f"  audit record sealed after its step, {workers} worker"
+        + ("s" if workers > 1 else ""),
+        "backend": backend,
+        "size": f"{len(lags):,} records",
+        "caredesk": percentile(lags, 50),
+        "unit": "ms (p50)",
+        "baseline": None,
+        "baseline_name": "",
+        "ratio": None,
+        "p50": percentile(lags, 50),
+        "p95": percentile(lags, 95),
+        "p99": percentile(lags, 99),
+    }
+    return [steps, lag]
 
 
 def _steps_row(what: str, workers: int, backend: str, size: str, rate: float) -> dict:
@@ -339,7 +363,7 @@ def child(backend: str, quick: bool) -> None:
         rows.append(fire_rate(backend, sizes["fire"], 3))
     rows.append(lateness(backend, sizes["late_seconds"], sizes["rate"]))
     for workers in (1, 3) if backend == "PostgreSQL" else (1,):
-        rows.append(escalation_rate(backend, sizes["p1_tickets"], workers))
+        rows += escalation_rate(backend, sizes["p1_tickets"], workers)
     rows += scaling(backend, sizes["scale"])
     print("ROWS " + json.dumps(rows))
 

@@ -58,11 +58,16 @@ def postgres_server():
 
 @contextlib.contextmanager
 def fresh_database(backend: str, server_url: str | None):
-    """A new empty database: an SQLite file, or a database created on the server."""
+    """A new empty database (an SQLite file, or a database created on the server), with an
+    audit checkpoint log of its own."""
     if backend == "sqlite":
         folder = tempfile.mkdtemp(prefix="caredesk-bench-sqlite.")
         path = Path(folder) / "bench.sqlite3"
-        yield {"DATABASE_URL": "", "CAREDESK_SQLITE_PATH": str(path)}
+        yield {
+            "DATABASE_URL": "",
+            "CAREDESK_SQLITE_PATH": str(path),
+            "CAREDESK_AUDIT_CHECKPOINTS": str(Path(folder) / "audit-checkpoints.log"),
+        }
         for f in Path(folder).glob("*"):
             f.unlink()
         os.rmdir(folder)
@@ -73,11 +78,15 @@ def fresh_database(backend: str, server_url: str | None):
     with psycopg.connect(server_url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     base = server_url.rsplit("/", 1)[0]
+    # Each database's audit chain gets its own checkpoint log, not the checkout's var/.
+    checkpoints = Path(tempfile.mkdtemp(prefix="caredesk-bench-audit.")) / "checkpoints.log"
     try:
-        yield {"DATABASE_URL": f"{base}/{name}"}
+        yield {"DATABASE_URL": f"{base}/{name}", "CAREDESK_AUDIT_CHECKPOINTS": str(checkpoints)}
     finally:
         with psycopg.connect(server_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        checkpoints.unlink(missing_ok=True)
+        checkpoints.parent.rmdir()
 
 
 def child_env(db_env: dict) -> dict:

@@ -4,7 +4,10 @@
 `cast.regions` hold the rest. Tickets are made by each test through the services.
 """
 
+import itertools
 import json
+import shutil
+import tempfile
 import types
 
 import pytest
@@ -14,6 +17,26 @@ from django.conf import settings
 def pytest_configure(config):
     # Hashing demo passwords with PBKDF2 would cost seconds per test; tests need no strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The audit chain's key is the tests' own (and so are the checkpoint logs, below)..
+    settings.AUDIT_KEY = "caredesk-tests-audit-key-0123456789abcdef"
+
+
+_checkpoint_dir = tempfile.mkdtemp(prefix="caredesk-test-checkpoints.")
+_checkpoint_logs = itertools.count()
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(_checkpoint_dir, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _own_audit_checkpoints():
+    """Each test's sealer writes its own checkpoint log: lines vouching for another test's
+    chain would read as tampering."""
+    saved = settings.AUDIT_CHECKPOINTS
+    settings.AUDIT_CHECKPOINTS = f"{_checkpoint_dir}/{next(_checkpoint_logs)}.log"
+    yield
+    settings.AUDIT_CHECKPOINTS = saved
 
 
 @pytest.fixture(autouse=True)

@@ -292,11 +292,30 @@ NOTIFY_MAX_ATTEMPTS = int(env_str("CAREDESK_NOTIFY_MAX_ATTEMPTS", "8"))
 NOTIFY_BACKOFF_BASE = float(env_str("CAREDESK_NOTIFY_BACKOFF_BASE", "30"))
 NOTIFY_BACKOFF_CAP = float(env_str("CAREDESK_NOTIFY_BACKOFF_CAP", "3600"))
 NOTIFY_HTTP_TIMEOUT = float(env_str("CAREDESK_NOTIFY_HTTP_TIMEOUT", "10"))
-# Links in notifications point here.
 # A resolved ticket nobody confirms or reopens closes by itself after this silence (a reminder
 # goes to the requester half-way); the customer may still reopen it for the grace period.
 AUTO_CLOSE_DAYS = int(env_str("CAREDESK_AUTO_CLOSE_DAYS", "7"))
 REOPEN_GRACE_DAYS = int(env_str("CAREDESK_REOPEN_GRACE_DAYS", "14"))
+# Links in notifications point here.
 SITE_URL = env_str("CAREDESK_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 MEDIA_ROOT = Path(env_str("CAREDESK_MEDIA_ROOT") or BASE_DIR / "var" / "media")
 MEDIA_URL = "media/"
+
+# Audit log: the worker seals records into a keyed hash chain (HMAC-SHA256) and writes signed
+# checkpoints outside the database. The key must not live in the database it protects; the
+# development key is only for `make run` on a laptop (`check --deploy` warns about it).
+AUDIT_KEY = env_str("CAREDESK_AUDIT_KEY") or "caredesk-development-only-audit-key"
+if PRODUCTION and "development-only" in AUDIT_KEY:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "CAREDESK_PRODUCTION is set but CAREDESK_AUDIT_KEY is not: set a long random key, kept "
+        "outside the database the audit log protects."
+    )
+# An append-only file (default var/audit-checkpoints.log), or "syslog" (the local /dev/log) or
+# "syslog://host:port" (UDP) to hand the lines to a log host.
+AUDIT_CHECKPOINTS = env_str("CAREDESK_AUDIT_CHECKPOINTS") or str(
+    BASE_DIR / "var" / "audit-checkpoints.log"
+)
+AUDIT_CHECKPOINT_ROWS = int(env_str("CAREDESK_AUDIT_CHECKPOINT_ROWS", "1000"))
+AUDIT_CHECKPOINT_SECONDS = float(env_str("CAREDESK_AUDIT_CHECKPOINT_SECONDS", "30"))

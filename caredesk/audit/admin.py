@@ -5,7 +5,7 @@ from .models import AuditRecord
 
 @admin.register(AuditRecord)
 class AuditRecordAdmin(admin.ModelAdmin):
-    list_display = ("seq", "at", "actor_name", "action", "object_type", "object_id")
+    list_display = ("id", "seq", "at", "actor_name", "action", "object_type", "object_id")
     list_filter = ("action", "object_type")
 
     def has_add_permission(self, request):

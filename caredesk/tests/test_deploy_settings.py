@@ -33,6 +33,7 @@ PRODUCTION = {
     "CAREDESK_PRODUCTION": "1",
     "CAREDESK_ALLOWED_HOSTS": "desk.example.org",
     "CAREDESK_EMAIL_HOST": "smtp.example.org",
+    "CAREDESK_AUDIT_KEY": secrets.token_urlsafe(48),
 }
 
 

@@ -1,5 +1,6 @@
 """`manage.py worker`: the loop that keeps CareDesk's promises — runs every loop the apps
-registered (caredesk.loops): due timers (escalations, clocks, auto-close), then the outbox.
+registered (caredesk.loops): due timers (escalations, clocks, auto-close), the outbox, then
+the audit sealer.
 Run one beside the web server; on PostgreSQL run as many as you like. SIGTERM/SIGINT stop it
 after the batch in hand."""
 
