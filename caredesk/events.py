@@ -9,14 +9,90 @@ the change itself. A subscriber must not do I/O: effects leave after commit, via
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from django.db import transaction
 
 
+class EventKind(StrEnum):
+    """Every kind of domain event there is. Whatever reacts to events names them from here."""
+
+    OPENED = "ticket.opened"
+    ACKNOWLEDGED = "ticket.acknowledged"
+    EDITED = "ticket.edited"
+    COMMENTED = "ticket.commented"
+    CALL = "ticket.call"
+    CONCLUSION = "ticket.conclusion"
+    RESOLVED = "ticket.resolved"
+    CLOSED = "ticket.closed"
+    AUTO_CLOSE_REMINDER = "ticket.auto_close_reminder"
+    AUTO_CLOSED = "ticket.auto_closed"
+    REOPENED = "ticket.reopened"
+    ESCALATED = "ticket.escalated"
+    CLOCK_BREACHED = "ticket.clock_breached"
+    HANDOFF_PROPOSED = "handoff.proposed"
+    HANDOFF_ACCEPTED = "handoff.accepted"
+    HANDOFF_DECLINED = "handoff.declined"
+    HANDOFF_CANCELLED = "handoff.cancelled"
+
+
+@dataclass(frozen=True)
+class Reactions:
+    """What follows an event of one kind, read by the apps that react (one table, not free
+    strings in each of them).
+
+    subscription: the stakeholder subscription (stakeholders.Subscription) whose subscribers
+        hear of it — set only for customer-facing kinds; template: the customer's message;
+    timeline: the timeline entry kind the event writes (its text is what messages quote);
+    reindex: the ticket's search document is rebuilt;
+    escalation: how the escalation engine reacts (a name in escalation.engine.REACTIONS).
+    """
+
+    subscription: str = ""
+    template: str = ""
+    timeline: str = ""
+    reindex: bool = False
+    escalation: str = ""
+
+
+K = EventKind
+CATALOGUE: dict[EventKind, Reactions] = {
+    K.OPENED: Reactions("opened", "ticket_opened", "opened", True, "opened"),
+    K.ACKNOWLEDGED: Reactions(
+        "acknowledged", "ticket_acknowledged", "acknowledged", False, "acknowledged"
+    ),
+    K.EDITED: Reactions("", "", "edited", True, "edited"),
+    K.COMMENTED: Reactions("reply", "ticket_reply", "comment", True, "worked"),
+    K.CALL: Reactions("", "", "call", False, "worked"),
+    K.CONCLUSION: Reactions(
+        "conclusion_changed", "ticket_conclusion", "conclusion", False, "worked"
+    ),
+    K.RESOLVED: Reactions("resolved", "ticket_resolved", "resolved", False, "resolved"),
+    K.CLOSED: Reactions("closed", "ticket_closed", "closed"),
+    K.AUTO_CLOSE_REMINDER: Reactions("", "", "auto_close_reminder"),
+    K.AUTO_CLOSED: Reactions("closed", "ticket_auto_closed", "auto_closed"),
+    K.REOPENED: Reactions("reopened", "ticket_reopened", "reopened", False, "reopened"),
+    K.ESCALATED: Reactions("escalated", "ticket_escalated", "escalated"),
+    K.CLOCK_BREACHED: Reactions("", "", "clock_breached"),
+    K.HANDOFF_PROPOSED: Reactions("", "", "handoff_proposed", False, "handoff_proposed"),
+    K.HANDOFF_ACCEPTED: Reactions(
+        "owner_changed", "owner_changed", "handoff_accepted", True, "handoff_ended"
+    ),
+    K.HANDOFF_DECLINED: Reactions("", "", "handoff_declined", False, "handoff_ended"),
+    K.HANDOFF_CANCELLED: Reactions("", "", "handoff_cancelled", False, "handoff_ended"),
+}
+del K
+
+
+def reactions(kind: str) -> Reactions:
+    """The reactions to `kind`; an unknown kind is a programming error, not an empty row."""
+    return CATALOGUE[EventKind(kind)]
+
+
 @dataclass(frozen=True)
 class Event:
-    kind: str  # e.g. "ticket.opened", "ticket.acknowledged", "handoff.proposed"
+    kind: str  # an EventKind value: "ticket.opened", "handoff.proposed", …
     ticket_id: int
     actor_id: int | None
     at: dt.datetime
@@ -40,5 +116,6 @@ def subscribe(fn: Subscriber) -> Subscriber:
 def publish(event: Event) -> None:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("events.publish() must run inside the change's transaction")
+    EventKind(event.kind)  # a kind outside the catalogue fails here, loudly
     for fn in list(_subscribers):
         fn(event)

@@ -14,6 +14,7 @@ from django.db.models import Prefetch
 from caredesk import events
 from caredesk.directory import refdata
 from caredesk.directory.models import Person
+from caredesk.events import EventKind
 from caredesk.tickets import rules as ticket_rules
 from caredesk.tickets import selectors as ticket_selectors
 from caredesk.tickets.models import Handoff, HandoffStatus, Status, Ticket
@@ -190,45 +191,83 @@ def _ticket(event: events.Event) -> Ticket:
     return event.ticket or Ticket.objects.get(pk=event.ticket_id)
 
 
+def _on_opened(event: events.Event) -> None:
+    ticket = _ticket(event)
+    clocks.start_clocks(ticket, event.at)
+    start_run(ticket, Trigger.OPENED, event.at)
+    start_run(ticket, Trigger.CLOCK, event.at)
+
+
+def _on_acknowledged(event: events.Event) -> None:
+    clocks.stop(event.ticket_id, {"acknowledge"}, event.at)
+    stop_runs(event.ticket_id, {Trigger.OPENED}, "acknowledged", event.at)
+
+
+def _on_handoff_proposed(event: events.Event) -> None:
+    start_run(_ticket(event), Trigger.HANDOFF, event.at, handoff_id=event.data["handoff"])
+
+
+def _on_handoff_ended(event: events.Event) -> None:
+    reason = event.kind.split(".")[1]  # accepted, declined, cancelled
+    stop_runs(
+        event.ticket_id, {Trigger.HANDOFF}, reason, event.at, handoff_id=event.data["handoff"]
+    )
+
+
+def _on_worked(event: events.Event) -> None:
+    """A public reply by staff, an answered call or a conclusion is the response; a customer's
+    reply may end the wait for them."""
+    kind, data = event.kind, event.data
+    responded = (
+        (kind == EventKind.COMMENTED and data["public"] and not data["by_customer"])
+        or (kind == EventKind.CALL and data["outcome"] == "answered")
+        or kind == EventKind.CONCLUSION
+    )
+    if responded:
+        clocks.stop(event.ticket_id, {"respond"}, event.at)
+    if kind == EventKind.COMMENTED and data["by_customer"]:
+        _follow_status(event.ticket_id, event.at)
+
+
+def _on_edited(event: events.Event) -> None:
+    if "status" in event.data.get("changes", {}):
+        _follow_status(event.ticket_id, event.at)
+
+
+def _on_resolved(event: events.Event) -> None:
+    clocks.stop(event.ticket_id, {"acknowledge", "respond", "restore", "resolve"}, event.at)
+    stop_runs(event.ticket_id, set(Trigger.values), "resolved", event.at)
+
+
+def _on_reopened(event: events.Event) -> None:
+    tid, now = event.ticket_id, event.at
+    clocks.resume(tid, now, kinds={"restore", "resolve"})
+    # Reopened means not acknowledged again: the clock says so, as the chain does.
+    clocks.restart(tid, {"acknowledge"}, now)
+    ticket = _ticket(event)
+    # Resolving stopped every chain; the reopened ticket gets fresh ones.
+    start_run(ticket, Trigger.OPENED, now)
+    start_run(ticket, Trigger.CLOCK, now)
+
+
+# The engine's reactions, named by the event catalogue (caredesk.events.CATALOGUE).
+REACTIONS = {
+    "opened": _on_opened,
+    "acknowledged": _on_acknowledged,
+    "handoff_proposed": _on_handoff_proposed,
+    "handoff_ended": _on_handoff_ended,
+    "worked": _on_worked,
+    "edited": _on_edited,
+    "resolved": _on_resolved,
+    "reopened": _on_reopened,
+}
+
+
 @events.subscribe
 def on_ticket_event(event: events.Event) -> None:
-    kind, now, tid = event.kind, event.at, event.ticket_id
-    if kind == "ticket.opened":
-        ticket = _ticket(event)
-        clocks.start_clocks(ticket, now)
-        start_run(ticket, Trigger.OPENED, now)
-        start_run(ticket, Trigger.CLOCK, now)
-    elif kind == "ticket.acknowledged":
-        clocks.stop(tid, {"acknowledge"}, now)
-        stop_runs(tid, {Trigger.OPENED}, "acknowledged", now)
-    elif kind == "handoff.proposed":
-        start_run(_ticket(event), Trigger.HANDOFF, now, handoff_id=event.data["handoff"])
-    elif kind in ("handoff.accepted", "handoff.declined", "handoff.cancelled"):
-        reason = kind.split(".")[1]
-        stop_runs(tid, {Trigger.HANDOFF}, reason, now, handoff_id=event.data["handoff"])
-    elif kind in ("ticket.commented", "ticket.call", "ticket.conclusion"):
-        responded = (
-            (kind == "ticket.commented" and event.data["public"] and not event.data["by_customer"])
-            or (kind == "ticket.call" and event.data["outcome"] == "answered")
-            or kind == "ticket.conclusion"
-        )
-        if responded:
-            clocks.stop(tid, {"respond"}, now)
-        if kind == "ticket.commented" and event.data["by_customer"]:
-            _follow_status(tid, now)
-    elif kind == "ticket.edited" and "status" in event.data.get("changes", {}):
-        _follow_status(tid, now)
-    elif kind == "ticket.resolved":
-        clocks.stop(tid, {"acknowledge", "respond", "restore", "resolve"}, now)
-        stop_runs(tid, set(Trigger.values), "resolved", now)
-    elif kind == "ticket.reopened":
-        clocks.resume(tid, now, kinds={"restore", "resolve"})
-        # Reopened means not acknowledged again: the clock says so, as the chain does.
-        clocks.restart(tid, {"acknowledge"}, now)
-        ticket = _ticket(event)
-        # Resolving stopped every chain; the reopened ticket gets fresh ones.
-        start_run(ticket, Trigger.OPENED, now)
-        start_run(ticket, Trigger.CLOCK, now)
+    reaction = events.reactions(event.kind).escalation
+    if reaction:
+        REACTIONS[reaction](event)
 
 
 def _follow_status(ticket_id: int, now: dt.datetime) -> None:

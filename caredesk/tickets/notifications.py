@@ -19,34 +19,31 @@ from django.utils import timezone
 
 from caredesk import events
 from caredesk.directory.models import Person
+from caredesk.events import EventKind
 from caredesk.notify import addressing, outbox
 from caredesk.stakeholders import selectors as stakeholders
 from caredesk.stakeholders.models import ContactChannel, Subscription
 
-from .models import EntryKind, Handoff, Ticket
+from .models import Handoff, Ticket
 
-# event kind -> (subscription kind, customer-facing template)
+# event kind -> (subscription kind, customer-facing template), from the one catalogue
 CUSTOMER_FACING = {
-    "ticket.opened": (Subscription.OPENED, "ticket_opened"),
-    "ticket.acknowledged": (Subscription.ACKNOWLEDGED, "ticket_acknowledged"),
-    "ticket.commented": (Subscription.REPLY, "ticket_reply"),
-    "ticket.conclusion": (Subscription.CONCLUSION_CHANGED, "ticket_conclusion"),
-    "ticket.resolved": (Subscription.RESOLVED, "ticket_resolved"),
-    "ticket.closed": (Subscription.CLOSED, "ticket_closed"),
-    "ticket.auto_closed": (Subscription.CLOSED, "ticket_auto_closed"),
-    "ticket.reopened": (Subscription.REOPENED, "ticket_reopened"),
-    "handoff.accepted": (Subscription.OWNER_CHANGED, "owner_changed"),
-    # Only escalations that call someone in, once per firing: see _customer_facing.
-    "ticket.escalated": (Subscription.ESCALATED, "ticket_escalated"),
+    kind: (Subscription(r.subscription), r.template)
+    for kind, r in events.CATALOGUE.items()
+    if r.subscription
 }
-# The timeline entry whose text an event's message quotes.
+# (Only escalations that call someone in are told, once per firing: see _customer_facing.)
+# The events whose message quotes the text of the timeline entry they wrote.
 QUOTED_ENTRY = {
-    "ticket.commented": EntryKind.COMMENT,
-    "ticket.conclusion": EntryKind.CONCLUSION,
-    "ticket.closed": EntryKind.CLOSED,
-    "ticket.reopened": EntryKind.REOPENED,
-    "handoff.proposed": EntryKind.HANDOFF_PROPOSED,
-    "handoff.declined": EntryKind.HANDOFF_DECLINED,
+    kind: events.CATALOGUE[kind].timeline
+    for kind in (
+        EventKind.COMMENTED,
+        EventKind.CONCLUSION,
+        EventKind.CLOSED,
+        EventKind.REOPENED,
+        EventKind.HANDOFF_PROPOSED,
+        EventKind.HANDOFF_DECLINED,
+    )
 }
 
 
@@ -71,7 +68,7 @@ def _customer_side(ticket: Ticket, kind: str, actor_id: int | None) -> list[Reci
     if requester is not None and requester.is_active:
         # The requester always hears; through the channel their own map entry names, if any.
         own = next((s for s in covering if s.person_id == requester.pk), None)
-        if requester.pk != actor_id or kind == "ticket.opened":
+        if requester.pk != actor_id or kind == EventKind.OPENED:
             channel = own.channel if own else ContactChannel.EMAIL
             found.append(Recipient(requester, channel, template, "requester"))
     for entry in covering:
@@ -93,7 +90,7 @@ def _customer_facing(kind: str, data: dict) -> bool:
     once per firing, the escalation engine says which entry tells (data["tell_customer"]);
     a reminder to the owner or to a proposed new owner stays internal."""
     return kind in CUSTOMER_FACING and (
-        kind != "ticket.escalated" or data.get("tell_customer", False)
+        kind != EventKind.ESCALATED or data.get("tell_customer", False)
     )
 
 
@@ -104,11 +101,11 @@ def recipients_for(
     happens, who will be told)."""
     data = data or {}
     found: list[Recipient] = []
-    if kind == "ticket.commented" and not data.get("public", True):
+    if kind == EventKind.COMMENTED and not data.get("public", True):
         return []
-    if kind == "ticket.commented" and data.get("by_customer"):
+    if kind == EventKind.COMMENTED and data.get("by_customer"):
         return _staff(ticket.owner, "customer_replied", "owner", actor_id)
-    if kind == "ticket.auto_close_reminder":
+    if kind == EventKind.AUTO_CLOSE_REMINDER:
         # Only the requester is asked: the decision is theirs, not every stakeholder's.
         requester = ticket.requester
         if requester is not None and requester.is_active:
@@ -118,22 +115,22 @@ def recipients_for(
         return found
     if _customer_facing(kind, data):
         found += _customer_side(ticket, kind, actor_id)
-    if kind == "ticket.opened":
+    if kind == EventKind.OPENED:
         found += _staff(ticket.owner, "ticket_assigned", "owner", actor_id)
-    elif kind == "ticket.reopened":
+    elif kind == EventKind.REOPENED:
         found += _staff(ticket.owner, "ticket_reopened", "owner", actor_id)
-    elif kind == "handoff.accepted":
+    elif kind == EventKind.HANDOFF_ACCEPTED:
         previous = Person.objects.filter(pk=data.get("previous_owner")).first()
         found += _staff(previous, "handoff_accepted", "previous_owner", actor_id)
     elif kind.startswith("handoff.") and data.get("handoff"):
         handoff = Handoff.objects.select_related("to_person", "from_person", "proposed_by").get(
             pk=data["handoff"]
         )
-        if kind == "handoff.proposed":
+        if kind == EventKind.HANDOFF_PROPOSED:
             found += _staff(handoff.to_person, "handoff_proposed", "handoff_target", actor_id)
-        elif kind == "handoff.cancelled":
+        elif kind == EventKind.HANDOFF_CANCELLED:
             found += _staff(handoff.to_person, "handoff_cancelled", "handoff_target", actor_id)
-        elif kind == "handoff.declined":
+        elif kind == EventKind.HANDOFF_DECLINED:
             found += _staff(handoff.from_person, "handoff_declined", "owner", actor_id)
             if handoff.proposed_by_id != handoff.from_person_id:
                 found += _staff(handoff.proposed_by, "handoff_declined", "proposer", actor_id)
@@ -155,7 +152,7 @@ def _context(ticket: Ticket, event: events.Event) -> dict:
         "url": f"{settings.SITE_URL}/t/{ticket.number}/",
         "text": "",
     }
-    if event.kind == "ticket.escalated":
+    if event.kind == EventKind.ESCALATED:
         # Who has been called in, with their phone (and the levels caught up with it).
         context.update(
             called_name=event.data["target_name"],
@@ -165,9 +162,9 @@ def _context(ticket: Ticket, event: events.Event) -> dict:
             clock=event.data.get("clock", ""),
             also_called=event.data.get("also_called", []),
         )
-    elif event.kind == "ticket.resolved":
+    elif event.kind == EventKind.RESOLVED:
         context["text"] = ticket.resolution_note
-    elif event.kind in ("ticket.auto_close_reminder", "ticket.auto_closed"):
+    elif event.kind in (EventKind.AUTO_CLOSE_REMINDER, EventKind.AUTO_CLOSED):
         context["text"] = ticket.resolution_note
         context["closes_at"] = _local(event.data.get("closes_at"))
         context["silence_days"] = event.data.get("silence_days", "")
@@ -194,7 +191,7 @@ def on_event(event: events.Event) -> None:
     if (
         not _customer_facing(kind, event.data)
         and not kind.startswith("handoff.")
-        and kind != "ticket.auto_close_reminder"
+        and kind != EventKind.AUTO_CLOSE_REMINDER
     ):
         return
     ticket = event.ticket or Ticket.objects.select_related(
@@ -213,7 +210,7 @@ def on_event(event: events.Event) -> None:
         # person was called in, however many chains or levels call them.
         event_key = (
             f"escalated:p{event.data['target']}"
-            if kind == "ticket.escalated"
+            if kind == EventKind.ESCALATED
             else f"v{ticket.version}:{kind}"
         )
         message = outbox.prepare(

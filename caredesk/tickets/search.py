@@ -106,17 +106,19 @@ def index_ticket(ticket_id: int, with_comments: bool = True, ticket: Ticket | No
     save_documents([document_for(ticket_id, with_comments, ticket)])
 
 
-REINDEX_ON = frozenset({"ticket.opened", "ticket.edited", "ticket.commented"})
+REINDEX_ON = frozenset(k for k, r in events.CATALOGUE.items() if r.reindex)
 
 
 def on_event(event: events.Event) -> None:
     """Inside the verb's transaction, so the index never disagrees with what was committed."""
     if event.kind in REINDEX_ON and (
-        event.kind != "ticket.edited" or "title" in event.data.get("changes", {})
+        event.kind != events.EventKind.EDITED or "title" in event.data.get("changes", {})
     ):
         # A ticket just opened has no comments yet: one read fewer on the hottest path.
         index_ticket(
-            event.ticket_id, with_comments=event.kind != "ticket.opened", ticket=event.ticket
+            event.ticket_id,
+            with_comments=event.kind != events.EventKind.OPENED,
+            ticket=event.ticket,
         )
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from caredesk import clock
 from caredesk.audit import services as audit
 from caredesk.directory import refdata
+from caredesk.events import EventKind
 from caredesk.timers import services as timers
 
 from ..models import EntryKind, Status, Ticket
@@ -83,7 +84,7 @@ def remind(action) -> str:
         ticket, EntryKind.AUTO_CLOSE_REMINDED, None, data={"closes_at": closes_at.isoformat()}
     )
     save(ticket)
-    emit("ticket.auto_close_reminder", ticket, None, closes_at=closes_at.isoformat())
+    emit(EventKind.AUTO_CLOSE_REMINDER, ticket, None, closes_at=closes_at.isoformat())
     audit.record(
         actor=None,
         action="ticket.auto_close_reminder",
@@ -112,7 +113,7 @@ def auto_close(action) -> str:
         "reopen_until": (now + reopen_grace()).isoformat(),
     }
     add_entry(ticket, EntryKind.AUTO_CLOSED, None, data=data, at=now)
-    emit("ticket.auto_closed", ticket, None, **data)
+    emit(EventKind.AUTO_CLOSED, ticket, None, **data)
     audit.record(
         actor=None, action="ticket.auto_close", obj=ticket, before=before, after=snapshot(ticket)
     )

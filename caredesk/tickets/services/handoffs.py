@@ -10,6 +10,7 @@ from caredesk.directory.models import (
 )
 from caredesk.errors import Conflict, PermissionDenied
 from caredesk.errors import ValidationFailed as Invalid
+from caredesk.events import EventKind
 
 from .. import policy, rules
 from ..models import (
@@ -87,7 +88,7 @@ def propose_handoff(
         data={"handoff": handoff.pk, "to": to_person.pk, "to_name": to_person.name},
     )
     save(ticket)
-    emit("handoff.proposed", ticket, actor, handoff=handoff.pk, to=to_person.pk)
+    emit(EventKind.HANDOFF_PROPOSED, ticket, actor, handoff=handoff.pk, to=to_person.pk)
     audit.record(
         actor=actor,
         action="handoff.propose",
@@ -135,7 +136,11 @@ def accept_handoff(*, actor: Person, handoff: Handoff) -> Handoff:
         },
     )
     emit(
-        "handoff.accepted", ticket, actor, handoff=handoff.pk, previous_owner=handoff.from_person_id
+        EventKind.HANDOFF_ACCEPTED,
+        ticket,
+        actor,
+        handoff=handoff.pk,
+        previous_owner=handoff.from_person_id,
     )
     audit.record(
         actor=actor, action="handoff.accept", obj=handoff, before=before, after=snapshot(ticket)
@@ -163,7 +168,7 @@ def decline_handoff(*, actor: Person, handoff: Handoff, reason: str) -> Handoff:
         public=False,
         data={"handoff": handoff.pk},
     )
-    emit("handoff.declined", ticket, actor, handoff=handoff.pk)
+    emit(EventKind.HANDOFF_DECLINED, ticket, actor, handoff=handoff.pk)
     audit.record(
         actor=actor,
         action="handoff.decline",
@@ -189,6 +194,6 @@ def cancel_handoff(*, actor: Person, handoff: Handoff) -> Handoff:
     add_entry(
         ticket, EntryKind.HANDOFF_CANCELLED, actor, public=False, data={"handoff": handoff.pk}
     )
-    emit("handoff.cancelled", ticket, actor, handoff=handoff.pk)
+    emit(EventKind.HANDOFF_CANCELLED, ticket, actor, handoff=handoff.pk)
     audit.record(actor=actor, action="handoff.cancel", obj=handoff, after={"status": "cancelled"})
     return handoff

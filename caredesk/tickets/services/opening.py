@@ -17,6 +17,7 @@ from caredesk.directory.models import (
 )
 from caredesk.errors import Conflict, PermissionDenied
 from caredesk.errors import ValidationFailed as Invalid
+from caredesk.events import EventKind
 from caredesk.inputs import is_blank, text_problem
 
 from .. import policy
@@ -171,5 +172,5 @@ def _record_opening(ticket: Ticket, actor: Person, owner: Person, now) -> None:
             "routed": "first_contact" if owner == actor else "matrix",
         },
     )
-    emit("ticket.opened", ticket, actor, severity=ticket.severity, owner=ticket.owner_id)
+    emit(EventKind.OPENED, ticket, actor, severity=ticket.severity, owner=ticket.owner_id)
     audit.record(actor=actor, action="ticket.open", obj=ticket, after=snapshot(ticket))

@@ -14,6 +14,7 @@ from caredesk.directory.models import (
 )
 from caredesk.errors import InvalidTransition, PermissionDenied
 from caredesk.errors import ValidationFailed as Invalid
+from caredesk.events import EventKind
 
 from .. import policy, rules
 from ..models import (
@@ -45,7 +46,7 @@ def acknowledge(*, actor: Person, ticket: Ticket, version: int | None = None) ->
     ticket.acknowledged_at = clock.now()
     save(ticket, "status", "acknowledged_at")
     add_entry(ticket, EntryKind.ACKNOWLEDGED, actor)
-    emit("ticket.acknowledged", ticket, actor)
+    emit(EventKind.ACKNOWLEDGED, ticket, actor)
     audit.record(
         actor=actor, action="ticket.acknowledge", obj=ticket, before=before, after=snapshot(ticket)
     )
@@ -100,7 +101,7 @@ def edit_ticket(*, actor: Person, ticket: Ticket, version: int, changes: dict[st
         add_entry(ticket, EntryKind.STATUS, actor, data={"status": ticket.status})
     else:
         add_entry(ticket, EntryKind.EDITED, actor, public=False, data={"changes": changed})
-    emit("ticket.edited", ticket, actor, changes=changed)
+    emit(EventKind.EDITED, ticket, actor, changes=changed)
     audit.record(actor=actor, action="ticket.edit", obj=ticket, before=before, after=after)
     return ticket
 
@@ -163,7 +164,7 @@ def add_comment(*, actor: Person, ticket: Ticket, body: str, public: bool = True
         save(ticket, "status")
     else:
         save(ticket)
-    emit("ticket.commented", ticket, actor, public=public, by_customer=actor.is_customer)
+    emit(EventKind.COMMENTED, ticket, actor, public=public, by_customer=actor.is_customer)
     audit.record(
         actor=actor,
         action="ticket.comment",
@@ -207,7 +208,7 @@ def log_call(
         data={"direction": direction, "outcome": outcome, "party": (party or "").strip()[:200]},
     )
     save(ticket)
-    emit("ticket.call", ticket, actor, outcome=outcome, direction=direction)
+    emit(EventKind.CALL, ticket, actor, outcome=outcome, direction=direction)
     audit.record(
         actor=actor,
         action="ticket.call",
@@ -250,7 +251,7 @@ def set_conclusion(
         data={"version": conclusion.version, "reason": reason},
     )
     save(ticket)
-    emit("ticket.conclusion", ticket, actor, version=conclusion.version)
+    emit(EventKind.CONCLUSION, ticket, actor, version=conclusion.version)
     audit.record(
         actor=actor,
         action="ticket.conclusion",
@@ -278,7 +279,7 @@ def resolve(*, actor: Person, ticket: Ticket, note: str, version: int | None = N
     save(ticket, "status", "resolution_note", "resolved_at", "acknowledged_at")
     add_entry(ticket, EntryKind.RESOLVED, actor, body=note)
     closing.schedule(ticket)
-    emit("ticket.resolved", ticket, actor)
+    emit(EventKind.RESOLVED, ticket, actor)
     audit.record(
         actor=actor, action="ticket.resolve", obj=ticket, before=before, after=snapshot(ticket)
     )
@@ -302,7 +303,7 @@ def confirm_closure(*, actor: Person, ticket: Ticket, note: str = "") -> Ticket:
     save(ticket, "status", "closed_at", "closed_how")
     closing.cancel(ticket)
     add_entry(ticket, EntryKind.CLOSED, actor, body=(note or "").strip())
-    emit("ticket.closed", ticket, actor)
+    emit(EventKind.CLOSED, ticket, actor)
     audit.record(
         actor=actor, action="ticket.close", obj=ticket, before=before, after=snapshot(ticket)
     )
@@ -336,7 +337,7 @@ def _reopen(actor: Person, ticket: Ticket, reason: str) -> Ticket:
     save(ticket, "status", "resolved_at", "closed_at", "closed_how")
     closing.cancel(ticket)
     add_entry(ticket, EntryKind.REOPENED, actor, body=reason)
-    emit("ticket.reopened", ticket, actor)
+    emit(EventKind.REOPENED, ticket, actor)
     audit.record(
         actor=actor, action="ticket.reopen", obj=ticket, before=before, after=snapshot(ticket)
     )
@@ -357,6 +358,6 @@ def record_system_event(
     ticket = locked(ticket)
     entry = add_entry(ticket, kind, None, body=body, public=public, data=data)
     save(ticket)
-    emit(f"ticket.{kind}", ticket, None, **data)
+    emit(EventKind(f"ticket.{kind}"), ticket, None, **data)
     audit.record(actor=None, action=f"ticket.{kind}", obj=ticket, after=data)
     return entry
