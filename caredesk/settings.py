@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "axes",
     "caredesk.audit",
     "caredesk.directory",
+    "caredesk.calendars",
     "caredesk.stakeholders",
     "caredesk.timers",
     "caredesk.notify",

@@ -10,6 +10,7 @@ from pydantic import StrictBool
 
 from caredesk import clock
 from caredesk.apikit import Id, IdParam, JsonInt, error_responses, reference
+from caredesk.calendars import services as calendar_services
 from caredesk.directory.models import Product, Region
 from caredesk.errors import PermissionDenied, ValidationFailed
 from caredesk.inputs import moment_problem
@@ -127,7 +128,7 @@ def list_calendars(request):
 
 @router.post("/calendars", response={201: CalendarOut, **error_responses(403, 409)})
 def create_calendar(request, payload: CalendarIn):
-    c = config.create_calendar(actor=request.auth, **payload.dict())
+    c = calendar_services.create_calendar(actor=request.auth, **payload.dict())
     return Answer(201, _calendar_out(c))
 
 
@@ -142,7 +143,7 @@ def import_calendar_days(request, calendar_id: IdParam, payload: DaysIn):
     """Holidays and make-up working days (调休) from CSV: `2026-10-01,holiday,国庆节`."""
     _admin(request)
     cal = get_object_or_404(Calendar, pk=calendar_id)
-    config.import_calendar_days(actor=request.auth, calendar=cal, text=payload.csv)
+    calendar_services.import_calendar_days(actor=request.auth, calendar=cal, text=payload.csv)
     return _calendar_out(cal)
 
 

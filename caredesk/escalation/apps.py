@@ -13,10 +13,8 @@ class EscalationConfig(AppConfig):
 
         from . import clocks, engine, firing, models  # noqa: F401
 
-        # Policies and calendars are read from each process's cached copy.
+        # Policies are read from each process's cached copy.
         refdata.watch(
-            models.Calendar,
-            models.CalendarDay,
             models.SlaPolicy,
             models.EscalationPolicy,
             models.EscalationStep,

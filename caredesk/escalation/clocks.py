@@ -11,12 +11,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from caredesk import clock as wallclock
+from caredesk.calendars.worktime import WorkingTime
 from caredesk.directory import refdata
 from caredesk.tickets import services as ticket_services
 from caredesk.tickets.models import Ticket
 from caredesk.timers import services as timers
 
-from .calendars import WorkingTime
 from .models import ClockKind, ClockState, SlaPolicy, TicketClock
 
 BREACH = "clock.breach"

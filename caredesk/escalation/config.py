@@ -1,14 +1,12 @@
-"""The escalation configuration's verbs: calendars, SLA policies and escalation chains. Each
-one authorises (policy.check_configure), validates, writes and audits in one transaction; the
-API calls them, and the Django admin runs the same validation (validate_calendar,
-validate_steps) and records the same audit actions.
+"""The escalation configuration's verbs: SLA policies and escalation chains (calendars are
+their own app: caredesk.calendars.services). Each one authorises (policy.check_configure),
+validates, writes and audits in one transaction; the API calls them, and the Django admin runs
+the same validation (validate_steps) and records the same audit actions.
 
 Chains already running keep the steps they froze when they started; a new SLA target applies
 to tickets opened from then on.
 """
 
-import datetime as dt
-import zoneinfo
 from dataclasses import asdict, dataclass
 
 from django.db import IntegrityError, transaction
@@ -19,7 +17,7 @@ from caredesk.directory.models import Organisation, Person
 from caredesk.errors import Conflict, ValidationFailed
 from caredesk.stakeholders.models import ContactChannel
 
-from . import calendars, policy
+from . import policy
 from .models import (
     Calendar,
     ClockKind,
@@ -61,62 +59,6 @@ def _saved(obj, *, actor: Person | None, action: str, after: dict):
     except IntegrityError as exc:
         raise Conflict(_("That entry exists already.")) from exc
     return obj
-
-
-# ------------------------------------------------------------------ calendars
-
-
-def validate_calendar(
-    *, time_zone: str, always_open: bool, work_start: dt.time, work_end: dt.time
-) -> dict[str, str]:
-    """The rules of a working calendar, as field errors (empty: valid)."""
-    errors = {}
-    try:
-        zoneinfo.ZoneInfo(time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        errors["time_zone"] = str(_("Unknown time zone."))
-    for field, value in (("work_start", work_start), ("work_end", work_end)):
-        if value.tzinfo is not None:  # the database keeps a time of day only
-            errors[field] = str(_("A time of day without a zone: 09:00."))
-    if not errors and not always_open and work_start >= work_end:
-        errors["work_end"] = str(_("Work must end after it starts."))
-    return errors
-
-
-def create_calendar(
-    *,
-    actor: Person,
-    name: str,
-    time_zone: str = "Asia/Shanghai",
-    always_open: bool = False,
-    work_start: dt.time = dt.time(9),
-    work_end: dt.time = dt.time(18),
-    workdays: str = "12345",
-) -> Calendar:
-    policy.check_configure(actor)
-    errors = validate_calendar(
-        time_zone=time_zone, always_open=always_open, work_start=work_start, work_end=work_end
-    )
-    if errors:
-        raise ValidationFailed(fields=errors)
-    cal = Calendar(
-        name=name,
-        time_zone=time_zone,
-        always_open=always_open,
-        work_start=work_start,
-        work_end=work_end,
-        workdays=workdays,
-    )
-    return _saved(cal, actor=actor, action="calendar.create", after={"name": name})
-
-
-@transaction.atomic
-def import_calendar_days(*, actor: Person, calendar: Calendar, text: str) -> int:
-    """Holidays and make-up working days (调休) from CSV, all or nothing."""
-    policy.check_configure(actor)
-    count = calendars.import_days(calendar, text)
-    audit.record(actor=actor, action="calendar.days", obj=calendar, after={"rows": count})
-    return count
 
 
 # ------------------------------------------------------------------ SLA policies

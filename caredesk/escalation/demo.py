@@ -3,7 +3,8 @@
 import datetime as dt
 from pathlib import Path
 
-from .calendars import import_days
+from caredesk.calendars.worktime import import_days
+
 from .models import (
     Calendar,
     EscalationPolicy,
@@ -14,7 +15,7 @@ from .models import (
     Trigger,
 )
 
-HOLIDAYS = Path(__file__).parent / "data" / "cn-holidays-2026.csv"
+HOLIDAYS = Path(__file__).parent.parent / "calendars" / "data" / "cn-holidays-2026.csv"
 
 # severity: (calendar, acknowledge, respond, restore, resolve) in minutes
 SLA = {

@@ -12,6 +12,7 @@ import datetime as dt
 from django.db.models import Prefetch
 
 from caredesk import events
+from caredesk.calendars.worktime import WorkingTime
 from caredesk.directory import refdata
 from caredesk.directory.models import Person
 from caredesk.events import EventKind
@@ -21,7 +22,6 @@ from caredesk.tickets.models import Handoff, HandoffStatus, Status, Ticket
 from caredesk.timers import services as timers
 
 from . import clocks, rosters
-from .calendars import WorkingTime
 from .models import (
     ClockState,
     EscalationPolicy,

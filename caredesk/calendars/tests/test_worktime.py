@@ -5,9 +5,9 @@ import zoneinfo
 
 import pytest
 
+from caredesk.calendars.models import Calendar, CalendarDay
+from caredesk.calendars.worktime import WorkingTime, import_days
 from caredesk.errors import ValidationFailed
-from caredesk.escalation.calendars import WorkingTime, import_days
-from caredesk.escalation.models import Calendar, CalendarDay
 
 SH = zoneinfo.ZoneInfo("Asia/Shanghai")
 HOUR = 3600
