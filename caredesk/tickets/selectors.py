@@ -164,6 +164,16 @@ def list_page(
     results come newest first, as the index walks them."""
     if filters.q and filters.q.strip():
         return _search_page(person, filters, cursor, page, limit)
+    qs, sort = sorted_tickets(person, filters, sort)
+    rows, next_cursor, number = sorting.read_page(qs, sorting.SORTS[sort], cursor, page, limit)
+    return sorting.Page(attach_reference(rows), next_cursor, number, sort)
+
+
+def sorted_tickets(
+    person: Person, filters: TicketFilters, sort: str
+) -> tuple[QuerySet[Ticket], str]:
+    """tickets_visible_to in `sort` order, or newest first where the list may not be read in
+    it (sorting.sorts_for); with the order it is in."""
     if sort not in sorting.sorts_for(shows_open_only(filters)):
         sort = "newest"
     qs = tickets_visible_to(person, filters)
@@ -172,9 +182,9 @@ def list_page(
         # in urgency order serves it (SQLite matches a partial index's condition literally).
         qs = qs.filter(status_is(list(OPEN_STATUSES)))
     if sort == "status":
+        # The condition of the open-by-status index (models.OPEN_BY_STATUS_Q), literally.
         qs = qs.filter(RawSQL('"urgency" >= 0', (), output_field=BooleanField()))
-    rows, next_cursor, number = sorting.read_page(qs, sorting.SORTS[sort], cursor, page, limit)
-    return sorting.Page(attach_reference(rows), next_cursor, number, sort)
+    return qs.order_by(*sorting.SORTS[sort].order_by()), sort
 
 
 def _search_page(
