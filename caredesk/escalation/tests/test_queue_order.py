@@ -3,6 +3,8 @@ severity — read from the ticket's copy of its clocks (urgency, next_due_at), w
 change keeps true in its own transaction."""
 
 import datetime as dt
+import html
+import re
 
 import pytest
 
@@ -10,6 +12,7 @@ from caredesk.errors import ValidationFailed
 from caredesk.tickets import selectors, services, sorting
 from caredesk.tickets.models import Ticket, Urgency
 from caredesk.tickets.selectors import TicketFilters
+from caredesk.web import views
 
 from .conftest import T0
 
@@ -158,3 +161,45 @@ def test_the_api_reads_the_same_order(chains, duty_queue, api):
     assert [i["id"] for i in more.json()["items"]] == [t["waiting_p2"].pk, t["waiting_p4"].pk]
     refused = api(cast.b).get("/tickets?sort=urgency")  # open and closed alike: by id only
     assert refused.status_code == 422
+
+
+# ---------------------------------------------------------------- the page
+
+
+ROW = re.compile(r'data-testid="ticket-row" data-number="([^"]+)"')
+NEXT = re.compile(r'href="([^"]+)" data-testid="next-page"')
+
+
+def test_the_workbench_opens_on_the_most_urgent(chains, duty_queue, client):
+    cast, t = chains, duty_queue
+    client.force_login(cast.b)
+    order = ("p1", "p2", "p3", "p4", "waiting_p2", "waiting_p4")
+    assert ROW.findall(client.get("/queue/").content.decode()) == [t[k].number for k in order]
+
+
+@pytest.mark.parametrize("sort", sorting.SORT_NAMES)
+def test_next_walks_every_order_and_page_two_is_the_second_page(
+    chains, duty_queue, client, monkeypatch, sort
+):
+    cast = chains
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    client.force_login(cast.b)
+    whole = [Ticket.objects.get(pk=pk).number for pk in queue(cast.b, sort, owner=cast.b.pk)]
+    walked, url = [], f"/queue/?sort={sort}"
+    while url:
+        body = client.get(url).content.decode()
+        walked += ROW.findall(body)
+        found = NEXT.search(body)
+        url = "/queue/" + html.unescape(found.group(1)) if found else None
+    assert walked == whole
+    second = client.get(f"/queue/?sort={sort}&page=2").content.decode()
+    assert ROW.findall(second) == whole[2:4]
+    assert re.search(r'data-testid="page-number">[^<]*2', second)
+
+
+def test_a_page_number_out_of_range_says_so(chains, duty_queue, client):
+    client.force_login(chains.b)
+    res = client.get(f"/queue/?page={sorting.MAX_PAGE + 1}")
+    assert res.status_code == 422
+    assert 'data-testid="queue-error"' in res.content.decode()
+    assert ROW.findall(res.content.decode()) == []
