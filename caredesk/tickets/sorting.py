@@ -10,6 +10,8 @@ A cursor holds the order's name, the page number it leads to and the last row's 
 the next page is the rows after that key (one row-value comparison where the key's columns
 all run the same way, which the index seeks to), so paging costs the same at any depth. A page
 asked for by number (`page=N`, a link someone kept) is read with OFFSET, up to MAX_PAGE.
+A ticket whose key changes while someone pages (a clock breaches, a reply updates it) moves in
+the order and may be shown twice or passed over, as in any list sorted by a changing value.
 
 Lists that include resolved and closed tickets are read newest or oldest first only: nothing
 but the id indexes covers them, and their clocks have stopped.

@@ -12,7 +12,7 @@ from caredesk.errors import ValidationFailed
 from caredesk.tickets import selectors, services, sorting
 from caredesk.tickets.models import Ticket, Urgency
 from caredesk.tickets.selectors import TicketFilters
-from caredesk.web import views
+from caredesk.web import views_queue
 
 from .conftest import T0
 
@@ -182,7 +182,7 @@ def test_next_walks_every_order_and_page_two_is_the_second_page(
     chains, duty_queue, client, monkeypatch, sort
 ):
     cast = chains
-    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(views_queue, "PAGE_SIZE", 2)
     client.force_login(cast.b)
     whole = [Ticket.objects.get(pk=pk).number for pk in queue(cast.b, sort, owner=cast.b.pk)]
     walked, url = [], f"/queue/?sort={sort}"
