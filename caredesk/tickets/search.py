@@ -236,7 +236,9 @@ def page(
     text = (filters.q or "").strip()
     base = selectors.tickets_visible_to(person, dataclasses.replace(filters, q=None))
     if NUMBER.match(text) and not cursor:
-        exact = selectors.page_of(base.filter(number__iexact=text), None, limit)
+        # Numbers are stored upper-case: an equality the unique index answers (iexact would
+        # scan every number, half a second at a million tickets).
+        exact = selectors.page_of(base.filter(number=text.upper()), None, limit)
         if exact[0]:
             return exact
         # No such number: the tickets whose numbers it begins, as a piece of a number.
