@@ -92,11 +92,12 @@ def cases(world_ids: dict) -> list[tuple[str, str, object]]:
     city, province = api_client(people["customer.y"]), api_client(people["customer.x"])
     staff_page, customer_page = page_client(people["manager.a"]), page_client(people["customer.y"])
     owner_clients = [(o.pk, api_client(o)) for o in owners]
+    owner_pages = [page_client(o) for o in owners]
     products, customers = world_ids["products"], world_ids["customers"]
 
-    def mine(i):
+    def mine(i, sort="newest"):
         pk, client = owner_clients[i % len(owner_clients)]
-        _ok(client.get(f"/api/v1/tickets?owner={pk}&status=open"))
+        _ok(client.get(f"/api/v1/tickets?owner={pk}&status=open&sort={sort}"))
 
     def q(client, text):
         return lambda _i: _ok(client.get("/api/v1/tickets", {"q": text}))
@@ -130,7 +131,33 @@ def cases(world_ids: dict) -> list[tuple[str, str, object]]:
             "portal: province (21 orgs), open",
             _walk(province, "/api/v1/tickets?status=open"),
         ),
+        (
+            "list",
+            "staff queue: open, most urgent first, pages 1…n",
+            _walk(staff, "/api/v1/tickets?status=open&sort=urgency"),
+        ),
+        (
+            "list",
+            "staff queue: my open tickets, most urgent first (40 owners)",
+            lambda i: mine(i, "urgency"),
+        ),
+        # The workbench's default order: most urgent first (newest first before that order).
         ("list", "staff queue page (HTML), all", lambda i: _ok(staff_page.get("/queue/?tab=all"))),
+        (
+            "list",
+            "staff queue page (HTML), my tickets (40 owners)",
+            lambda i: _ok(owner_pages[i % len(owner_pages)].get("/queue/?tab=mine")),
+        ),
+        (
+            "list",
+            "staff queue page (HTML), all, page=20 by number",
+            lambda i: _ok(staff_page.get("/queue/?tab=all&page=20")),
+        ),
+        (
+            "list",
+            "staff queue page (HTML), all, by last update",
+            lambda i: _ok(staff_page.get("/queue/?tab=all&sort=updated")),
+        ),
         ("list", "portal page (HTML)", lambda i: _ok(customer_page.get("/portal/"))),
         ("search", "zh 2 chars, common: 告警", q(staff, "告警")),
         ("search", "zh 2 chars, rare (≈1 %): 断网", q(staff, "断网")),
@@ -140,7 +167,9 @@ def cases(world_ids: dict) -> list[tuple[str, str, object]]:
         ("search", "en words, rare: fibre cut", q(staff, "fibre cut")),
         ("search", "mixed: BTS 重启", q(staff, "BTS 重启")),
         ("search", "zh, pages 1…n: 告警", _walk(staff, "/api/v1/tickets?q=%E5%91%8A%E8%AD%A6")),
-        ("search", "ticket number", lambda i: _ok(staff.get("/api/v1/tickets?q=S-00000777"))),
+        ("search", "ticket number", lambda i: _ok(staff.get("/api/v1/tickets?q=CD-2024-000777"))),
+        ("search", "number digits: 000777", q(staff, "000777")),
+        ("search", "owner name: 工程师17", q(staff, "工程师17")),
         ("search", "1 char (substring scan): 网", q(staff, "网")),
     ]
 

@@ -9,9 +9,12 @@ word (断网, "fibre cut") in about 1 % of tickets and a common one (告警, "al
 third.
 
 Rows are written with plain INSERTs in batches (the verbs would take hours for a million);
-each ticket gets its "opened" timeline entry and its search words. Its text is built from
-phrases cut once by the same segmenter the product uses, and the pieces are joined at
-punctuation, where jieba cuts anyway.
+each ticket gets its "opened" timeline entry and its search words (title, customer words, the
+number's digits, owner, requester and customer names, as search.document_for builds them).
+Its text is built from phrases cut once by the same segmenter the product uses, and the pieces
+are joined at punctuation, where jieba cuts anyway. Numbers run per year (CD-2024-000001). Open
+tickets get the clock summary the queue sorts by (no clock rows): those waiting for the
+customer none running, about one in six of the others breached, the rest due within 3 days.
 Must run inside a configured Django process (django.setup() done).
 """
 
@@ -134,6 +137,30 @@ def _texts(rng: random.Random, segment) -> tuple[str, str, str, str]:
     )
 
 
+NOW = dt.datetime(2027, 1, 1, tzinfo=dt.UTC)  # three years after the first ticket
+OPEN = {"new", "acknowledged", "in_progress", "waiting_customer", "reopened"}
+
+
+def _clock_summary(rng: random.Random, status: str, at: dt.datetime):
+    """(urgency, next_due_at) as escalation.clocks.summarise would leave them."""
+    if status not in OPEN or status == "waiting_customer":
+        return 2, None
+    if rng.random() < 0.16:
+        return 0, at + dt.timedelta(minutes=rng.randrange(15, 2880))
+    return 1, NOW + dt.timedelta(minutes=rng.randrange(1, 3 * 1440))
+
+
+def _names(world: dict) -> tuple[dict[int, str], dict[int, str], str]:
+    from caredesk.directory.models import Organisation, Person
+
+    people = Person.objects.in_bulk([*world["owners"], world["requester"]])
+    owners = {pk: people[pk].name for pk in world["owners"]}
+    customers = dict(
+        Organisation.objects.filter(pk__in=world["customers"]).values_list("pk", "name")
+    )
+    return owners, customers, people[world["requester"]].name
+
+
 def fill(world: dict, count: int, batch: int = 5000, label: str = "tickets") -> float:
     """Write `count` tickets (and their search words); returns seconds taken."""
     from django.db import connection, transaction
@@ -156,15 +183,18 @@ def fill(world: dict, count: int, batch: int = 5000, label: str = "tickets") -> 
     owner_w = list(cum(_zipf_weights(len(world["owners"]), 0.9)))
     start_at = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
     step = dt.timedelta(seconds=3 * 365 * 86400 / max(count, 1))
+    owner_names, customer_names, requester_name = _names(world)
+    sequences: dict[int, int] = {}
     with connection.cursor() as cur:
         cur.execute("SELECT COALESCE(MAX(id), 0) FROM tickets_ticket")
         first = cur.fetchone()[0] + 1
     columns = (
         "id, number, customer_org_id, office_id, requester_id, product_id, region_id, site, "
         "severity, channel, title, customer_voice, status, owner_id, owner_since, "
-        "created_by_id, version, handoff_count, resolution_note, created_at, updated_at"
+        "created_by_id, version, handoff_count, resolution_note, created_at, updated_at, "
+        "urgency, next_due_at"
     )
-    ticket_sql = f"INSERT INTO tickets_ticket ({columns}) VALUES ({', '.join(['%s'] * 21)})"
+    ticket_sql = f"INSERT INTO tickets_ticket ({columns}) VALUES ({', '.join(['%s'] * 23)})"
     entry_sql = (
         "INSERT INTO tickets_timelineentry (ticket_id, kind, actor_id, public, body, data, at) "
         "VALUES (%s, 'opened', %s, TRUE, %s, '{}', %s)"
@@ -182,11 +212,21 @@ def fill(world: dict, count: int, batch: int = 5000, label: str = "tickets") -> 
             title, voice, _title_words, words = _texts(rng, segment)
             region, office = rng.choice(world["regions"])
             at = start_at + step * (i - first)
+            sequences[at.year] = sequences.get(at.year, 0) + 1
+            number = f"CD-{at.year}-{sequences[at.year]:06d}"
+            customer = rng.choices(world["customers"], cum_weights=cust_w)[0]
+            status = rng.choices(statuses, cum_weights=status_w)[0]
+            owner = rng.choices(world["owners"], cum_weights=owner_w)[0]
+            urgency, next_due_at = _clock_summary(rng, status, at)
+            names = " ".join(
+                segment(name)
+                for name in (owner_names[owner], requester_name, customer_names[customer])
+            )
             tickets.append(
                 (
                     i,
-                    f"S-{i:08d}",
-                    rng.choices(world["customers"], cum_weights=cust_w)[0],
+                    number,
+                    customer,
                     office,
                     world["requester"],
                     rng.choice(world["products"]),
@@ -196,8 +236,8 @@ def fill(world: dict, count: int, batch: int = 5000, label: str = "tickets") -> 
                     "portal",
                     title,
                     voice,
-                    rng.choices(statuses, cum_weights=status_w)[0],
-                    rng.choices(world["owners"], cum_weights=owner_w)[0],
+                    status,
+                    owner,
                     at,
                     world["creator"],
                     1,
@@ -205,9 +245,11 @@ def fill(world: dict, count: int, batch: int = 5000, label: str = "tickets") -> 
                     "",
                     at,
                     at,
+                    urgency,
+                    connection.ops.adapt_datetimefield_value(next_due_at),
                 )
             )
-            docs.append((i, words))
+            docs.append((i, f"{search.number_words(number)} {words} {names}"))
             entries.append((i, world["creator"], voice, at))
         with transaction.atomic(), connection.cursor() as cur:
             cur.executemany(ticket_sql, tickets)

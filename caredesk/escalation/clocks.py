@@ -14,7 +14,7 @@ from caredesk import clock as wallclock
 from caredesk.calendars.worktime import WorkingTime
 from caredesk.directory import refdata
 from caredesk.tickets import services as ticket_services
-from caredesk.tickets.models import Ticket
+from caredesk.tickets.models import Ticket, Urgency
 from caredesk.timers import services as timers
 
 from .models import ClockKind, ClockState, SlaPolicy, TicketClock
@@ -67,6 +67,29 @@ def _arm(c: TicketClock, wt: WorkingTime) -> None:
         timers.schedule(kind=BREACH, subject=c.pk, due_at=c.due_at)
 
 
+def summarise(
+    ticket_id: int, rows: list[TicketClock] | None = None
+) -> tuple[int, dt.datetime | None]:
+    """Copy onto the ticket where its running clocks put it in the queue: breached (any running
+    clock past its target), else due at the earliest projected end, else none running. Called
+    by every change of a clock's state, in its transaction; `rows`: all the ticket's clocks as
+    just saved, saving a read."""
+    if rows is None:
+        rows = list(TicketClock.objects.filter(ticket_id=ticket_id, state=ClockState.RUNNING))
+    running = [c for c in rows if c.state == ClockState.RUNNING]
+    breaches = [c.breached_at for c in running if c.breached_at is not None]
+    dues = [c.due_at for c in running if c.due_at is not None] or breaches
+    if breaches:
+        urgency = Urgency.BREACHED
+    elif dues:
+        urgency = Urgency.DUE
+    else:
+        urgency = Urgency.NONE
+    next_due_at = min(dues) if dues else None
+    ticket_services.set_clock_summary(ticket_id=ticket_id, urgency=urgency, next_due_at=next_due_at)
+    return urgency, next_due_at
+
+
 def start_clocks(ticket: Ticket, now: dt.datetime) -> list[TicketClock]:
     policy = policy_for(ticket)
     if policy is None:
@@ -89,6 +112,7 @@ def start_clocks(ticket: Ticket, now: dt.datetime) -> list[TicketClock]:
         _arm(c, wt)
         c.save(update_fields=["due_at"])
         made.append(c)
+    ticket.urgency, ticket.next_due_at = summarise(ticket.pk, made)
     return made
 
 
@@ -112,6 +136,7 @@ def stop(ticket_id: int, kinds: set[str], now: dt.datetime) -> None:
         if c.elapsed_seconds > c.target_seconds and c.breached_at is None:
             c.breached_at = now  # the worker was not there to see it: record it late, not never
         c.save()
+    summarise(ticket_id)
 
 
 def restart(ticket_id: int, kinds: set[str], now: dt.datetime) -> None:
@@ -134,16 +159,18 @@ def pause(ticket_id: int, now: dt.datetime) -> None:
         _settle(c, now, WorkingTime.of(c.calendar))
         c.state = ClockState.PAUSED
         c.save()
+    summarise(ticket_id, [])  # none is running now
 
 
 def resume(ticket_id: int, now: dt.datetime, kinds: set[str] | None = None) -> None:
     """Restart paused clocks (and, on reopening, the stopped `kinds`)."""
-    qs = TicketClock.objects.select_related("calendar").filter(ticket_id=ticket_id)
-    for c in qs:
+    rows = list(TicketClock.objects.select_related("calendar").filter(ticket_id=ticket_id))
+    for c in rows:
         if c.state == ClockState.PAUSED or (kinds and c.kind in kinds):
             c.state, c.running_since, c.stopped_at = ClockState.RUNNING, now, None
             _arm(c, WorkingTime.of(c.calendar))
             c.save()
+    summarise(ticket_id, rows)
 
 
 @timers.handler(BREACH)
@@ -157,6 +184,7 @@ def check_breach(action) -> str:
         return "skipped"  # paused and resumed since: a newer timer watches it
     c.breached_at = now
     c.save(update_fields=["breached_at"])
+    summarise(c.ticket_id)
     ticket_services.record_system_event(
         ticket=c.ticket,
         kind="clock_breached",

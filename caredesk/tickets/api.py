@@ -15,7 +15,7 @@ from caredesk.directory.models import Person, Product, Region
 from caredesk.errors import NotFound, ValidationFailed
 from caredesk.escalation import selectors as escalation_selectors
 
-from . import policy, rules, selectors, services
+from . import policy, rules, selectors, services, sorting
 from .models import CallDirection, CallOutcome, Channel, Ticket
 from .rules import Limits
 
@@ -23,6 +23,7 @@ router = Router(tags=["tickets"])
 
 SeverityIn = Literal["P1", "P2", "P3", "P4"]
 ChannelIn = Literal[tuple(Channel.values)]  # type: ignore[valid-type]
+SortIn = Literal[sorting.SORT_NAMES]  # type: ignore[valid-type]
 
 
 # ---------------------------------------------------------------- schemas
@@ -86,6 +87,10 @@ class TicketOut(Schema):
     acknowledged_at: datetime | None
     resolved_at: datetime | None
     closed_at: datetime | None
+    breached: bool = Field(description="A running SLA clock of the ticket is past its target")
+    next_due_at: datetime | None = Field(
+        description="The earliest projected end of its running SLA clocks (null: none runs)"
+    )
 
 
 class TimelineOut(Schema):
@@ -228,6 +233,8 @@ def ticket_out(t: Ticket) -> dict:
         "acknowledged_at": t.acknowledged_at,
         "resolved_at": t.resolved_at,
         "closed_at": t.closed_at,
+        "breached": t.breached,
+        "next_due_at": t.next_due_at,
     }
 
 
@@ -341,13 +348,20 @@ class ListQuery(Schema):
     product: IdParam | None = None
     severity: SeverityIn | None = None
     q: str | None = Field(None, max_length=200)
-    cursor: str | None = Field(None, max_length=100)
+    sort: SortIn = Field(
+        "newest",
+        description="newest (by id, the default) or oldest; for open tickets only (status=open"
+        " or one open status) also urgency (breached clocks first, then the nearest due time,"
+        " then severity), severity, status or updated. Search results come newest first.",
+    )
+    cursor: str | None = Field(None, max_length=200)
     limit: int = Field(50, ge=1, le=200)
 
 
 @router.get("/tickets", response={200: TicketPage, **error_responses()})
 def list_tickets(request, query: Query[ListQuery]):
-    """Tickets the caller may see, newest first, by cursor (`next_cursor` → `?cursor=`)."""
+    """Tickets the caller may see, in `sort` order (newest first by default), by cursor
+    (`next_cursor` → `?cursor=`, with the same filters and sort)."""
     filters = selectors.TicketFilters(
         status=query.status,
         owner=query.owner,
@@ -356,7 +370,9 @@ def list_tickets(request, query: Query[ListQuery]):
         severity=query.severity,
         q=query.q,
     )
-    rows, next_cursor = selectors.ticket_page(request.auth, filters, query.cursor, query.limit)
+    rows, next_cursor = selectors.ticket_page(
+        request.auth, filters, query.cursor, query.limit, sort=query.sort
+    )
     # Built here to the declared schema (TicketPage) and sent as is: validating a page of
     # rows we just made would cost more than the query.
     body = {"items": [ticket_out(t) for t in rows], "next_cursor": next_cursor}

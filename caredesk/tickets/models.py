@@ -43,6 +43,19 @@ OPEN_STATUSES = frozenset(
 
 # The condition of the open-queue partial indexes; selectors.status_is() repeats it literally.
 OPEN_Q = Q(status__in=sorted(OPEN_STATUSES))
+# The condition of the open-by-status index: OPEN_Q and a condition every row meets.
+OPEN_BY_STATUS_Q = OPEN_Q & Q(urgency__gte=0)
+
+
+class Urgency(models.IntegerChoices):
+    """Where a ticket stands in the queue's default order, from its running SLA clocks
+    (escalation.clocks keeps it, with Ticket.next_due_at, in the clock change's transaction).
+    A number so that the order is plain ascending columns on SQLite and PostgreSQL alike,
+    with next_due_at NULL only in the last tier (the engines sort NULLs differently)."""
+
+    BREACHED = 0, _("A time limit is breached")
+    DUE = 1, _("A time limit is running")
+    NONE = 2, _("No time limit running")
 
 
 class TicketSequence(models.Model):
@@ -126,6 +139,12 @@ class Ticket(models.Model):
             ("auto", _("Closed after silence")),
         ],
     )
+    # The earliest due time of the running clocks (NULL when none runs) and the tier it puts
+    # the ticket in: the queue sorts by (urgency, next_due_at, severity, id).
+    urgency = models.PositiveSmallIntegerField(
+        _("urgency"), choices=Urgency.choices, default=Urgency.NONE, db_default=Urgency.NONE
+    )
+    next_due_at = models.DateTimeField(_("next due"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("ticket")
@@ -158,6 +177,35 @@ class Ticket(models.Model):
                 name="ticket_waiting",
                 condition=Q(status=Status.WAITING_CUSTOMER),
             ),
+            # The queue's default order (breached first, then the nearest due time, then
+            # severity) over the open tickets: all of them, an owner's and a team's. All columns
+            # ascending, so a keyset cursor is one row-value comparison the index can seek to.
+            models.Index(
+                fields=["urgency", "next_due_at", "severity", "id"],
+                name="ticket_open_urgency",
+                condition=OPEN_Q,
+            ),
+            models.Index(
+                fields=["owner", "urgency", "next_due_at", "severity", "id"],
+                name="ticket_open_owner_urgency",
+                condition=OPEN_Q,
+            ),
+            models.Index(
+                fields=["team", "urgency", "next_due_at", "severity", "id"],
+                name="ticket_open_team_urgency",
+                condition=OPEN_Q,
+            ),
+            # The queue's other sortable columns over all open tickets (an owner's or a team's
+            # are few enough to sort; by status they read ticket_owner_status/_team_status).
+            # By status: the extra, always true condition keeps every other open list off this
+            # index — led by status, it would serve their "status IN (…)" and sort (see above);
+            # only the status order repeats the condition (selectors.list_page).
+            models.Index(
+                fields=["status", "-id"], name="ticket_open_status", condition=OPEN_BY_STATUS_Q
+            ),
+            models.Index(
+                fields=["-updated_at", "-id"], name="ticket_open_updated", condition=OPEN_Q
+            ),
         ]
 
     def __str__(self) -> str:
@@ -166,6 +214,10 @@ class Ticket(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def breached(self) -> bool:
+        return self.urgency == Urgency.BREACHED
 
 
 class EntryKind(models.TextChoices):

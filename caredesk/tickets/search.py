@@ -1,4 +1,5 @@
-"""Full-text search over tickets: title, the customer's words and the comments, zh and en.
+"""Full-text search over tickets: title, the customer's words and the comments, zh and en;
+the ticket number (any run of its digits) and the names of its owner, requester and customer.
 
 Chinese is written without spaces and most of its words are two characters long (断网, 告警),
 below the three-character floor of trigram indexes. So the words are cut with jieba before they
@@ -6,6 +7,11 @@ are stored (SearchDocument), and the database indexes the cut text as ordinary w
 table on SQLite, GIN indexes over `simple` tsvectors on PostgreSQL. A query is cut the same way
 and every word must match; Latin words of three letters or more also match as prefixes
 (alarm → alarms). A lone character has no word to look up and falls back to a substring scan.
+
+A ticket's number is stored as its year and every tail of its sequence digits (CD-2026-000123:
+2026 000123 00123 0123 123 23 3), so a run of three or more digits found anywhere in the
+sequence is a word's prefix: 0001 finds CD-2026-000123, and so do 123 and 2026-0001. The names
+are cut like any text; they are copies, so a hand-off accepted re-indexes the ticket (REINDEX_ON).
 
 Permissions: matches are only ever read through selectors.tickets_visible_to, i.e. through
 policy.visible_filter, and customers search only what they may read (title, their words, public
@@ -26,11 +32,14 @@ from django.db.models import Q
 from django.db.models.expressions import RawSQL
 
 from caredesk import events
+from caredesk.directory import refdata
 from caredesk.directory.models import Person
 
 from .models import EntryKind, SearchDocument, Ticket, TimelineEntry
 
 NUMBER = re.compile(r"^[A-Za-z]{1,5}-\d{4}-\d{1,9}$")
+# A piece of a number: its digits, with the year and the letters if given (2026-0001, CD-2026-1).
+NUMBER_PIECE = re.compile(r"^(?:(?:[A-Za-z]{1,5}-)?\d{4}-)?\d+$")
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 WORDISH = re.compile(r"\w", re.UNICODE)
 MAX_TERMS = 12
@@ -66,28 +75,47 @@ def segment(text: str) -> str:
 
 
 def query_terms(q: str) -> list[str]:
-    """The words of a query, in order, at most MAX_TERMS of them."""
+    """The words of a query, in order, at most MAX_TERMS of them. A piece of a ticket number
+    is looked up by its digit groups (the letters are the same on every ticket)."""
+    if NUMBER_PIECE.match(q):
+        return re.findall(r"\d+", q)[:MAX_TERMS]
     return _words(_cutter().cut(q))[:MAX_TERMS]
 
 
 # ---------------------------------------------------------------- keeping the index
 
 
+def number_words(number: str) -> str:
+    """The number as the index stores it: its year and every tail of its sequence digits."""
+    groups = re.findall(r"\d+", number)
+    if not groups:
+        return ""
+    sequence = groups[-1]
+    return " ".join([*groups[:-1], *(sequence[i:] for i in range(len(sequence)))])
+
+
+def _names(ticket: Ticket) -> list[str]:
+    """Owner, requester and customer names, from what the verb has loaded where it has."""
+    people = [ticket.owner]
+    if ticket.requester_id is not None:
+        people.append(ticket.requester)
+    return [p.name for p in people] + [refdata.organisation(ticket.customer_org_id).name]
+
+
 def document_for(
     ticket_id: int, with_comments: bool = True, ticket: Ticket | None = None
 ) -> SearchDocument:
-    if ticket is not None:
-        title, voice = ticket.title, ticket.customer_voice
-    else:
-        title, voice = Ticket.objects.values_list("title", "customer_voice").get(pk=ticket_id)
-    public, private = [title, voice], []
+    if ticket is None:
+        ticket = Ticket.objects.select_related("owner", "requester").get(pk=ticket_id)
+    public, private = [ticket.title, ticket.customer_voice, *_names(ticket)], []
     if with_comments:
         comments = TimelineEntry.objects.filter(ticket_id=ticket_id, kind=EntryKind.COMMENT)
         for body, is_public in comments.order_by("id").values_list("body", "public"):
             (public if is_public else private).append(body)
+    words = " ".join(filter(None, [number_words(ticket.number), segment("\n".join(public))]))
     return SearchDocument(
         ticket_id=ticket_id,
-        public_words=segment("\n".join(public)),
+        public_words=words,
         private_words=segment("\n".join(private)),
     )
 
@@ -209,8 +237,13 @@ def page(
 
     text = (filters.q or "").strip()
     base = selectors.tickets_visible_to(person, dataclasses.replace(filters, q=None))
-    if NUMBER.match(text):
-        return selectors.page_of(base.filter(number__iexact=text), cursor, limit)
+    if NUMBER.match(text) and not cursor:
+        # Numbers are stored upper-case: an equality the unique index answers (iexact would
+        # scan every number, half a second at a million tickets).
+        exact = selectors.page_of(base.filter(number=text.upper()), None, limit)
+        if exact[0]:
+            return exact
+        # No such number: the tickets whose numbers it begins, as a piece of a number.
     terms = query_terms(text)
     public_only = person.is_customer
     if not terms or _is_single_character(terms):
@@ -235,8 +268,6 @@ def matches_filter(q: str, public_only: bool) -> Q:
     """The same matching as a Q, for callers that compose querysets (the database then decides
     how to combine it with the rest: fine for small sets, slower than page() on large ones)."""
     text = q.strip()
-    if NUMBER.match(text):
-        return Q(number__iexact=text)
     terms = query_terms(text)
     if not terms or _is_single_character(terms):
         return substring_filter(text, public_only)

@@ -13,7 +13,7 @@ from caredesk.directory.models import OWNER_ROLES, Person, Role
 from caredesk.errors import NotFound, ValidationFailed
 from caredesk.inputs import parse_id
 
-from . import policy, search
+from . import policy, search, sorting
 from .models import (
     OPEN_STATUSES,
     Conclusion,
@@ -69,7 +69,7 @@ def decode_cursor(cursor: str) -> int:
     prefix, _sep, value = raw.partition(":")
     last_id = parse_id(value) if prefix == "t" else None
     if last_id is None:
-        raise ValidationFailed(fields={"cursor": _("Not a page link this list gave out.")})
+        raise ValidationFailed(fields={"cursor": str(_("Not a page link this list gave out."))})
     return last_id
 
 
@@ -130,13 +130,91 @@ def page_of(
 
 
 def ticket_page(
-    person: Person, filters: TicketFilters, cursor: str | None, limit: int
+    person: Person, filters: TicketFilters, cursor: str | None, limit: int, sort: str = "newest"
 ) -> tuple[list[Ticket], str | None]:
-    """A page of a list (staff queue, portal, API): searched through the index when there is
-    a query, else straight from tickets_visible_to."""
-    if filters.q and filters.q.strip():
+    """A page of a list (portal, API): searched through the index when there is a query, else
+    straight from tickets_visible_to; newest first by the id cursor unless `sort` names another
+    order (sorting.SORTS), whose cursors are keyset cursors."""
+    searching = bool(filters.q and filters.q.strip())
+    if searching and sort != "newest":
+        raise ValidationFailed(fields={"sort": "Search results come newest first."})
+    if sort not in sorting.sorts_for(shows_open_only(filters)):
+        raise ValidationFailed(
+            fields={"sort": "Lists with resolved or closed tickets come newest or oldest first."}
+        )
+    if searching:
         return search.page(person, filters, cursor, limit)
-    return page_of(tickets_visible_to(person, filters), cursor, limit)
+    if sort == "newest":
+        return page_of(tickets_visible_to(person, filters), cursor, limit)
+    found = list_page(person, filters, sort=sort, cursor=cursor, limit=limit)
+    return found.rows, found.next_cursor
+
+
+def shows_open_only(filters: TicketFilters) -> bool:
+    return filters.status == "open" or filters.status in OPEN_STATUSES
+
+
+def list_page(
+    person: Person,
+    filters: TicketFilters,
+    *,
+    sort: str,
+    limit: int,
+    cursor: str | None = None,
+    page: int | None = None,
+) -> sorting.Page:
+    """A page of the staff queue in the order asked for (sorting.SORTS; lists with closed
+    tickets newest first whatever was asked), after `cursor` or by page number. Search
+    results come newest first, as the index walks them."""
+    if filters.q and filters.q.strip():
+        return _search_page(person, filters, cursor, page, limit)
+    qs, sort = sorted_tickets(person, filters, sort)
+    rows, next_cursor, number = sorting.read_page(qs, sorting.SORTS[sort], cursor, page, limit)
+    return sorting.Page(attach_reference(rows), next_cursor, number, sort)
+
+
+def sorted_tickets(
+    person: Person, filters: TicketFilters, sort: str
+) -> tuple[QuerySet[Ticket], str]:
+    """tickets_visible_to in `sort` order, or newest first where the list may not be read in
+    it (sorting.sorts_for); with the order it is in."""
+    if sort not in sorting.sorts_for(shows_open_only(filters)):
+        sort = "newest"
+    qs = tickets_visible_to(person, filters)
+    if sort == "urgency" and filters.status != "open":
+        # One open status: repeat the open condition too, so the open queue's partial index
+        # in urgency order serves it (SQLite matches a partial index's condition literally).
+        qs = qs.filter(status_is(list(OPEN_STATUSES)))
+    if sort == "status":
+        # The condition of the open-by-status index (models.OPEN_BY_STATUS_Q), literally.
+        qs = qs.filter(RawSQL('"urgency" >= 0', (), output_field=BooleanField()))
+    return qs.order_by(*sorting.SORTS[sort].order_by()), sort
+
+
+def _search_page(
+    person: Person, filters: TicketFilters, cursor: str | None, page: int | None, limit: int
+) -> sorting.Page:
+    number = 1
+    if cursor:
+        cursor, number = _unwrap_search_cursor(cursor)
+    else:
+        # A page asked for by number: walk the index to it (at most sorting.MAX_PAGE pages).
+        for _ in range((page or 1) - 1):
+            _rows, cursor = search.page(person, filters, cursor, limit)
+            number += 1
+            if cursor is None:
+                return sorting.Page([], None, number, "newest")
+    rows, next_cursor = search.page(person, filters, cursor, limit)
+    wrapped = f"{number + 1}.{next_cursor}" if next_cursor else None
+    return sorting.Page(rows, wrapped, number, "newest")
+
+
+def _unwrap_search_cursor(cursor: str) -> tuple[str, int]:
+    """The queue's search cursors carry the page number before the index's own cursor."""
+    number, sep, inner = cursor.partition(".")
+    if not sep or not number.isdigit() or int(number) < 2:
+        raise ValidationFailed(fields={"cursor": str(_("Not a page link this list gave out."))})
+    return inner, int(number)
 
 
 def ticket_for(person: Person, ticket_id: int | None = None, number: str | None = None) -> Ticket:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_notify, views_oncall, views_stakeholders
+from . import views, views_notify, views_oncall, views_queue, views_stakeholders
 
 app_name = "web"
 
@@ -10,7 +10,7 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("lang/", views.set_language, name="set_language"),
-    path("queue/", views.queue, name="queue"),
+    path("queue/", views_queue.queue, name="queue"),
     path("tickets/new/", views.record_call, name="record_call"),
     path("t/<str:number>/", views.ticket_page, name="ticket"),
     path("t/<str:number>/handoff-form/", views.handoff_form, name="handoff_form"),

@@ -1,8 +1,6 @@
 """Pages of the staff console and the customer portal. Thin: parse a form, call a verb,
 show the result; a refused verb comes back as a form error on the same page."""
 
-import dataclasses
-
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -21,7 +19,7 @@ from caredesk.errors import DomainError, NotFound, ValidationFailed
 from caredesk.escalation import clocks
 from caredesk.escalation import selectors as escalation_selectors
 from caredesk.tickets import policy, selectors, services
-from caredesk.tickets.models import Severity, Status
+from caredesk.tickets.models import Status
 from caredesk.tickets.services import closing
 
 from . import forms
@@ -88,51 +86,6 @@ _add_errors = pagekit.add_errors
 # ---------------------------------------------------------------- staff console
 
 
-@login_required
-def queue(request):
-    person = request.user
-    if person.is_customer:
-        return redirect("web:portal")
-    tab = request.GET.get("tab", "mine")
-    # No stored text holds a NUL (inputs.text_problem refuses it), and PostgreSQL cannot
-    # compare with one.
-    q = request.GET.get("q", "").replace("\x00", "").strip()[:200]
-    status = request.GET.get("status", "open")
-    severity = request.GET.get("severity", "")
-    status = status if status in {"open", "", *Status.values} else "open"
-    severity = severity if severity in Severity.values else ""
-    waiting = list(selectors.handoffs_waiting_for(person))
-    filters = selectors.TicketFilters(status=status or None, severity=severity or None, q=q or None)
-    if tab == "team":
-        team_ids = list(person.teams.values_list("pk", flat=True))
-        filters = dataclasses.replace(filters, team=team_ids)
-    elif tab == "mine":
-        filters = dataclasses.replace(filters, owner=person.pk)
-    rows, next_cursor, status_code = [], None, 200
-    if tab != "handoffs":
-        (rows, next_cursor), status_code = _list_page(
-            request, lambda cursor: selectors.ticket_page(person, filters, cursor, PAGE_SIZE)
-        )
-    context = {
-        "tab": tab,
-        "rows": rows,
-        "nearest": clocks.nearest_for([t.pk for t in rows]),
-        "next_cursor": next_cursor,
-        "waiting": waiting,
-        "q": q,
-        "status": status,
-        "severity": severity,
-        "statuses": Status.choices,
-        "severities": Severity.choices,
-    }
-    template = (
-        "web/_queue_body.html"
-        if request.headers.get("HX-Target") == "queue-body"
-        else ("web/queue.html")
-    )
-    return render(request, template, context, status=status_code)
-
-
 def _list_page(request, fetch) -> tuple[tuple[list, str | None], int]:
     """((rows, next cursor), status) of the page ?cursor= names; a cursor the selectors refuse
     (edited, or from another list) shows the first page with the error, answering 400."""
@@ -171,13 +124,22 @@ def record_call(request):
 # ---------------------------------------------------------------- the ticket page
 
 
+def _nearest_clock(views: list) -> object | None:
+    """The unfinished clock with the least time left, as the queue's row shows it
+    (clocks.nearest_for): the header's clock."""
+    unfinished = [c for c in views if c.state != "stopped"]
+    return min(unfinished, key=lambda c: c.remaining_seconds, default=None)
+
+
 def _ticket_context(request, ticket, **forms_in_error):
     person = request.user
     pending = selectors.pending_handoff(ticket)
     conclusions = list(selectors.conclusions_of(ticket))
+    clock_views = clocks.clocks_of(ticket)
     ctx = {
         "ticket": ticket,
-        "clocks": clocks.clocks_of(ticket),
+        "clocks": clock_views,
+        "nearest_clock": _nearest_clock(clock_views),
         "timeline": list(selectors.timeline_for(person, ticket)),
         "pending": pending,
         "conclusion": conclusions[0] if conclusions else None,

@@ -28,6 +28,7 @@ from .working import (
     record_system_event,
     reopen,
     resolve,
+    set_clock_summary,
     set_conclusion,
 )
 
@@ -49,5 +50,6 @@ __all__ = [
     "reopen",
     "resolve",
     "route",
+    "set_clock_summary",
     "set_conclusion",
 ]

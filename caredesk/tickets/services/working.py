@@ -1,5 +1,6 @@
 """Working a ticket: acknowledge, edit, comments, calls, conclusion, resolution, closure."""
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -345,6 +346,14 @@ def _reopen(actor: Person, ticket: Ticket, reason: str) -> Ticket:
 
 
 SYSTEM_KINDS = {EntryKind.ESCALATED, EntryKind.CLOCK_BREACHED}
+
+
+def set_clock_summary(*, ticket_id: int, urgency: int, next_due_at: dt.datetime | None) -> None:
+    """The ticket's copy of its running clocks (escalation.clocks.summarise works it out, in
+    the transaction that changed a clock), read by the queue's default order through an index.
+    Derived data, not a change of the ticket: no version, timeline entry or audit record — the
+    clock changes behind it are recorded where they happen."""
+    Ticket.objects.filter(pk=ticket_id).update(urgency=urgency, next_due_at=next_due_at)
 
 
 @transaction.atomic

@@ -81,3 +81,63 @@ def test_waiting_for_the_customer_reads_its_own_index(cast, open_request):
     assert "ticket_waiting" in steps, steps
     assert "TEMP B-TREE" not in steps, steps
     assert [t.pk for t in qs] == [waiting.pk]
+
+
+# ---------------------------------------------------------------- the queue's orders
+
+
+def sorted_plan(person, sort, cursor_after=None, **filters) -> str:
+    from caredesk.tickets import sorting
+
+    qs, used = selectors.sorted_tickets(person, TicketFilters(**filters), sort)
+    assert used == sort
+    if cursor_after is not None:
+        order = sorting.SORTS[sort]
+        values = [getattr(cursor_after, f) for f, _desc in order.keys]
+        qs = qs.filter(sorting.after(order, values))
+    return plan(qs)
+
+
+@pytest.mark.parametrize(
+    ("who", "filters", "index"),
+    [
+        ("a", {"status": "open"}, "ticket_open_urgency"),
+        ("b", {"status": "open", "owner": "b"}, "ticket_open_owner_urgency"),
+        ("b", {"status": "open", "team": "b's teams"}, "ticket_open_team_urgency"),
+        ("a", {"status": "new"}, "ticket_open_urgency"),
+    ],
+)
+def test_the_urgency_order_reads_its_index_in_page_order(cast, open_request, who, filters, index):
+    ticket = open_request()
+    person = getattr(cast, who)
+    if filters.get("owner"):
+        filters["owner"] = person.pk
+    if filters.get("team"):
+        filters["team"] = list(person.teams.values_list("pk", flat=True))
+    for after in (None, ticket):  # the first page, and a page after a cursor
+        steps = sorted_plan(person, "urgency", cursor_after=after, **filters)
+        assert f"USING INDEX {index} " in steps + " ", steps
+        assert "TEMP B-TREE" not in steps, steps
+
+
+@pytest.mark.parametrize(
+    ("sort", "index"),
+    [
+        ("status", "ticket_open_status"),
+        ("updated", "ticket_open_updated"),
+        ("severity", "ticket_open_severity"),
+    ],
+)
+def test_the_other_orders_of_the_open_queue_read_their_index(cast, open_request, sort, index):
+    open_request()
+    steps = sorted_plan(cast.a, sort, status="open")
+    assert f"USING INDEX {index} " in steps + " ", steps
+    assert "TEMP B-TREE" not in steps, steps
+
+
+def test_the_open_list_by_id_keeps_off_the_status_index(cast, open_request):
+    # ticket_open_status is led by status: it would serve "status IN (…)" and sort by id.
+    open_request()
+    steps = plan(selectors.tickets_visible_to(cast.a, TicketFilters(status="open")))
+    assert "ticket_open_status" not in steps, steps
+    assert "USING INDEX ticket_open " in steps + " ", steps

@@ -167,3 +167,45 @@ def test_queue_page_searches_in_chinese(cast, client, outage):
     client.force_login(cast.b)
     page = client.get("/queue/?tab=all&q=断网").content.decode()
     assert outage.number in page
+
+
+# ---------------------------------------------------------------- numbers and names
+
+
+def test_a_run_of_a_numbers_digits_finds_it(cast, open_request):
+    tickets = [open_request(title="基站告警", customer_voice="告警") for _ in range(12)]
+    ninth = tickets[8]
+    prefix, year, sequence = ninth.number.split("-")
+    assert found(cast.b, sequence) == [ninth.pk]  # 000009
+    assert found(cast.b, f"{year}-{sequence}") == [ninth.pk]
+    assert found(cast.b, ninth.number) == [ninth.pk]
+    # Digits from the middle of the sequence, newest first: 0001 is in 000010, 000011, 000001…
+    expected = [t.pk for t in reversed(tickets) if "0001" in t.number.split("-")[-1]]
+    assert len(expected) >= 2
+    assert found(cast.b, "0001") == expected
+    # No ticket has this whole number: the tickets whose numbers it begins.
+    begun = f"{prefix}-{year}-{sequence[:-1]}"
+    expected = [t.pk for t in reversed(tickets) if t.number.startswith(begun)]
+    assert found(cast.b, begun) == expected
+    assert found(cast.z, sequence) == []  # Hillside's contact: not her ticket
+
+
+def test_owner_customer_and_requester_names_are_searched(cast, open_request):
+    lakeside = open_request()  # customer.y's, owned by engineer.b through the matrix
+    hillside = open_request(actor=cast.z, customer_org=cast.orgs.hillside, region="hillside")
+    assert found(cast.a, cast.y.name) == [lakeside.pk]  # the requester
+    assert found(cast.a, "山城分公司") == [hillside.pk]  # the customer organisation
+    owned_by_b = [t.pk for t in (hillside, lakeside) if t.owner_id == cast.b.pk]
+    assert found(cast.a, cast.b.name) == owned_by_b
+    assert found(cast.y, cast.b.name) == [lakeside.pk]  # customers find their owner too
+
+
+def test_an_accepted_handoff_reindexes_the_owner(cast, open_request):
+    ticket = open_request()
+    handoff = services.propose_handoff(
+        actor=cast.b, ticket=ticket, to_person=cast.c, reason="无线侧问题"
+    )
+    assert found(cast.a, cast.c.name) == []  # proposed is not owned
+    services.accept_handoff(actor=cast.c, handoff=handoff)
+    assert found(cast.a, cast.c.name) == [ticket.pk]
+    assert found(cast.a, cast.b.name) == []

@@ -501,3 +501,63 @@ def test_api_docs_render_with_the_internet_blocked(live_server, open_page):
     expect(page.locator("#swagger-ui .opblock-summary-path").first).to_contain_text("/api/v1/")
     assert operations.count() > 10
     assert outside == []
+
+
+# ---------------------------------------------------------------- 4. a phone
+
+PHONE = {"width": 390, "height": 844}
+
+
+def in_first_screen(page, locator):
+    """The element is shown and lies wholly inside the viewport as the page opens."""
+    expect(locator).to_be_visible()
+    box = locator.bounding_box()
+    height = page.evaluate("window.innerHeight")
+    assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height, box
+
+
+def no_sideways_scroll(page):
+    widths = page.evaluate(
+        "() => [document.scrollingElement.scrollWidth, window.innerWidth,"
+        " Math.max(0, ...[...document.querySelectorAll('main *')].map("
+        "e => e.getBoundingClientRect().right))]"
+    )
+    scroll_width, inner_width, rightmost = widths
+    assert scroll_width <= inner_width, widths
+    assert rightmost <= inner_width + 1, widths  # nothing laid out past the edge either
+
+
+def test_ticket_page_and_queue_at_phone_width(cast, open_request, open_page):
+    from caredesk.escalation import demo
+
+    demo.setup(cast.world)  # SLA policies: the tickets get clocks
+    ticket = open_request(severity="P1", title="核心网信令中断，全省用户无法上网")
+    for i in range(4):
+        open_request(severity="P3", title=f"基站板卡温度告警 {i}")
+    page = login(open_page(), "engineer.b")  # the name in the bar shows on wide screens only
+    page.set_viewport_size(PHONE)
+
+    page.goto(f"/t/{ticket.number}/")
+    header = page.get_by_test_id("ticket-header")
+    in_first_screen(page, page.get_by_test_id("owner-name"))
+    in_first_screen(page, header.get_by_test_id("status"))
+    in_first_screen(page, page.get_by_test_id("nearest-clock"))
+    expect(page.get_by_test_id("nearest-clock")).to_contain_text("确认受理")  # 15 min for P1
+    in_first_screen(page, page.get_by_test_id("acknowledge"))
+    in_first_screen(page, page.get_by_test_id("go-reply"))
+    in_first_screen(page, page.locator("#handoff summary"))
+    in_first_screen(page, page.locator("#call summary"))
+    # The escalation contacts (the whole ladder) come after the actions and the timeline.
+    contacts = page.get_by_test_id("escalation-contacts").bounding_box()
+    assert contacts["y"] > page.get_by_test_id("actions").bounding_box()["y"]
+    no_sideways_scroll(page)
+
+    page.goto("/queue/")
+    rows = page.get_by_test_id("ticket-row")
+    expect(rows).to_have_count(5)
+    first = rows.first
+    expect(first).to_contain_text(ticket.number)  # the P1 with 15 minutes is the most urgent
+    in_first_screen(page, first.get_by_test_id("row-owner"))
+    in_first_screen(page, first.get_by_test_id("status"))
+    in_first_screen(page, first.get_by_test_id("row-clock"))
+    no_sideways_scroll(page)
