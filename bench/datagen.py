@@ -184,7 +184,12 @@ def fill(world: dict, count: int, batch: int = 5000, label: str = "tickets") -> 
     start_at = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
     step = dt.timedelta(seconds=3 * 365 * 86400 / max(count, 1))
     owner_names, customer_names, requester_name = _names(world)
-    sequences: dict[int, int] = {}
+    from caredesk.tickets.models import TicketSequence
+
+    # Numbers go on from the per-year counters (a second fill, or tickets opened before), and
+    # the counters are moved past them at the end, so tickets the product opens next get
+    # numbers of their own.
+    sequences: dict[int, int] = dict(TicketSequence.objects.values_list("year", "last"))
     with connection.cursor() as cur:
         cur.execute("SELECT COALESCE(MAX(id), 0) FROM tickets_ticket")
         first = cur.fetchone()[0] + 1
@@ -260,6 +265,8 @@ def fill(world: dict, count: int, batch: int = 5000, label: str = "tickets") -> 
         sys.stderr.write(f"\r  {label}: {done:,}/{count:,} ({rate:,.0f}/s)   ")
         sys.stderr.flush()
     sys.stderr.write("\n")
+    for year, last in sequences.items():
+        TicketSequence.objects.update_or_create(year=year, defaults={"last": last})
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             cur.execute(
