@@ -313,10 +313,16 @@ if PRODUCTION and "development-only" in AUDIT_KEY:
         "CAREDESK_PRODUCTION is set but CAREDESK_AUDIT_KEY is not: set a long random key, kept "
         "outside the database the audit log protects."
     )
-# An append-only file (default var/audit-checkpoints.log), or "syslog" (the local /dev/log) or
+# An append-only file (by default beside the database, below), or "syslog" (the local /dev/log) or
 # "syslog://host:port" (UDP) to hand the lines to a log host.
-AUDIT_CHECKPOINTS = env_str("CAREDESK_AUDIT_CHECKPOINTS") or str(
-    BASE_DIR / "var" / "audit-checkpoints.log"
+# By default each database has its own log beside it (SQLite: next to its file; PostgreSQL: under
+# var/, named after the database): a log that vouches for another database's chain would read
+# as tampering after the demo database is made afresh.
+_db = DATABASES["default"]
+AUDIT_CHECKPOINTS = env_str("CAREDESK_AUDIT_CHECKPOINTS") or (
+    f"{_db['NAME']}.audit-checkpoints.log"
+    if _db["ENGINE"].endswith("sqlite3")
+    else str(BASE_DIR / "var" / f"audit-checkpoints-{_db['HOST'] or 'local'}-{_db['NAME']}.log")
 )
 AUDIT_CHECKPOINT_ROWS = int(env_str("CAREDESK_AUDIT_CHECKPOINT_ROWS", "1000"))
 AUDIT_CHECKPOINT_SECONDS = float(env_str("CAREDESK_AUDIT_CHECKPOINT_SECONDS", "30"))
