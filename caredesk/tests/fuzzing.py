@@ -29,17 +29,16 @@ ROLES = {
     "anonymous": None,
 }
 
-# The runs revoke tokens by id (POST /tokens/{token_id}/revoke), and find the ids of live tokens
-# in GET /tokens: left alone, a run revokes the token it calls with and spends the rest of its
-# calls on 401s. So each role also gets a spare token, and its run revokes only that one:
-# schemathesis.toml pins `token_id` of the revoke operation to $CAREDESK_FUZZ_SPARE_TOKEN.
-SPARE_TOKEN_ENV = "CAREDESK_FUZZ_SPARE_TOKEN"
+# What keeps the runs' own tokens alive while they revoke tokens by id (schemathesis_hooks.py).
+HOOKS = "caredesk.tests.schemathesis_hooks"
+REPO = Path(__file__).resolve().parents[2]
 
 
 @dataclass
 class RunToken:
     key: str | None  # None: the anonymous run sends no Authorization header
-    spare_id: int | None
+    id: int | None
+    spare_id: int | None  # what the run revokes instead of a token the runs call with
 
 
 def _token(person, name: str) -> tuple[str, int]:
@@ -57,11 +56,11 @@ def make_run_tokens(people: dict) -> dict[str, RunToken]:
     tokens = {}
     for role, username in ROLES.items():
         if username is None:
-            tokens[role] = RunToken(key=None, spare_id=None)
+            tokens[role] = RunToken(key=None, id=None, spare_id=None)
             continue
-        key, _ = _token(people[username], f"schemathesis {role}")
+        key, pk = _token(people[username], f"schemathesis {role}")
         _, spare_id = _token(people[username], f"schemathesis {role}, to revoke")
-        tokens[role] = RunToken(key=key, spare_id=spare_id)
+        tokens[role] = RunToken(key=key, id=pk, spare_id=spare_id)
     return tokens
 
 
@@ -99,12 +98,17 @@ class RunResult:
         return self.returncode == 0 and self.failures == 0 and self.errors == 0
 
 
-def _run_env(spare_id: int | None) -> dict[str, str]:
+def _run_env(token: "RunToken", keep: list[int]) -> dict[str, str]:
+    from caredesk.tests import schemathesis_hooks as hooks
+
     # No proxy may carry a request off this machine: requests honours *_PROXY variables.
     env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
     env["NO_PROXY"] = env["no_proxy"] = "*"
-    # The anonymous run revokes nothing (401 first); any id does.
-    env[SPARE_TOKEN_ENV] = str(spare_id or 1)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    env["SCHEMATHESIS_HOOKS"] = HOOKS
+    env[hooks.KEEP_ENV] = ",".join(map(str, keep))
+    # The anonymous run revokes nothing (it is refused first): any id does.
+    env[hooks.SPARE_ENV] = str(token.spare_id or 1)
     return env
 
 
@@ -113,13 +117,15 @@ def run_schemathesis(
     role: str,
     token: RunToken,
     *,
+    keep: list[int],
     examples: int,
     report_dir: Path,
     workers: int = 1,
     phases: str = "examples,coverage,fuzzing,stateful",
 ) -> RunResult:
     """One `schemathesis run` over the whole OpenAPI document as `role`, counting the calls the
-    server answers, with the failures and errors read from its JUnit report."""
+    server answers, with the failures and errors read from its JUnit report. `keep`: the ids of
+    the tokens the runs call with, which this run must not revoke."""
     host = urlsplit(base_url).hostname
     if host not in ("127.0.0.1", "::1", "localhost"):
         raise ValueError(f"Schemathesis runs against loopback only, not {host!r}")
@@ -156,7 +162,7 @@ def run_schemathesis(
         command += ["--header", f"Authorization: Bearer {token.key}"]
     with CallCounter() as counter:
         done = subprocess.run(
-            command, env=_run_env(token.spare_id), cwd=report_dir, capture_output=True, text=True
+            command, env=_run_env(token, keep), cwd=report_dir, capture_output=True, text=True
         )
     failures = errors = operations = 0
     if junit.exists():

@@ -22,6 +22,7 @@ def run_tokens(cast, settings):
 
 def test_every_operation_passes_every_check_for_each_role(live_server, run_tokens, tmp_path):
     results = []
+    keep = [t.id for t in run_tokens.values() if t.id is not None]
     for role, token in run_tokens.items():
         # One worker: on SQLite the live server's threads share the test database's connection.
         results.append(
@@ -29,6 +30,7 @@ def test_every_operation_passes_every_check_for_each_role(live_server, run_token
                 live_server.url,
                 role,
                 token,
+                keep=keep,
                 examples=EXAMPLES,
                 phases=PHASES,
                 workers=1,
