@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := caredesk.settings
 
-.PHONY: run test setup lint format messages bench clean
+.PHONY: run test setup lint format messages bench fuzz clean
 
 $(PY):
 	@PYBIN=$$(scripts/find-python) && echo "Creating $(VENV) with $$PYBIN" && "$$PYBIN" -m venv $(VENV)
@@ -32,6 +32,11 @@ test: setup
 
 bench: setup
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# Schemathesis, every check, as each role and anonymously, against a freshly migrated server
+# (a temporary SQLite database): at least 5,000 calls, several minutes. Not part of `make test`.
+fuzz: setup
+	$(PY) scripts/fuzz.py $(FUZZ_ARGS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -109,8 +109,10 @@ class JsonParser(Parser):
                 gettext("Send the body as JSON, with Content-Type: application/json.")
             )
         data = super().parse_body(request)
-        # Every body is an object, or null where it is optional; Ninja read [null] as {}.
-        if data is not None and not isinstance(data, dict):
+        # Every body is an object, or null where it is optional; Ninja read [null] as {}. A
+        # PATCH body is never optional, but Ninja reads null as {} when every field of its
+        # schema may be left out (StakeholderPatch): "no changes" is {}, not null.
+        if (data is not None or request.method == "PATCH") and not isinstance(data, dict):
             raise ValidationFailed(fields={"body": gettext("Send a JSON object.")})
         _refuse_unstorable(data)
         return data

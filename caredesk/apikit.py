@@ -1,10 +1,12 @@
 """Pieces every router shares: the id and version types, the error schema and its declaration
 in OpenAPI."""
 
+import datetime as dt
+import re
 from typing import Annotated
 
 from ninja import Field, Schema
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, WithJsonSchema
 
 from caredesk.errors import ValidationFailed
 from caredesk.inputs import MAX_ID, parse_id
@@ -30,6 +32,45 @@ IdParam = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 # The ticket version a write was based on: counted like ids, in the same range.
 Version = Id
+
+# A product's or region's code, as ProductIn and RegionIn take it.
+CODE_PATTERN = r"^[-a-zA-Z0-9_]+$"
+Code = Annotated[str, Field(min_length=1, max_length=40, pattern=CODE_PATTERN)]
+
+# A product or region named by its id or its code (see reference()).
+IdOrCode = Annotated[Id | Code, Field(description="Id or code")]
+
+
+def _drop_default(schema: dict) -> None:
+    schema.pop("default", None)
+
+
+def omittable(**constraints):
+    """A field of a PATCH body that may be left out (and is then left unchanged) but is never
+    null. Its Python default is None, which OpenAPI is not told: null is not one of its values."""
+    return Field(None, json_schema_extra=_drop_default, **constraints)
+
+
+_TIME_OF_DAY = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+
+
+def _time_of_day(value):
+    # A wall-clock time in a calendar's own zone, so no offset (JSON Schema's `format: time`
+    # is RFC 3339's, which requires one) and no fraction of a second.
+    if isinstance(value, dt.time):
+        return value
+    if not isinstance(value, str) or not re.fullmatch(_TIME_OF_DAY, value):
+        raise ValueError("Give a time of day as HH:MM or HH:MM:SS.")
+    return dt.time.fromisoformat(value)
+
+
+TimeOfDay = Annotated[
+    dt.time,
+    BeforeValidator(_time_of_day),
+    WithJsonSchema(
+        {"type": "string", "pattern": _TIME_OF_DAY, "description": "HH:MM or HH:MM:SS, local"}
+    ),
+]
 
 
 class ErrorBody(Schema):

@@ -104,7 +104,13 @@ def import_days(calendar: Calendar, text: str) -> int:
     """Load holidays and make-up working days from CSV rows `date,kind,name` (kind: holiday or
     workday; a header row is allowed). All rows or none: a bad row names its line."""
     rows = []
-    for lineno, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+    # newline="": a lone carriage return ends a line, as csv expects, instead of raising.
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        numbered = list(enumerate(reader, start=1))
+    except csv.Error as exc:  # e.g. a field past csv's size limit: a bad upload, not a 500
+        raise ValidationFailed(fields={"csv": f"Line {reader.line_num}: {exc}"}) from exc
+    for lineno, row in numbered:
         if not row or row[0].strip().startswith("#") or row[0].strip().lower() == "date":
             continue
         try:

@@ -2,6 +2,8 @@
 and escalation policies."""
 
 import datetime as dt
+import zoneinfo
+from typing import Literal
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
@@ -9,7 +11,15 @@ from ninja import Status as Answer
 from pydantic import StrictBool
 
 from caredesk import clock
-from caredesk.apikit import Id, IdParam, JsonInt, error_responses, reference
+from caredesk.apikit import (
+    Id,
+    IdOrCode,
+    IdParam,
+    JsonInt,
+    TimeOfDay,
+    error_responses,
+    reference,
+)
 from caredesk.calendars import services as calendar_services
 from caredesk.directory.models import Product, Region
 from caredesk.errors import PermissionDenied, ValidationFailed
@@ -60,8 +70,8 @@ class OnCallOut(Schema):
 
 
 class OnCallQuery(Schema):
-    product: int | str
-    region: int | str
+    product: IdOrCode
+    region: IdOrCode
     at: dt.datetime | None = None
 
 
@@ -93,12 +103,17 @@ def _admin(request):
     policy.check_configure(request.auth)
 
 
+# The zones this Python knows (save_config checks with ZoneInfo): the schema lists them, so a
+# client learns what is accepted from the document rather than from a 422.
+TimeZoneName = Literal[tuple(sorted(zoneinfo.available_timezones()))]  # type: ignore[valid-type]
+
+
 class CalendarIn(Schema):
     name: str = Field(min_length=1, max_length=100)
-    time_zone: str = Field("Asia/Shanghai", max_length=64)
+    time_zone: TimeZoneName = "Asia/Shanghai"
     always_open: StrictBool = False
-    work_start: dt.time = dt.time(9)
-    work_end: dt.time = dt.time(18)
+    work_start: TimeOfDay = dt.time(9)
+    work_end: TimeOfDay = dt.time(18)
     workdays: str = Field("12345", pattern=r"^[1-7]{0,7}$")
 
 

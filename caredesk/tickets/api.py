@@ -9,7 +9,15 @@ from ninja import Status as Answer
 from ninja.responses import NinjaJSONEncoder
 from pydantic import StrictBool
 
-from caredesk.apikit import Id, IdParam, Version, error_responses, reference
+from caredesk.apikit import (
+    Id,
+    IdOrCode,
+    IdParam,
+    Version,
+    error_responses,
+    omittable,
+    reference,
+)
 from caredesk.directory import refdata
 from caredesk.directory.models import Person, Product, Region
 from caredesk.errors import NotFound, ValidationFailed
@@ -126,8 +134,8 @@ class TicketPage(Schema):
 
 class TicketIn(Schema):
     customer_org: Id
-    product: int | str = Field(description="Product id or code")
-    region: int | str = Field(description="Region id or code")
+    product: IdOrCode
+    region: IdOrCode
     severity: SeverityIn
     title: str = Field(min_length=1, max_length=Limits.TITLE)
     customer_voice: str = Field(min_length=1, max_length=Limits.TEXT)
@@ -137,13 +145,15 @@ class TicketIn(Schema):
 
 
 class TicketPatch(Schema):
+    """The fields to change; a field left out stays as it is (none of them takes null)."""
+
     version: Version
-    title: str | None = Field(None, min_length=1, max_length=Limits.TITLE)
-    severity: SeverityIn | None = None
-    product: int | str | None = None
-    region: int | str | None = None
-    site: str | None = Field(None, max_length=Limits.SITE)
-    status: Literal[tuple(rules.MANUAL_STATUSES)] | None = None  # type: ignore[valid-type]
+    title: str = omittable(min_length=1, max_length=Limits.TITLE)
+    severity: SeverityIn = omittable()
+    product: IdOrCode = omittable()
+    region: IdOrCode = omittable()
+    site: str = omittable(max_length=Limits.SITE)
+    status: Literal[tuple(rules.MANUAL_STATUSES)] = omittable()  # type: ignore[valid-type]
 
 
 class VersionIn(Schema):
@@ -396,9 +406,6 @@ def patch_ticket(request, ticket_id: IdParam, payload: TicketPatch):
     ticket = _ticket(request, ticket_id)
     changes = payload.dict(exclude_unset=True)
     version = changes.pop("version")
-    for key in list(changes):
-        if changes[key] is None:
-            raise ValidationFailed(fields={key: "May not be null."})
     if "product" in changes:
         changes["product"] = reference(Product, changes["product"], "product")
     if "region" in changes:

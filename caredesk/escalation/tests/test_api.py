@@ -131,3 +131,26 @@ def test_calendar_days_import_through_the_api(chains, api):
         "/calendars", {"name": "Back", "work_start": "18:00:00", "work_end": "09:00:00"}
     )
     assert backwards.status_code == 422
+
+
+def test_working_hours_are_local_times_of_day_without_an_offset(chains, api):
+    cast = chains
+    cal = api(cast.admin).post("/calendars", {"name": "Xi'an", "work_start": "08:30"})
+    assert cal.status_code == 201, cal.content
+    assert (cal.json()["work_start"], cal.json()["work_end"]) == ("08:30:00", "18:00:00")
+    for bad in ("8:30", "08:30:00+08:00", "08:30:00.5", "24:00"):
+        res = api(cast.admin).post("/calendars", {"name": f"Bad {bad}", "work_start": bad})
+        assert res.status_code == 422 and "work_start" in res.json()["error"]["fields"], bad
+
+
+def test_calendar_days_with_carriage_returns_or_a_huge_field_are_read_or_refused(chains, api):
+    cast = chains
+    cid = api(cast.admin).post("/calendars", {"name": "Shenzhen"}).json()["id"]
+    res = api(cast.admin).post(
+        f"/calendars/{cid}/days", {"csv": "2026-10-01,holiday,a\r2026-10-02,holiday,b"}
+    )
+    assert res.status_code == 200, res.content
+    assert [d["date"] for d in res.json()["days"]] == ["2026-10-01", "2026-10-02"]
+    huge = {"csv": "2026-10-03,holiday," + "x" * 150_000}
+    res = api(cast.admin).post(f"/calendars/{cid}/days", huge)
+    assert res.status_code == 422 and "csv" in res.json()["error"]["fields"]

@@ -47,3 +47,14 @@ def test_errors_are_json_with_fields(cast, api):
     res = api(cast.a).post(url, {"person": cast.y.pk})
     assert res.status_code == 409 and res.json()["error"]["code"] == "conflict"
     assert api(cast.a).patch("/stakeholders/999999", {"note": "x"}).status_code == 404
+
+
+def test_a_null_patch_body_is_refused_and_an_empty_one_changes_nothing(cast, api):
+    url = f"/customers/{cast.orgs.province.pk}/stakeholders"
+    entry = api(cast.a).post(url, {"person": cast.x.pk, "note": "night shift"}).json()
+    res = api(cast.a).client.patch(
+        f"/api/v1/stakeholders/{entry['id']}", data="null", content_type="application/json"
+    )
+    assert res.status_code == 422 and "body" in res.json()["error"]["fields"]
+    res = api(cast.a).patch(f"/stakeholders/{entry['id']}", {})
+    assert res.status_code == 200 and res.json()["note"] == "night shift"

@@ -234,3 +234,14 @@ def test_admin_writes_the_matrix_others_cannot(cast, api):
     assert api(cast.admin).post("/responsibilities", body).status_code == 409
     bad = {**body, "product": cast.products.core.pk, "primary": cast.y.pk}
     assert api(cast.admin).post("/responsibilities", bad).status_code == 422
+
+
+def test_patch_fields_are_left_out_not_nulled_and_openapi_says_so(cast, api, client, created):
+    url = f"/tickets/{created['id']}"
+    res = api(cast.b).patch(url, {"version": created["version"], "site": None})
+    assert res.status_code == 422 and "site" in res.json()["error"]["fields"]
+    res = api(cast.b).patch(url, {"version": created["version"], "site": "North hub"})
+    assert res.status_code == 200 and res.json()["site"] == "North hub"
+    patch = client.get("/api/v1/openapi.json").json()["components"]["schemas"]["TicketPatch"]
+    for name, field in patch["properties"].items():
+        assert "null" not in str(field) and "default" not in field, name
