@@ -2,8 +2,9 @@
 reason on the page, under the refusal's own 4xx status."""
 
 from django.contrib import messages
+from django.utils.translation import gettext_lazy as _
 
-from caredesk.errors import DomainError
+from caredesk.errors import DomainError, ValidationFailed
 
 
 def error_status(exc: DomainError) -> int:
@@ -29,3 +30,19 @@ def add_errors(request, form, exc: DomainError) -> None:
     meanwhile has no actions left, an editor who lost the right sees no edit form."""
     add_field_errors(form, exc)
     messages.error(request, str(exc.message))
+
+
+# Rows per page of every paged list (queue, portal).
+PAGE_SIZE = 50
+# The empty choice of every select on a page.
+CHOOSE = _("Please choose…")
+
+
+def list_page(request, fetch) -> tuple[tuple[list, str | None], int]:
+    """((rows, next cursor), status) of the page ?cursor= names; a cursor the selectors refuse
+    (edited, or from another list) shows the first page with the error, answering 400."""
+    try:
+        return fetch(request.GET.get("cursor")), 200
+    except ValidationFailed as exc:
+        messages.error(request, str(exc.fields.get("cursor", exc.message)))
+        return fetch(None), 400

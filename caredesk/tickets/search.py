@@ -13,28 +13,27 @@ A ticket's number is stored as its year and every tail of its sequence digits (C
 sequence is a word's prefix: 0001 finds CD-2026-000123, and so do 123 and 2026-0001. The names
 are cut like any text; they are copies, so a hand-off accepted re-indexes the ticket (REINDEX_ON).
 
-Permissions: matches are only ever read through selectors.tickets_visible_to, i.e. through
-policy.visible_filter, and customers search only what they may read (title, their words, public
-replies) — never internal notes.
+Permissions: matches are only ever read inside the base queryset the caller passes, which the
+selectors build with tickets_visible_to (policy.visible_filter); and customers search only what
+they may read (title, their words, public replies), never internal notes.
 
 Results come newest first with the same cursor as the lists. The index is walked from the
 newest match down in growing chunks, each chunk intersected with what the reader may see, so a
 page costs a couple of queries for staff however common the word is.
 """
 
-import dataclasses
 import logging
 import re
 from collections.abc import Iterable
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from caredesk import events
 from caredesk.directory import refdata
-from caredesk.directory.models import Person
 
+from . import paging
 from .models import EntryKind, SearchDocument, Ticket, TimelineEntry
 
 NUMBER = re.compile(r"^[A-Za-z]{1,5}-\d{4}-\d{1,9}$")
@@ -230,38 +229,35 @@ def substring_filter(text: str, public_only: bool) -> Q:
 
 
 def page(
-    person: Person, filters, cursor: str | None, limit: int
+    base: QuerySet[Ticket], q: str, *, public_only: bool, cursor: str | None, limit: int
 ) -> tuple[list[Ticket], str | None]:
-    """One page of the tickets `person` may see that match `filters.q`, newest first."""
-    from . import selectors  # selectors imports this module for tickets_visible_to's q
-
-    text = (filters.q or "").strip()
-    base = selectors.tickets_visible_to(person, dataclasses.replace(filters, q=None))
+    """One page of `base` (the tickets a reader may see, other filters applied) matching `q`,
+    newest first; `public_only` for readers who may match public words only."""
+    text = q.strip()
     if NUMBER.match(text) and not cursor:
         # Numbers are stored upper-case: an equality the unique index answers (iexact would
         # scan every number, half a second at a million tickets).
-        exact = selectors.page_of(base.filter(number=text.upper()), None, limit)
+        exact = paging.page_of(base.filter(number=text.upper()), None, limit)
         if exact[0]:
             return exact
         # No such number: the tickets whose numbers it begins, as a piece of a number.
     terms = query_terms(text)
-    public_only = person.is_customer
     if not terms or _is_single_character(terms):
-        return selectors.page_of(base.filter(substring_filter(text, public_only)), cursor, limit)
-    below = selectors.decode_cursor(cursor) if cursor else None
+        return paging.page_of(base.filter(substring_filter(text, public_only)), cursor, limit)
+    below = paging.decode_cursor(cursor) if cursor else None
     rows: list[Ticket] = []
     chunk = FIRST_CHUNK
     while len(rows) <= limit:
         ids = matching_ids(terms, public_only, below, chunk)
         if not ids:
             break
-        rows += selectors.attach_reference(list(base.filter(id__in=ids)[: limit + 1 - len(rows)]))
+        rows += paging.attach_reference(list(base.filter(id__in=ids)[: limit + 1 - len(rows)]))
         if len(ids) < chunk:
             break
         below, chunk = ids[-1], min(chunk * 4, MAX_CHUNK)
     more = len(rows) > limit
     rows = rows[:limit]
-    return rows, (selectors.encode_cursor(rows[-1].id) if more and rows else None)
+    return rows, (paging.encode_cursor(rows[-1].id) if more and rows else None)
 
 
 def matches_filter(q: str, public_only: bool) -> Q:

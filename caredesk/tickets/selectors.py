@@ -1,7 +1,6 @@
 """Read queries shared by the pages and the API. Every one starts from what the reader may see."""
 
-import base64
-import binascii
+import dataclasses
 from dataclasses import dataclass
 
 from django.db.models import BooleanField, QuerySet
@@ -11,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 from caredesk.directory import refdata
 from caredesk.directory.models import OWNER_ROLES, Person, Role
 from caredesk.errors import NotFound, ValidationFailed
-from caredesk.inputs import parse_id
 
 from . import policy, search, sorting
 from .models import (
@@ -23,6 +21,7 @@ from .models import (
     Ticket,
     TimelineEntry,
 )
+from .paging import attach_reference, page_of
 
 # Everything a list row shows (API items carry the requester's name), fetched in the page's
 # one query.
@@ -55,24 +54,6 @@ class TicketFilters:
     q: str | None = None
 
 
-def encode_cursor(last_id: int) -> str:
-    return base64.urlsafe_b64encode(f"t:{last_id}".encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> int:
-    """The last id of the previous page; a cursor we never gave out (or one naming an id the
-    database cannot hold) is a ValidationFailed, not an overflow in the query."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (ValueError, UnicodeDecodeError, binascii.Error):
-        raw = ""
-    prefix, _sep, value = raw.partition(":")
-    last_id = parse_id(value) if prefix == "t" else None
-    if last_id is None:
-        raise ValidationFailed(fields={"cursor": str(_("Not a page link this list gave out."))})
-    return last_id
-
-
 def tickets_visible_to(person: Person, filters: TicketFilters | None = None) -> QuerySet[Ticket]:
     """Tickets the person may see, narrowed by filters, newest first."""
     qs = policy.visible_tickets(person).select_related(*LIST_RELATED)
@@ -101,34 +82,6 @@ def tickets_visible_to(person: Person, filters: TicketFilters | None = None) -> 
     return qs.order_by("-id")
 
 
-def attach_reference(rows: list[Ticket]) -> list[Ticket]:
-    """Fill each row's customer, product and region from the process's cached copy."""
-    orgs, products, regions = {}, {}, {}
-    for t in rows:
-        if t.customer_org_id not in orgs:
-            orgs[t.customer_org_id] = refdata.organisation(t.customer_org_id)
-        if t.product_id not in products:
-            products[t.product_id] = refdata.product(pk=t.product_id)
-        if t.region_id not in regions:
-            regions[t.region_id] = refdata.region(pk=t.region_id)
-        t.customer_org = orgs[t.customer_org_id]
-        t.product = products[t.product_id]
-        t.region = regions[t.region_id]
-    return rows
-
-
-def page_of(
-    qs: QuerySet[Ticket], cursor: str | None, limit: int
-) -> tuple[list[Ticket], str | None]:
-    """Keyset pagination on id: stable under inserts, no OFFSET scans."""
-    if cursor:
-        qs = qs.filter(id__lt=decode_cursor(cursor))
-    rows = attach_reference(list(qs[: limit + 1]))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, (encode_cursor(rows[-1].id) if more and rows else None)
-
-
 def ticket_page(
     person: Person, filters: TicketFilters, cursor: str | None, limit: int, sort: str = "newest"
 ) -> tuple[list[Ticket], str | None]:
@@ -143,11 +96,22 @@ def ticket_page(
             fields={"sort": "Lists with resolved or closed tickets come newest or oldest first."}
         )
     if searching:
-        return search.page(person, filters, cursor, limit)
+        return _search(person, filters, cursor, limit)
     if sort == "newest":
         return page_of(tickets_visible_to(person, filters), cursor, limit)
     found = list_page(person, filters, sort=sort, cursor=cursor, limit=limit)
     return found.rows, found.next_cursor
+
+
+def _search(
+    person: Person, filters: TicketFilters, cursor: str | None, limit: int
+) -> tuple[list[Ticket], str | None]:
+    """A page of search results: the index walked over what `person` may see under the other
+    filters, public words only for customers."""
+    base = tickets_visible_to(person, dataclasses.replace(filters, q=None))
+    return search.page(
+        base, filters.q or "", public_only=person.is_customer, cursor=cursor, limit=limit
+    )
 
 
 def shows_open_only(filters: TicketFilters) -> bool:
@@ -200,11 +164,11 @@ def _search_page(
     else:
         # A page asked for by number: walk the index to it (at most sorting.MAX_PAGE pages).
         for _ in range((page or 1) - 1):
-            _rows, cursor = search.page(person, filters, cursor, limit)
+            _rows, cursor = _search(person, filters, cursor, limit)
             number += 1
             if cursor is None:
                 return sorting.Page([], None, number, "newest")
-    rows, next_cursor = search.page(person, filters, cursor, limit)
+    rows, next_cursor = _search(person, filters, cursor, limit)
     wrapped = f"{number + 1}.{next_cursor}" if next_cursor else None
     return sorting.Page(rows, wrapped, number, "newest")
 

@@ -12,7 +12,7 @@ from caredesk.errors import ValidationFailed
 from caredesk.tickets import selectors, services, sorting
 from caredesk.tickets.models import Ticket, Urgency
 from caredesk.tickets.selectors import TicketFilters
-from caredesk.web import views_queue
+from caredesk.tickets.views import queue as views_queue
 
 from .conftest import T0
 

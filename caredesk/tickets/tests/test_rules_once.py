@@ -4,7 +4,7 @@ and on every text limit — a text one edge accepts is never refused by another.
 import pytest
 
 from caredesk.errors import ValidationFailed
-from caredesk.tickets import rules, services
+from caredesk.tickets import forms, rules, services
 from caredesk.tickets.api import (
     CallIn,
     CommentIn,
@@ -17,7 +17,6 @@ from caredesk.tickets.api import (
     TicketIn,
 )
 from caredesk.tickets.rules import Limits
-from caredesk.web import forms
 
 
 def _api_max(schema, field: str) -> int:

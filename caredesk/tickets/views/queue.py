@@ -11,10 +11,9 @@ from django.utils.translation import gettext_lazy
 
 from caredesk.errors import ValidationFailed
 from caredesk.escalation import clocks
+from caredesk.pagekit import PAGE_SIZE
 from caredesk.tickets import selectors, sorting
 from caredesk.tickets.models import Severity, Status
-
-from .views import PAGE_SIZE
 
 # The queue's columns in order: (key, header, sort on the first click, on the second click).
 QUEUE_COLUMNS = (
@@ -64,7 +63,7 @@ def _queue_header(params: dict, sort: str, allowed: tuple[str, ...], searching: 
 def queue(request):
     person = request.user
     if person.is_customer:
-        return redirect("web:portal")
+        return redirect("tickets:portal")
     tab = request.GET.get("tab", "mine")
     # No stored text holds a NUL (inputs.text_problem refuses it), and PostgreSQL cannot
     # compare with one.
@@ -128,8 +127,8 @@ def queue(request):
         "severities": Severity.choices,
     }
     template = (
-        "web/_queue_body.html"
+        "tickets/_queue_body.html"
         if request.headers.get("HX-Target") == "queue-body"
-        else ("web/queue.html")
+        else ("tickets/queue.html")
     )
     return render(request, template, context, status=answer)

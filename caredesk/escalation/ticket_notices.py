@@ -1,9 +1,9 @@
 """The ticket page's notifications card: who will be told of the next event, and who was told
-of the past ones — through which channel, delivered or not."""
+of the past ones — through which channel, delivered or not. A read for the page (the view
+passes it to the template), here because it reads escalation steps, tickets and the outbox."""
 
 from dataclasses import dataclass
 
-from django import template
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -15,7 +15,6 @@ from caredesk.notify.models import Message, MessageState
 from caredesk.tickets.models import Status, Ticket
 from caredesk.tickets.notifications import recipients_for
 
-register = template.Library()
 SHOWN = 30
 
 TEMPLATE_LABELS = {
@@ -141,14 +140,12 @@ def _told(ticket: Ticket) -> list[Line]:
     return lines
 
 
-@register.inclusion_tag("web/_notifications.html", takes_context=True)
-def notifications_card(context, ticket: Ticket) -> dict:
-    user = context["request"].user
+def notifications_card(ticket: Ticket, viewer: Person) -> dict:
+    """The card's heading, the people the next event will reach and the last messages sent."""
     heading, will = _will(ticket)
     return {
-        "ticket": ticket,
         "heading": heading,
         "will": will,
         "told": _told(ticket),
-        "can_inspect": notify_policy.can_manage_outbox(user),
+        "can_inspect": notify_policy.can_manage_outbox(viewer),
     }

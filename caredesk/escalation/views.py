@@ -11,14 +11,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from caredesk import clock
+from caredesk import clock, pagekit
 from caredesk.directory.models import OWNER_ROLES, Person, Team
 from caredesk.errors import DomainError
 from caredesk.escalation import rosters, services
 from caredesk.escalation.models import RosterOverride, Rotation
-
-from .forms import CHOOSE
-from .views import _add_errors
 
 
 def _people():
@@ -27,10 +24,10 @@ def _people():
 
 class OverrideForm(forms.Form):
     team = forms.ModelChoiceField(
-        Team.objects.all(), empty_label=CHOOSE, label=gettext_lazy("Team")
+        Team.objects.all(), empty_label=pagekit.CHOOSE, label=gettext_lazy("Team")
     )
     person = forms.ModelChoiceField(
-        Person.objects.none(), empty_label=CHOOSE, label=gettext_lazy("Person on call")
+        Person.objects.none(), empty_label=pagekit.CHOOSE, label=gettext_lazy("Person on call")
     )
     starts_at = forms.DateTimeField(
         label=gettext_lazy("From"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
@@ -101,13 +98,13 @@ def _page(request, override_form=None, rotation_forms=None, status=200):
         "can_edit": services.can_edit_rosters(request.user),
         "override_form": override_form or OverrideForm(),
     }
-    return render(request, "web/oncall.html", context, status=status)
+    return render(request, "escalation/oncall.html", context, status=status)
 
 
 @login_required
 def oncall(request):
     if request.user.is_customer:
-        return redirect("web:portal")
+        return redirect("tickets:portal")
     return _page(request)
 
 
@@ -121,10 +118,10 @@ def add_override(request):
         try:
             services.add_override(actor=request.user, **form.cleaned_data)
         except DomainError as exc:
-            _add_errors(request, form, exc)
+            pagekit.add_errors(request, form, exc)
         else:
             messages.success(request, _("Override saved."))
-            return redirect("web:oncall")
+            return redirect("escalation:oncall")
     return _page(request, override_form=form, status=422)
 
 
@@ -139,7 +136,7 @@ def remove_override(request, override_id: int):
         messages.success(request, _("Override removed."))
     except DomainError as exc:
         messages.error(request, str(exc.message))
-    return redirect("web:oncall")
+    return redirect("escalation:oncall")
 
 
 @login_required
@@ -163,5 +160,5 @@ def edit_rotation(request, rotation_id: int):
             messages.error(request, str(exc.fields.get("members") or exc.message))
         else:
             messages.success(request, _("Rotation saved."))
-            return redirect("web:oncall")
+            return redirect("escalation:oncall")
     return _page(request, rotation_forms={rotation.pk: form}, status=422)

@@ -38,7 +38,7 @@ def dead_letters(request):
     rows = rows[:PAGE_SIZE]
     return render(
         request,
-        "web/notify_dead.html",
+        "notify/dead_letters.html",
         {
             "rows": rows,
             "next_before": rows[-1].pk if more else None,
@@ -65,7 +65,7 @@ def message_detail(request, message_id: int):
             subject, body = "", ""
     return render(
         request,
-        "web/notify_message.html",
+        "notify/message.html",
         {
             "m": message,
             "subject": subject,
@@ -89,7 +89,7 @@ def retry(request, message_id: int):
         messages.success(request, _("The message is queued again."))
     except DomainError as exc:
         messages.error(request, str(exc.message))
-    return redirect("web:notify_message", message_id=message.pk)
+    return redirect("notify:notify_message", message_id=message.pk)
 
 
 @login_required
@@ -100,4 +100,4 @@ def retry_selected(request):
     ids = [pk for v in request.POST.getlist("ids") if (pk := parse_id(v))]
     done = services.retry_messages(actor=request.user, ids=ids)
     messages.success(request, _("%(n)d messages queued again.") % {"n": done})
-    return redirect("web:notify_dead")
+    return redirect("notify:notify_dead")

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from caredesk import pagekit
 from caredesk.directory.models import Organisation, Person, Product, Region, Role
 from caredesk.errors import DomainError
 from caredesk.inputs import parse_id
@@ -20,9 +21,6 @@ from caredesk.stakeholders.models import (
     Stakeholder,
     Subscription,
 )
-
-from .forms import CHOOSE
-from .views import _add_errors, _error_status
 
 CHECKBOXES = forms.CheckboxSelectMultiple
 
@@ -44,7 +42,10 @@ class ModelsChoiceField(forms.ModelMultipleChoiceField):
 
 class StakeholderForm(forms.Form):
     person = forms.ModelChoiceField(
-        Person.objects.none(), empty_label=CHOOSE, label=gettext_lazy("Person"), required=False
+        Person.objects.none(),
+        empty_label=pagekit.CHOOSE,
+        label=gettext_lazy("Person"),
+        required=False,
     )
     channel = forms.ChoiceField(choices=ContactChannel.choices, label=gettext_lazy("Channel"))
     include_branches = forms.BooleanField(
@@ -122,7 +123,7 @@ def _render_map(request, org, *, add_form=None, edit_forms=None, status=200):
     above = [o for o in Organisation.objects.filter(pk__in=org.lineage_ids()[1:])]
     return render(
         request,
-        "web/stakeholders.html",
+        "stakeholders/stakeholders.html",
         {
             "org": org,
             "rows": rows,
@@ -143,14 +144,14 @@ def _render_map(request, org, *, add_form=None, edit_forms=None, status=200):
 @login_required
 def customers(request):
     if request.user.is_customer:
-        return redirect("web:stakeholders", org_id=request.user.organisation_id)
+        return redirect("stakeholders:stakeholders", org_id=request.user.organisation_id)
     orgs = (
         policy.map_organisations(request.user)
         .annotate(entries=Count("stakeholders"))
         .select_related("parent")
         .order_by("parent_id", "name")
     )
-    return render(request, "web/customers.html", {"orgs": orgs})
+    return render(request, "stakeholders/customers.html", {"orgs": orgs})
 
 
 @login_required
@@ -178,10 +179,10 @@ def stakeholder_add(request, org_id: int):
             **form.values(),
         )
     except DomainError as exc:
-        _add_errors(request, form, exc)
-        return _render_map(request, org, add_form=form, status=_error_status(exc))
+        pagekit.add_errors(request, form, exc)
+        return _render_map(request, org, add_form=form, status=pagekit.error_status(exc))
     messages.success(request, _("Added to the stakeholder map."))
-    return redirect("web:stakeholders", org_id=org.pk)
+    return redirect("stakeholders:stakeholders", org_id=org.pk)
 
 
 def _entry_for(request, entry_id: int) -> Stakeholder | None:
@@ -204,10 +205,12 @@ def stakeholder_edit(request, entry_id: int):
     try:
         services.update_stakeholder(actor=request.user, stakeholder=entry, changes=form.values())
     except DomainError as exc:
-        _add_errors(request, form, exc)
-        return _render_map(request, org, edit_forms={entry.pk: form}, status=_error_status(exc))
+        pagekit.add_errors(request, form, exc)
+        return _render_map(
+            request, org, edit_forms={entry.pk: form}, status=pagekit.error_status(exc)
+        )
     messages.success(request, _("Stakeholder map saved."))
-    return redirect("web:stakeholders", org_id=org.pk)
+    return redirect("stakeholders:stakeholders", org_id=org.pk)
 
 
 @login_required
@@ -221,6 +224,6 @@ def stakeholder_remove(request, entry_id: int):
     except DomainError as exc:
         # Refused: the map again, with the reason, under the refusal's own status.
         messages.error(request, str(exc.message))
-        return _render_map(request, entry.organisation, status=_error_status(exc))
+        return _render_map(request, entry.organisation, status=pagekit.error_status(exc))
     messages.success(request, _("Removed from the stakeholder map."))
-    return redirect("web:stakeholders", org_id=entry.organisation_id)
+    return redirect("stakeholders:stakeholders", org_id=entry.organisation_id)

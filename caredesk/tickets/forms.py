@@ -5,12 +5,12 @@ from django.utils.translation import gettext_lazy as _
 
 from caredesk.directory import refdata
 from caredesk.directory.models import Organisation, OrgKind, Person, Product, Region, Role
+from caredesk.pagekit import CHOOSE
 from caredesk.tickets import rules
 from caredesk.tickets.models import CallDirection, CallOutcome, Channel, Severity, Status
 from caredesk.tickets.rules import Limits
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
-CHOOSE = _("Please choose…")
 
 
 class NewRequestForm(forms.Form):
