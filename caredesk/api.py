@@ -21,6 +21,7 @@ from caredesk.directory.api import router as directory_router
 from caredesk.directory.models import ApiToken
 from caredesk.errors import DomainError, ValidationFailed
 from caredesk.escalation.api import router as escalation_router
+from caredesk.fieldwork.api import router as fieldwork_router
 from caredesk.inputs import UNSTORABLE, storable
 from caredesk.stakeholders.api import router as stakeholders_router
 from caredesk.tickets.api import router as tickets_router
@@ -210,6 +211,7 @@ api.add_router("/", directory_router)
 api.add_router("/", tickets_router)
 api.add_router("/", escalation_router)
 api.add_router("/", stakeholders_router)
+api.add_router("/", fieldwork_router)
 
 
 class ErrorShapeMiddleware:

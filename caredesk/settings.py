@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "caredesk.tickets",
     "caredesk.inbound",
     "caredesk.escalation",
+    "caredesk.fieldwork",
     "caredesk.runtime",
     "caredesk.demo",
     "caredesk.web",

@@ -23,4 +23,5 @@ urlpatterns = [
     path("", include("caredesk.escalation.urls")),
     path("", include("caredesk.stakeholders.urls")),
     path("", include("caredesk.notify.urls")),
+    path("", include("caredesk.fieldwork.urls")),
 ]

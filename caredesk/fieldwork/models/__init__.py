@@ -1,0 +1,2 @@
+"""Field work's tables, one module per idea (changes, masks, visits), all re-exported here so
+Django finds them."""
