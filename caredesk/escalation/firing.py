@@ -109,7 +109,9 @@ def _local(moment: dt.datetime, person: Person) -> str:
     return moment.astimezone(zone).strftime("%m-%d %H:%M")
 
 
-def _message_context(ticket: Ticket, d: _Due, person: Person, also: list[_Due]) -> dict:
+def _message_context(
+    ticket: Ticket, d: _Due, person: Person, also: list[_Due], elsewhere: list[_Due] = ()
+) -> dict:
     """What one reader is told of an escalation: the level, whom it calls in and why — and,
     after a catch-up, which levels were missed and when they were due."""
     step = d.step
@@ -132,6 +134,15 @@ def _message_context(ticket: Ticket, d: _Due, person: Person, also: list[_Due]) 
         "you_are_target": d.target.pk == person.pk,
         # The other levels this reader is called at in the same go (caught up, or at once).
         "your_levels": sorted(x.index + 1 for x in also),
+        # Steps of other chains (another clock's breach) that reach this reader in this message.
+        "covers": [
+            {
+                "level": x.index + 1,
+                "condition": x.step["condition"],
+                "clock_label": CLOCK_LABELS.get(x.step["clock"], {}).get(person.language, ""),
+            }
+            for x in sorted(elsewhere, key=lambda x: (x.run.pk, x.index))
+        ],
         "caught_up": [
             {"level": c.index + 1, "target_name": c.target.name, "due": _local(c.due_at, person)}
             for c in d.caught_up
@@ -176,7 +187,15 @@ def _notify(ticket: Ticket, fired: list[_Due]) -> dict[tuple[int, int], list[dic
                     for x in (f, *f.caught_up)
                     if x.target.pk == person.pk and x is not d and x.run.pk == d.run.pk
                 ]
-                context = _message_context(ticket, d, person, also)
+                # Steps of the ticket's other chains that call this person now: the one
+                # message covers them, and says so (the timeline shows each as reached).
+                elsewhere = [
+                    x
+                    for f in fired
+                    for x in (f, *f.caught_up)
+                    if x.target.pk == person.pk and x.run.pk != d.run.pk
+                ]
+                context = _message_context(ticket, d, person, also, elsewhere)
                 if group:  # read by the whole group: not addressed to one person
                     context.update(you_are_target=False, your_levels=[])
                 messages[key] = outbox.prepare(

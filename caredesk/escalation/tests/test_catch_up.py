@@ -57,6 +57,11 @@ def test_worker_started_after_a_long_outage_fires_one_step_per_chain_and_one_mes
     assert sorted(escalation_mails) == sorted(
         p.email for p in (cast.b, cast.c, cast.a, cast.p, cast.s, cast.w)
     )
+    # manager.a's one message names the other chain's step it stands for: the timeline says the
+    # acknowledge breach reached him, so the message he got must say it too.
+    to_a = Message.objects.get(template="escalation", recipient=cast.a)
+    assert "本条同时告知：确认受理已超时（第2级）" in to_a.body
+    assert "本条同时告知" not in Message.objects.get(template="escalation", recipient=cast.b).body
     to_b = Message.objects.get(template="escalation", recipient=cast.b)
     assert "第6级" in to_b.subject and "延迟后补发" in to_b.body and "10:00" in to_b.body
     # The page shows when each was due beside when it fired, and what was caught up.
