@@ -17,12 +17,14 @@ from ninja.security import HttpBearer, SessionAuth
 
 from caredesk import clock, ratelimit
 from caredesk.apikit import HTTP_CODES, error_body
+from caredesk.complaints.api import router as complaints_router
 from caredesk.directory.api import router as directory_router
 from caredesk.directory.models import ApiToken
 from caredesk.errors import DomainError, ValidationFailed
 from caredesk.escalation.api import router as escalation_router
 from caredesk.fieldwork.api import router as fieldwork_router
 from caredesk.inputs import UNSTORABLE, storable
+from caredesk.satisfaction.api import router as satisfaction_router
 from caredesk.stakeholders.api import router as stakeholders_router
 from caredesk.tickets.api import router as tickets_router
 from caredesk.web.apidocs import OfflineSwagger
@@ -212,6 +214,8 @@ api.add_router("/", tickets_router)
 api.add_router("/", escalation_router)
 api.add_router("/", stakeholders_router)
 api.add_router("/", fieldwork_router)
+api.add_router("/", complaints_router)
+api.add_router("/", satisfaction_router)
 
 
 class ErrorShapeMiddleware:

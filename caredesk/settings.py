@@ -104,6 +104,8 @@ INSTALLED_APPS = [
     "caredesk.inbound",
     "caredesk.escalation",
     "caredesk.fieldwork",
+    "caredesk.complaints",
+    "caredesk.satisfaction",
     "caredesk.runtime",
     "caredesk.demo",
     "caredesk.web",

@@ -24,4 +24,6 @@ urlpatterns = [
     path("", include("caredesk.stakeholders.urls")),
     path("", include("caredesk.notify.urls")),
     path("", include("caredesk.fieldwork.urls")),
+    path("", include("caredesk.complaints.urls")),
+    path("", include("caredesk.satisfaction.urls")),
 ]

@@ -1,0 +1,5 @@
+"""/api/v1 operations of satisfaction."""
+
+from ninja import Router
+
+router = Router(tags=["satisfaction"])

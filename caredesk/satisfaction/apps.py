@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SatisfactionConfig(AppConfig):
+    """Satisfaction surveys after closure: signed single-use links, scores, follow-ups."""
+
+    name = "caredesk.satisfaction"
+    label = "satisfaction"
+    verbose_name = _("Satisfaction")
