@@ -17,6 +17,7 @@ import json
 import re
 import threading
 import time
+from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
 
 import httpx
@@ -32,11 +33,14 @@ from caredesk.audit.models import AuditRecord
 from caredesk.directory import tokens
 from caredesk.directory.models import OWNER_ROLES
 from caredesk.errors import StaleVersion
+from caredesk.notify.models import Message
 from caredesk.tests import liveserver
 from caredesk.tests.errorshape import error_of
 from caredesk.tickets import services
 from caredesk.tickets.models import (
     EntryKind,
+    Handoff,
+    HandoffStatus,
     Status,
     Ticket,
     TicketSequence,
@@ -256,6 +260,50 @@ def test_two_page_writers_of_one_version_one_wins_the_other_sees_why(
     audits = AuditRecord.objects.filter(action="ticket.edit", object_id=str(ticket.pk))
     assert [(r.actor_id, r.after["status"]) for r in audits] == [(writers[won].pk, targets[won])]
     assert nowhere(targets[lost], ticket)
+
+
+# ---------------------------------------------------------------- fifty accepts of one hand-off
+
+ACCEPTS = 50
+
+
+def test_fifty_accepts_of_one_handoff_make_one_owner_change(server, http, cast, open_request):
+    ticket = open_request()
+    handoff = services.propose_handoff(
+        actor=cast.b, ticket=ticket, to_person=cast.c, reason="The fault is on the radio side."
+    )
+    before = Ticket.objects.get(pk=ticket.pk)
+    headers = bearer(cast.c)  # the colleague asked, pressing Accept fifty times at once
+
+    def accept():
+        return http.post(f"/api/v1/handoffs/{handoff.pk}/accept", headers=headers)
+
+    # However the connections were shared out, one worker's threads are all held at the lock.
+    answers = race([accept] * ACCEPTS, server, behind=row_of(ticket), waiting=server.threads)
+
+    codes = Counter(a.status_code for a in answers)
+    assert codes == {200: 1, 409: ACCEPTS - 1}, (codes, server.output())
+    won = next(a for a in answers if a.status_code == 200).json()
+    assert (won["id"], won["status"], won["to_person"]["id"]) == (handoff.pk, "accepted", cast.c.pk)
+    refusals = {error_of(a, 409)["code"] for a in answers if a.status_code == 409}
+    assert refusals == {"handoff_not_pending"}
+    decided = Handoff.objects.get(pk=handoff.pk)
+    fresh = Ticket.objects.get(pk=ticket.pk)
+    assert decided.status == HandoffStatus.ACCEPTED
+    assert (fresh.owner_id, fresh.owner_since) == (cast.c.pk, decided.decided_at)
+    assert (fresh.handoff_count, fresh.version) == (before.handoff_count + 1, before.version + 1)
+    accepted = TimelineEntry.objects.filter(ticket=ticket, kind=EntryKind.HANDOFF_ACCEPTED)
+    assert [(e.actor_id, e.data["handoff"], e.data["from"]) for e in accepted] == [
+        (cast.c.pk, handoff.pk, cast.b.pk)
+    ]
+    audits = AuditRecord.objects.filter(action="handoff.accept", object_id=str(handoff.pk))
+    assert [(r.actor_id, r.before["owner"], r.after["owner"]) for r in audits] == [
+        (cast.c.pk, cast.b.pk, cast.c.pk)
+    ]
+    # Whoever hears of the new owner hears it once.
+    told = Message.objects.filter(idempotency_key__contains=":handoff.accepted:")
+    destinations = [(m.recipient_id, m.channel) for m in told]
+    assert destinations and len(destinations) == len(set(destinations))
 
 
 # ---------------------------------------------------------------- eight creators, their numbers
