@@ -2,9 +2,11 @@
 
 
 def error_of(res, status: int) -> dict:
-    """The `error` object of an answer that must be `status` with the JSON error shape."""
+    """The `error` object of an answer that must be `status` with the JSON error shape (a test
+    client's answer or, from a live server, an httpx one)."""
     assert res.status_code == status, (res.status_code, res.content[:300])
-    assert res["Content-Type"].startswith("application/json"), res["Content-Type"]
+    content_type = res.headers["Content-Type"]
+    assert content_type.startswith("application/json"), content_type
     body = res.json()
     assert set(body) == {"error"}, body
     error = body["error"]

@@ -45,11 +45,12 @@ def locked(ticket: Ticket | int, version: int | None = None) -> Ticket:
     pk = ticket.pk if isinstance(ticket, Ticket) else ticket
     # Only the ticket's row: locking the joined owner and organisations too would queue every
     # write of an office behind one another and deadlock against new tickets' key checks.
-    fresh = (
-        Ticket.objects.select_for_update(of=("self",))
-        .select_related("owner", "office", "customer_org")
-        .get(pk=pk)
-    )
+    # And the lock first, alone, then the read with what the row points to: one statement
+    # doing both re-checks the row's newest version against the rows it joined before the
+    # wait, so after a winner changed the owner (an accepted hand-off) or the office, every
+    # waiter would find no ticket at all.
+    Ticket.objects.select_for_update().values_list("pk", flat=True).get(pk=pk)
+    fresh = Ticket.objects.select_related("owner", "office", "customer_org").get(pk=pk)
     if version is not None and fresh.version != version:
         raise StaleVersion(fields={"version": str(fresh.version)})
     return fresh

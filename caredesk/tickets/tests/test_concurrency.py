@@ -12,6 +12,7 @@ from caredesk.conftest import build_cast
 from caredesk.errors import Conflict
 from caredesk.tickets import services
 from caredesk.tickets.models import Handoff, Ticket
+from caredesk.tickets.services import HandoffNotPending
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -97,6 +98,7 @@ def test_accept_racing_cancel_never_leaves_a_half_state(world):
         lambda: services.cancel_handoff(actor=cast.b, handoff=handoff),
     )
     assert sum(isinstance(r, Handoff) for r in results) == 1
+    assert sum(isinstance(r, HandoffNotPending) for r in results) == 1, results  # not a 500
     final = Handoff.objects.get(pk=handoff.pk)
     owner = Ticket.objects.get(pk=ticket.pk).owner
     assert (final.status, owner) in {("accepted", cast.c), ("cancelled", cast.b)}
