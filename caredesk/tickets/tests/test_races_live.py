@@ -229,12 +229,12 @@ def test_two_page_writers_of_one_version_one_wins_the_other_sees_why(
     ticket = services.acknowledge(actor=cast.b, ticket=open_request())
     writers = [cast.b, cast.a]
     targets = [Status.IN_PROGRESS, Status.WAITING_CUSTOMER]
-    action = reverse("web:ticket_action", args=[ticket.number, "status"])
+    action = reverse("tickets:ticket_action", args=[ticket.number, "status"])
     clients = [browser(p) for p in writers]
     # Both open the ticket page: its status form carries the version they saw.
     forms = []
     for client in clients:
-        page = client.get(reverse("web:ticket", args=[ticket.number]))
+        page = client.get(reverse("tickets:ticket", args=[ticket.number]))
         assert page.status_code == 200, page.text[:300]
         forms.append(_form_fields(page.text, action))
     assert [int(f["version"]) for f in forms] == [ticket.version] * 2
@@ -248,7 +248,7 @@ def test_two_page_writers_of_one_version_one_wins_the_other_sees_why(
     codes = [a.status_code for a in answers]
     assert sorted(codes) == [302, 409], (codes, server.output())
     won, lost = codes.index(302), codes.index(409)
-    assert answers[won].headers["Location"].startswith(reverse("web:ticket", args=[ticket.number]))
+    assert answers[won].headers["Location"].startswith(reverse("tickets:ticket", args=[ticket.number]))
     # The loser is shown why, on the ticket page, with the form now at the fresh version.
     with translation.override("en"):
         assert html.escape(str(StaleVersion.default_message)) in answers[lost].text
