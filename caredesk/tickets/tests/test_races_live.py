@@ -248,7 +248,9 @@ def test_two_page_writers_of_one_version_one_wins_the_other_sees_why(
     codes = [a.status_code for a in answers]
     assert sorted(codes) == [302, 409], (codes, server.output())
     won, lost = codes.index(302), codes.index(409)
-    assert answers[won].headers["Location"].startswith(reverse("tickets:ticket", args=[ticket.number]))
+    assert (
+        answers[won].headers["Location"].startswith(reverse("tickets:ticket", args=[ticket.number]))
+    )
     # The loser is shown why, on the ticket page, with the form now at the fresh version.
     with translation.override("en"):
         assert html.escape(str(StaleVersion.default_message)) in answers[lost].text
