@@ -128,6 +128,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "caredesk.web.middleware.SessionLifetimeMiddleware",
+    "caredesk.web.twostep.EnrolmentRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "caredesk.web.middleware.PersonTimezoneMiddleware",
     "caredesk.web.middleware.NoStoreWhenSignedInMiddleware",

@@ -239,6 +239,9 @@ PAGES = {
     "revoke_api_token": [("page_revoke_token", PAGE_SIGNED_IN_POST, PAGE_OTHER_TOKEN)],
     "add_assignment": [("page_role_add", POST_OFFICE_ADMIN, None)],
     "remove_assignment": [("page_role_remove", POST_OFFICE_ADMIN, None)],
+    # The code step of signing in: nothing to ask without a password step just done (to the
+    # sign-in page), and nothing for the signed-in (home).
+    "login_code": [("page_login_code", PAGE_HOME, None)],
     "two_step": [("page_two_step", PAGE_STAFF_ONLY, None)],
     "two_step_setup": [("page_two_step_setup", POST_STAFF_ONLY, None)],
     # Confirmed with the app's code: the recovery codes on the answer (200).

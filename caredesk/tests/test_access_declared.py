@@ -365,6 +365,7 @@ def _page_calls(world, s, obj):
         ),
         "page_role_remove": lambda: s.post(f"/directory/roles/{world.assignment.pk}/remove/"),
         "page_django_admin": lambda: s.get("/admin/"),
+        "page_login_code": lambda: s.get("/login/code/"),
         "page_two_step": lambda: s.get("/directory/two-step/"),
         "page_two_step_setup": lambda: s.post("/directory/two-step/setup/"),
         "page_two_step_confirm": lambda: (
