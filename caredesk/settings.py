@@ -94,6 +94,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    # Two-step sign-in: django-otp's TOTP device model (before caredesk.directory, whose admin
+    # takes the device's admin page away again: devices change only through directory/totp.py).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "caredesk.audit",
     "caredesk.directory",
     "caredesk.calendars",
@@ -124,6 +128,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "caredesk.web.middleware.SessionLifetimeMiddleware",
+    "caredesk.web.twostep.EnrolmentRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "caredesk.web.middleware.PersonTimezoneMiddleware",
     "caredesk.web.middleware.NoStoreWhenSignedInMiddleware",
@@ -178,6 +183,20 @@ AXES_LOCKOUT_CALLABLE = "caredesk.web.lockout.lockout_response"
 # Reverse proxies in front (nginx: 1) whose X-Forwarded-For names the client; 0 = none.
 TRUSTED_PROXIES = int(env_str("CAREDESK_TRUSTED_PROXIES", "0"))
 AXES_CLIENT_IP_CALLABLE = "caredesk.web.lockout.client_address"
+
+# Two-step sign-in (TOTP, caredesk/directory/totp.py): staff may add an authenticator app on
+# their Two-step verification page; then sign-in asks for its code after the password. With
+# CAREDESK_TOTP_REQUIRED_FOR_ADMINS an administrator (role admin, superuser or Django staff)
+# without one can do nothing but set one up. Wrong codes (or recovery codes): after
+# CAREDESK_TOTP_FAILURE_LIMIT in a row, that person's code step is refused for
+# CAREDESK_TOTP_LOCKOUT_MINUTES, whatever the address (the password is known by then). A
+# sign-in waits CAREDESK_TOTP_PENDING_MINUTES for its code. API tokens are not affected.
+TOTP_REQUIRED_FOR_ADMINS = env_bool("CAREDESK_TOTP_REQUIRED_FOR_ADMINS", False)
+TOTP_FAILURE_LIMIT = int(env_str("CAREDESK_TOTP_FAILURE_LIMIT", "5"))
+TOTP_LOCKOUT_MINUTES = int(env_str("CAREDESK_TOTP_LOCKOUT_MINUTES", "15"))
+TOTP_PENDING_MINUTES = int(env_str("CAREDESK_TOTP_PENDING_MINUTES", "5"))
+# The name authenticator apps show beside the account (several installations: name each).
+OTP_TOTP_ISSUER = env_str("CAREDESK_TOTP_ISSUER", "CareDesk")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -3,10 +3,17 @@ from django.contrib.auth.admin import UserAdmin
 from django.db import transaction
 from django.forms.models import model_to_dict
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from caredesk.audit import services as audit
 
 from .models import Organisation, Person, Product, Region, Responsibility, Team
+
+# django-otp's own admin page for devices would show every secret (and its QR code) and change
+# devices past the audit: authenticators change only through caredesk/directory/totp.py (the
+# Two-step verification page, `manage.py totp_reset`).
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
 
 
 class AuditedAdmin(admin.ModelAdmin):

@@ -310,6 +310,27 @@ class ApiToken(models.Model):
         return "cd_" + secrets.token_urlsafe(32)
 
 
+class RecoveryCode(models.Model):
+    """A one-time code that stands in for the authenticator app at sign-in (a lost phone).
+    Only its SHA-256 is stored; the codes are shown once, when made (directory/totp.py)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+
+    def __str__(self) -> str:
+        return f"recovery code of {self.person}"
+
+    @staticmethod
+    def hash_code(code: str) -> str:
+        return hashlib.sha256(code.encode()).hexdigest()
+
+
 class RefGeneration(models.Model):
     """One row: a random token replaced by every write to cached reference data
     (caredesk.directory.refdata), so each process knows when its copy is out of date."""

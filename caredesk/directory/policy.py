@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from caredesk.directory import refdata
@@ -11,6 +12,25 @@ from .models import OFFICE_ROLES, Organisation, Person, Role
 
 def can_write_reference_data(person: Person) -> bool:
     return person.is_active and (person.role == Role.ADMIN or person.is_superuser)
+
+
+# Administrators, for two-step sign-in: the role, and anyone who may open Django's admin.
+ADMINISTRATORS = Q(role=Role.ADMIN) | Q(is_superuser=True) | Q(is_staff=True)
+
+
+def is_administrator(person: Person) -> bool:
+    return person.role == Role.ADMIN or person.is_superuser or person.is_staff
+
+
+def second_factor_required(person: Person) -> bool:
+    """With CAREDESK_TOTP_REQUIRED_FOR_ADMINS, administrators sign in with a code too."""
+    return settings.TOTP_REQUIRED_FOR_ADMINS and person.is_active and is_administrator(person)
+
+
+def may_use_second_factor(person: Person) -> bool:
+    """Staff may add an authenticator app; customer contacts sign in with their password
+    (the portal has no two-step page)."""
+    return person.is_active and (person.role != Role.CUSTOMER_CONTACT or is_administrator(person))
 
 
 def can_read_assignments(person: Person) -> bool:

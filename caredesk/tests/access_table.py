@@ -118,6 +118,9 @@ PAGE_SIGNED_IN_POST = row("302 302 302 302 302 302 302 302 302 302 302 302 302 3
 PAGE_OTHER_TOKEN = row(" 404 404 404 404 404 404 404 404 404 404 404 404 404 302 302")
 PAGE_OFFICE = row("      404 404 404 404 404 404 404 404 404 200 200 200 200 200 302")
 POST_OFFICE_ADMIN = row("404 404 404 404 404 404 404 404 404 403 403 403 403 302 302")
+# Two-step verification is one's own page, for staff only: customers sign in with a password.
+PAGE_STAFF_ONLY = row("  404 404 404 404 200 200 200 200 200 200 200 200 200 200 302")
+POST_STAFF_ONLY = row("  404 404 404 404 302 302 302 302 302 302 302 302 302 302 302")
 DJANGO_ADMIN = row("     302 302 302 302 302 302 302 302 302 302 302 302 302 200 302")
 PUBLIC = row("           200 200 200 200 200 200 200 200 200 200 200 200 200 200 200")
 LOGIN_PAGE = row("       302 302 302 302 302 302 302 302 302 302 302 302 302 302 200")
@@ -236,6 +239,17 @@ PAGES = {
     "revoke_api_token": [("page_revoke_token", PAGE_SIGNED_IN_POST, PAGE_OTHER_TOKEN)],
     "add_assignment": [("page_role_add", POST_OFFICE_ADMIN, None)],
     "remove_assignment": [("page_role_remove", POST_OFFICE_ADMIN, None)],
+    # The code step of signing in: nothing to ask without a password step just done (to the
+    # sign-in page), and nothing for the signed-in (home).
+    "login_code": [("page_login_code", PAGE_HOME, None)],
+    "two_step": [("page_two_step", PAGE_STAFF_ONLY, None)],
+    "two_step_setup": [("page_two_step_setup", POST_STAFF_ONLY, None)],
+    # Confirmed with the app's code: the recovery codes on the answer (200).
+    "two_step_confirm": [("page_two_step_confirm", PAGE_STAFF_ONLY, None)],
+    "two_step_recovery_codes": [("page_two_step_recovery_codes", PAGE_STAFF_ONLY, None)],
+    "two_step_turn_off": [("page_two_step_turn_off", POST_STAFF_ONLY, None)],
+    # Someone's lost phone (own office's engineer.c, another office's engineer.e3): admins only.
+    "two_step_reset": [("page_two_step_reset", POST_ADMIN_ONLY, POST_ADMIN_ONLY)],
 }
 
 # Outside the table, on purpose: Django's own admin (its permission is `is_staff`, checked by

@@ -12,10 +12,12 @@ import pytest
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from caredesk import clock
 from caredesk.api import api as ninja_api
 from caredesk.conftest import ApiClient
+from caredesk.directory import policy as directory_policy
 from caredesk.directory import refdata, tokens
 from caredesk.directory.models import (
     Organisation,
@@ -26,6 +28,7 @@ from caredesk.directory.models import (
     Role,
     RoleAssignment,
 )
+from caredesk.directory.tests.totp_helpers import code_for, enrolled
 from caredesk.escalation import demo as escalation_demo
 from caredesk.escalation.models import (
     Calendar,
@@ -362,7 +365,44 @@ def _page_calls(world, s, obj):
         ),
         "page_role_remove": lambda: s.post(f"/directory/roles/{world.assignment.pk}/remove/"),
         "page_django_admin": lambda: s.get("/admin/"),
+        "page_login_code": lambda: s.get("/login/code/"),
+        "page_two_step": lambda: s.get("/directory/two-step/"),
+        "page_two_step_setup": lambda: s.post("/directory/two-step/setup/"),
+        "page_two_step_confirm": lambda: (
+            s.post("/directory/two-step/setup/"),
+            s.post("/directory/two-step/confirm/", {"code": _setup_code(s)}),
+        )[1],
+        "page_two_step_recovery_codes": lambda: s.post(
+            "/directory/two-step/recovery-codes/", {"code": _enrolled_code(s)}
+        ),
+        "page_two_step_turn_off": lambda: s.post(
+            "/directory/two-step/turn-off/", {"code": _enrolled_code(s)}
+        ),
+        "page_two_step_reset": lambda: s.post(
+            f"/directory/two-step/reset/{_enrolled_target(world, obj).pk}/"
+        ),
     }
+
+
+def _setup_code(s) -> str:
+    """The current code of the caller's set-up just begun (none begun: a code that fits none)."""
+    device = TOTPDevice.objects.filter(user=_session_person(s), confirmed=False).first()
+    return code_for(device) if device else "000000"
+
+
+def _enrolled_code(s) -> str:
+    """The caller enrolled (staff only may) and the next code their app shows."""
+    person = _session_person(s)
+    if person is None or not directory_policy.may_use_second_factor(person):
+        return "000000"
+    device, _ = enrolled(person)
+    return code_for(device, steps=1)
+
+
+def _enrolled_target(world, obj: str) -> Person:
+    target = world.targets[obj]
+    enrolled(target)
+    return target
 
 
 def _cells():

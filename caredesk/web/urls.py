@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import twostep, views
 
 app_name = "web"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("login/", views.LoginView.as_view(), name="login"),
+    path("login/code/", twostep.login_code, name="login_code"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("lang/", views.set_language, name="set_language"),
 ]

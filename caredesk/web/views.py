@@ -1,6 +1,6 @@
 """The shell's pages: sign-in and sign-out, the language switch, the health check and the
-landing redirect. Each domain app owns its own pages (tickets, escalation, stakeholders,
-notify, directory)."""
+landing redirect (the code step of signing in is twostep.py). Each domain app owns its own
+pages (tickets, escalation, stakeholders, notify, directory)."""
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -12,6 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from caredesk.directory import services as directory_services
+from caredesk.directory import totp
+
+from . import twostep
 
 
 def healthz(request):
@@ -23,12 +26,11 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def form_valid(self, form):
-        response = super().form_valid(form)
-        # Each person reads CareDesk in the language they chose last.
-        response.set_cookie(
-            "django_language", form.get_user().language, samesite="Lax", max_age=365 * 86400
-        )
-        return response
+        person = form.get_user()
+        if totp.has_second_factor(person):
+            # Nobody is signed in until the code step (twostep.py) says so.
+            return twostep.begin(self.request, person, self.get_success_url())
+        return twostep.remember_language(super().form_valid(form), person)
 
 
 class LogoutView(auth_views.LogoutView):

@@ -6,10 +6,12 @@ stays on the page and creates nothing. Pages use hx-boost (body swaps), so the t
 locators and text, never on navigation events or sleeps.
 """
 
+import base64
 import os
 import re
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,7 @@ from django.test import override_settings
 # fixtures (cast, asserts on the database) would otherwise be refused as "async unsafe".
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
+from django_otp.oath import TOTP  # noqa: E402
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
 from caredesk.demo.world import DEMO_PASSWORD  # noqa: E402
@@ -477,6 +480,47 @@ def test_back_after_sign_out_shows_no_ticket(cast, open_request, open_page):
     expect(page.locator("body")).not_to_contain_text(cast.b.phone)
     expect(page.locator("body")).not_to_contain_text(ticket.title)
     assert page.evaluate("() => sessionStorage.getItem('htmx-history-cache')") is None
+
+
+# ---------------------------------------------------------------- two-step verification
+
+
+def app_code(secret_text: str, *, steps: int = 0) -> str:
+    """The code an authenticator app shows for the key the page printed, `steps` later."""
+    raw = secret_text.replace(" ", "")
+    key = base64.b32decode(raw + "=" * (-len(raw) % 8))
+    maker = TOTP(key)
+    maker.time = time.time() + steps * 30
+    return f"{maker.token():06d}"
+
+
+def test_set_up_two_step_then_sign_in_with_password_and_code(cast, open_page, zh_catalog):
+    page = login(open_page(), "engineer.b")
+    page.get_by_test_id("my-two-step").click()
+    page.get_by_test_id("totp-start").click()
+    qr = page.get_by_test_id("totp-qr")
+    expect(qr).to_be_visible()
+    assert qr.evaluate("img => img.naturalWidth") > 0  # drawn here, allowed by the CSP
+    secret = page.get_by_test_id("totp-secret").inner_text().strip()
+    page.locator("#id_code_confirm").fill(app_code(secret))
+    page.get_by_test_id("totp-confirm").click()
+    expect(page.get_by_test_id("recovery-codes").locator("li")).to_have_count(10)
+    expect(page.get_by_test_id("two-step-state")).to_have_text("已开启")
+
+    settled(page)
+    page.locator("nav form[action='/logout/'] button").click()
+    page.locator("#id_username").fill("engineer.b")
+    page.locator("#id_password").fill(DEMO_PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("#id_code")).to_be_visible()
+    expect(page.get_by_test_id("whoami")).to_have_count(0)  # nobody signed in yet
+    page.locator("#id_code").fill("000000")
+    page.locator("main form button[type=submit]").click()
+    expect(page.get_by_test_id("code-error")).to_be_visible()
+    # The step after the one that confirmed the set-up: a code is accepted only once.
+    page.locator("#id_code").fill(app_code(secret, steps=1))
+    page.locator("main form button[type=submit]").click()
+    expect(page.get_by_test_id("whoami")).to_contain_text(cast.b.name)
 
 
 # ---------------------------------------------------------------- the API's documentation
