@@ -4,6 +4,10 @@ Ticket verbs publish an event after they change state; apps above the core (esca
 subscribe in their AppConfig.ready(). Subscribers run synchronously inside the publishing
 verb's transaction, so whatever they write (timers, outbox rows) commits or rolls back with
 the change itself. A subscriber must not do I/O: effects leave after commit, via the worker.
+
+Work apps, which may not import one another, talk the same way: fieldwork publishes a visit
+left unresolved (its event's data carries the next step and when it is due) and escalation,
+named by the catalogue's reaction, starts a chain from it.
 """
 
 import datetime as dt
@@ -35,6 +39,14 @@ class EventKind(StrEnum):
     HANDOFF_ACCEPTED = "handoff.accepted"
     HANDOFF_DECLINED = "handoff.declined"
     HANDOFF_CANCELLED = "handoff.cancelled"
+    # Site visits on a ticket (caredesk.fieldwork): each step is told like a ticket verb.
+    VISIT_PLANNED = "visit.planned"
+    VISIT_CANCELLED = "visit.cancelled"
+    VISIT_TRAVEL_STARTED = "visit.travel_started"
+    VISIT_ARRIVED = "visit.arrived"
+    VISIT_LEFT = "visit.left"  # resolved on site
+    VISIT_LEFT_UNRESOLVED = "visit.left_unresolved"  # unresolved or needing parts: a next step
+    VISIT_CONFIRMED = "visit.confirmed"
 
 
 @dataclass(frozen=True)
@@ -81,6 +93,15 @@ CATALOGUE: dict[EventKind, Reactions] = {
     ),
     K.HANDOFF_DECLINED: Reactions("", "", "handoff_declined", False, "handoff_ended"),
     K.HANDOFF_CANCELLED: Reactions("", "", "handoff_cancelled", False, "handoff_ended"),
+    K.VISIT_PLANNED: Reactions("site_visit", "visit_planned", "visit_planned"),
+    K.VISIT_CANCELLED: Reactions("site_visit", "visit_cancelled", "visit_cancelled"),
+    K.VISIT_TRAVEL_STARTED: Reactions("", "", "visit_travel"),
+    K.VISIT_ARRIVED: Reactions("", "", "visit_arrived", False, "visit_arrived"),
+    K.VISIT_LEFT: Reactions("site_visit", "visit_left", "visit_left"),
+    K.VISIT_LEFT_UNRESOLVED: Reactions(
+        "site_visit", "visit_left", "visit_left", False, "visit_unresolved"
+    ),
+    K.VISIT_CONFIRMED: Reactions("", "", "visit_confirmed"),
 }
 del K
 

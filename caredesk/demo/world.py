@@ -22,6 +22,7 @@ from caredesk.directory.models import (
     Team,
 )
 from caredesk.escalation import demo as escalation_demo
+from caredesk.fieldwork.visits import services as visits
 from caredesk.stakeholders import services as stakeholder_services
 from caredesk.tickets import services
 
@@ -270,6 +271,29 @@ def _tickets(w: dict) -> None:
         )
     with at(5, 9, 30):
         services.acknowledge(actor=p["partner.d"], ticket=t4)
+    # The partner who owns it goes on site; the branch contact confirms his visit report.
+    # (Moments are worked out before the clock is moved: _at counts from the real today.)
+    on_site_4 = _at(3, 14)
+    with at(4, 16):
+        v4 = visits.plan_visit(
+            actor=p["partner.d"],
+            ticket=t4,
+            engineer=p["partner.d"],
+            planned_at=on_site_4,
+            purpose="到湖滨二号机房检查高温告警，清理防尘网、检查风扇。",
+        )
+    with at(3, 13, 20):
+        visits.start_travel(actor=p["partner.d"], visit=v4)
+    with at(3, 14, 5):
+        visits.arrive(actor=p["partner.d"], visit=v4)
+    with at(3, 14, 55):
+        visits.leave_site(
+            actor=p["partner.d"],
+            visit=v4,
+            result="resolved",
+            work_done="防尘网积灰严重导致散热不良，已清理；风扇运转正常，温度恢复，高温告警消失。",
+            customer_message="建议每季度清理一次防尘网，我们会在巡检时提醒。",
+        )
     with at(3, 15):
         services.add_comment(
             actor=p["partner.d"],
@@ -280,6 +304,8 @@ def _tickets(w: dict) -> None:
         services.resolve(
             actor=p["partner.d"], ticket=t4, note="清理设备防尘网后温度正常，观察24小时无高温告警。"
         )
+    with at(3, 16, 10):
+        visits.confirm_report(actor=p["customer.y"], visit=v4)
 
     # Case 5: the night shift asked for masking; the day shift is waiting to confirm details.
     with at(1, 23):
@@ -310,7 +336,9 @@ def _tickets(w: dict) -> None:
             changes={"status": "waiting_customer"},
         )
 
-    # Case 6: the engineer left the site unresolved; the customer reopened.
+    # Case 6: restarting boards did not hold; the customer reopened. The engineer sent on site
+    # works until five, cannot find the cause — and leaves only with a next step (who, by
+    # when) and a word to the customer; the service manager hears of it at once.
     with at(4, 10):
         t6 = services.open_ticket(
             actor=p["customer.z"],
@@ -329,6 +357,33 @@ def _tickets(w: dict) -> None:
     with at(3, 9):
         services.reopen(
             actor=p["customer.z"], ticket=t6, reason="今天早上又断了，问题没有根本解决。"
+        )
+    on_site_6, back_by = _at(1, 13), _at(-1, 10)  # tomorrow at ten
+    with at(1, 11):
+        v6 = visits.plan_visit(
+            actor=p["manager.a"],
+            ticket=t6,
+            engineer=p["engineer.c"],
+            planned_at=on_site_6,
+            purpose="现场排查多条光纤专线中断：OTN板卡、尾纤、配线架。",
+        )
+    with at(1, 12, 10):
+        visits.start_travel(actor=p["engineer.c"], visit=v6)
+    with at(1, 13, 5):
+        visits.arrive(actor=p["engineer.c"], visit=v6)
+    with at(1, 17):
+        visits.leave_site(
+            actor=p["engineer.c"],
+            visit=v6,
+            result="unresolved",
+            work_done="逐段检查了OTN板卡、尾纤和配线架，重启后部分专线短暂恢复又中断，未找到根因。",
+            next_step="携带光功率计和备用光模块复查全段光路，并请产品维护负责人远程分析告警日志。",
+            next_step_owner=p["engineer.c"],
+            next_step_due=back_by,
+            customer_message=(
+                "今天未能找到专线中断的根因，非常抱歉。明天上午10点前我们会带仪表和备件再次到站，"
+                "并请产品专家远程协助；服务经理王立全程跟进。"
+            ),
         )
 
     # A closed one: the customer confirmed.

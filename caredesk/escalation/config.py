@@ -30,6 +30,7 @@ from .models import (
 )
 
 CLOCKED = (StepCondition.CLOCK_AT_RISK, StepCondition.CLOCK_BREACHED)
+VISITED = (StepCondition.VISIT_UNRESOLVED, StepCondition.NEXT_STEP_OVERDUE)
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,12 @@ def validate_steps(trigger: str, steps: list[StepSpec]) -> dict[str, str]:
     for i, step in enumerate(steps):
         if step.condition in CLOCKED and not step.clock:
             errors[f"steps.{i}.clock"] = str(_("A clock condition names its clock."))
+        if (step.condition in VISITED) != (trigger == Trigger.VISIT):
+            errors[f"steps.{i}.condition"] = str(
+                _("Site-visit chains wait on the visit or its next step; other chains never do.")
+            )
+        if step.target == StepTarget.NEXT_STEP_OWNER and trigger != Trigger.VISIT:
+            errors[f"steps.{i}.target"] = str(_("Only site-visit chains have a next step's owner."))
         if step.target == StepTarget.HANDOFF_TARGET and trigger != Trigger.HANDOFF:
             errors[f"steps.{i}.target"] = str(_("Only hand-off chains have a proposed new owner."))
         unknown = [c for c in step.channels if c not in ContactChannel.values]

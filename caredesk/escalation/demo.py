@@ -71,6 +71,21 @@ CHAINS = [
             ("product_leader", 60, "email", "clock_breached", "resolve", 100),
         ],
     ),
+    (
+        # Seed case 6: whoever takes the next step and the service manager hear at once that
+        # the engineer left without a resolution; when the promised next step's time passes
+        # with nobody back on site, the service manager and then the product maintenance
+        # leader are called in.
+        Trigger.VISIT,
+        "",
+        "上站未解决升级",
+        [
+            ("next_step_owner", 0, "wecom", "visit_unresolved", "", 100),
+            ("service_manager", 0, "email,wecom", "visit_unresolved", "", 100),
+            ("service_manager", 0, "sms,email", "next_step_overdue", "", 100),
+            ("product_leader", 60, "sms,email", "next_step_overdue", "", 100),
+        ],
+    ),
 ]
 
 

@@ -1,5 +1,5 @@
 """Escalation chains: started by ticket events, fired by durable timers, stopped by the event
-that answers them (acknowledged, hand-off decided, resolved).
+that answers them (acknowledged, hand-off decided, resolved, back on site).
 
 A chain freezes its policy's steps when it starts. Each step is one timer; firing.py decides
 due steps (re-checking each condition on the ticket as it is now), records them on the
@@ -43,9 +43,14 @@ CLOCK_LABELS = {
     "resolve": {"zh-hans": "解决", "en": "resolve"},
 }
 CLOCK_CONDITIONS = {StepCondition.CLOCK_AT_RISK, StepCondition.CLOCK_BREACHED}
+# A visit chain's conditions: the visit left unresolved (its steps wait after one another, from
+# the moment the engineer left) and its next step overdue (its steps wait after the time the
+# next step was due). Both hold while the chain runs and the ticket is open: the chain itself
+# stops when someone is back on site or the ticket is resolved.
+VISIT_CONDITIONS = {StepCondition.VISIT_UNRESOLVED, StepCondition.NEXT_STEP_OVERDUE}
 # Steps that remind people already on the ticket rather than call someone new in: they are
 # not "next escalation" and the customer is not told of them.
-NOT_ESCALATIONS = {StepTarget.OWNER, StepTarget.HANDOFF_TARGET}
+NOT_ESCALATIONS = {StepTarget.OWNER, StepTarget.HANDOFF_TARGET, StepTarget.NEXT_STEP_OWNER}
 
 
 # ------------------------------------------------------------------ choosing and starting
@@ -79,7 +84,7 @@ def policy_for(ticket: Ticket, trigger: str) -> EscalationPolicy | None:
     return min(ranked)[3] if ranked else None
 
 
-def start_run(ticket: Ticket, trigger: str, now: dt.datetime, handoff_id=None):
+def start_run(ticket: Ticket, trigger: str, now: dt.datetime, handoff_id=None, cause=None):
     policy = policy_for(ticket, trigger)
     if policy is None:
         return None
@@ -92,6 +97,7 @@ def start_run(ticket: Ticket, trigger: str, now: dt.datetime, handoff_id=None):
         policy_name=policy.name,
         trigger=trigger,
         handoff_id=handoff_id,
+        cause=cause or {},
         steps=steps,
         step_states=["pending"] * len(steps),
         started_at=now,
@@ -102,7 +108,8 @@ def start_run(ticket: Ticket, trigger: str, now: dt.datetime, handoff_id=None):
 
 def _schedule_steps(run: EscalationRun, now: dt.datetime) -> None:
     """Time steps wait after the previous one; clock steps wait after their clock reaches its
-    threshold (and are left unscheduled while the clock is paused)."""
+    threshold (and are left unscheduled while the clock is paused); overdue next-step steps
+    wait after the time the next step was due (the run's cause)."""
     due = run.started_at
     clock_rows = {c.kind: c for c in TicketClock.objects.filter(ticket_id=run.ticket_id)}
     for index, step in enumerate(run.steps):
@@ -115,6 +122,10 @@ def _schedule_steps(run: EscalationRun, now: dt.datetime) -> None:
             if reach is None:
                 continue
             at = max(reach, now) + wait
+        elif step["condition"] == StepCondition.NEXT_STEP_OVERDUE:
+            if not run.cause.get("due_at"):
+                continue
+            at = max(dt.datetime.fromisoformat(run.cause["due_at"]), now) + wait
         else:
             due = due + wait
             at = due
@@ -156,6 +167,9 @@ def resolve_target(ticket: Ticket, target: str, run: EscalationRun, now: dt.date
         return ticket.owner
     if target == StepTarget.HANDOFF_TARGET:
         return run.handoff.to_person if run.handoff_id else None
+    if target == StepTarget.NEXT_STEP_OWNER:
+        pk = run.cause.get("next_step_owner")
+        return Person.objects.filter(pk=pk).first() if pk else None
     if target == StepTarget.BACKUP:
         return ticket_selectors.backup_for(ticket)
     if target == StepTarget.ONCALL:
@@ -166,6 +180,8 @@ def resolve_target(ticket: Ticket, target: str, run: EscalationRun, now: dt.date
 
 def condition_holds(ticket: Ticket, step: dict, run: EscalationRun, now: dt.datetime) -> bool:
     condition = step["condition"]
+    if condition in VISIT_CONDITIONS:
+        return ticket.is_open
     if condition == StepCondition.NOT_ACKNOWLEDGED:
         return ticket.status in ticket_rules.ACKNOWLEDGEABLE
     if condition == StepCondition.HANDOFF_NOT_ACCEPTED:
@@ -250,6 +266,21 @@ def _on_reopened(event: events.Event) -> None:
     start_run(ticket, Trigger.CLOCK, now)
 
 
+def _on_visit_unresolved(event: events.Event) -> None:
+    """An engineer left the site without resolving the problem (fieldwork tells it through
+    the event; escalation never reads fieldwork's tables): the visit chain starts from what
+    the event carries — the next step, who does it, by when — replacing the chain of an
+    earlier visit, whose next step this visit was."""
+    stop_runs(event.ticket_id, {Trigger.VISIT}, "left unresolved again", event.at)
+    cause = {k: v for k, v in event.data.items() if k != "message"}
+    start_run(_ticket(event), Trigger.VISIT, event.at, cause=cause)
+
+
+def _on_visit_arrived(event: events.Event) -> None:
+    """Someone is back on site: the next step of the visit left unresolved is being taken."""
+    stop_runs(event.ticket_id, {Trigger.VISIT}, "back on site", event.at)
+
+
 # The engine's reactions, named by the event catalogue (caredesk.events.CATALOGUE).
 REACTIONS = {
     "opened": _on_opened,
@@ -260,6 +291,8 @@ REACTIONS = {
     "edited": _on_edited,
     "resolved": _on_resolved,
     "reopened": _on_reopened,
+    "visit_unresolved": _on_visit_unresolved,
+    "visit_arrived": _on_visit_arrived,
 }
 
 

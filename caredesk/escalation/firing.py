@@ -149,7 +149,20 @@ def _message_context(
         ],
         "due": _local(d.due_at, person),
         "url": f"{settings.SITE_URL}/t/{ticket.number}/",
+        # What started the chain, when its event said more than the ticket (a visit left
+        # unresolved: who left when, the next step, who does it and by when).
+        "cause": _cause(d.run.cause, person),
     }
+
+
+def _cause(cause: dict, person: Person) -> dict:
+    """The run's cause for a message, its moments as the reader's wall clock shows them."""
+    moments = {
+        key: _local(dt.datetime.fromisoformat(cause[key]), person)
+        for key in ("left_at", "due_at")
+        if cause.get(key)
+    }
+    return {**cause, **moments}
 
 
 def _notify(ticket: Ticket, fired: list[_Due]) -> dict[tuple[int, int], list[dict]]:

@@ -173,6 +173,7 @@ class Trigger(models.TextChoices):
     OPENED = "opened", _("Ticket opened (stops when acknowledged)")
     HANDOFF = "handoff", _("Hand-off proposed (stops when decided)")
     CLOCK = "clock", _("SLA clocks (stops when resolved)")
+    VISIT = "visit", _("Site visit left unresolved (stops when someone is back on site)")
 
 
 class EscalationPolicy(models.Model):
@@ -203,6 +204,7 @@ class StepTarget(models.TextChoices):
     BACKUP = "backup", _("Backup (matrix)")
     ONCALL = "oncall", _("On call for the team")
     HANDOFF_TARGET = "handoff_target", _("Proposed new owner")
+    NEXT_STEP_OWNER = "next_step_owner", _("Who does the next step (site visit)")
     SERVICE_MANAGER = "service_manager", _("Service manager")
     PRODUCT_LEADER = "product_leader", _("Product maintenance leader")
     SPM = "spm", _("SPM")
@@ -214,11 +216,14 @@ class StepCondition(models.TextChoices):
     HANDOFF_NOT_ACCEPTED = "handoff_not_accepted", _("Hand-off not accepted")
     CLOCK_AT_RISK = "clock_at_risk", _("Clock about to breach")
     CLOCK_BREACHED = "clock_breached", _("Clock breached")
+    VISIT_UNRESOLVED = "visit_unresolved", _("Site visit left unresolved")
+    NEXT_STEP_OVERDUE = "next_step_overdue", _("Next step overdue")
 
 
 class EscalationStep(models.Model):
     """`wait_minutes` counts from the previous step of the chain — or, for a clock condition,
-    from the moment the clock reaches `percent` of its target (100 = breach)."""
+    from the moment the clock reaches `percent` of its target (100 = breach); for an overdue
+    next step, from the time the next step was due."""
 
     policy = models.ForeignKey(EscalationPolicy, on_delete=models.CASCADE, related_name="steps")
     order = models.PositiveIntegerField(_("order"))
@@ -274,6 +279,10 @@ class EscalationRun(models.Model):
         "tickets.Handoff", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     steps = models.JSONField()
+    # What started the chain, as its event told it, when the event carries more than the
+    # ticket: a site visit left unresolved — the visit, its next step, who does it and by
+    # when ("due_at", the moment the overdue steps count from).
+    cause = models.JSONField(default=dict, blank=True)
     # Per step: "pending", "fired", "skipped", "cancelled", or "caught_up" (missed while the
     # worker was away and recorded under the higher step that fired instead; see firing.py).
     step_states = models.JSONField()

@@ -33,6 +33,9 @@ TEMPLATE_LABELS = {
     "handoff_cancelled": _("Hand-off withdrawn"),
     "customer_replied": _("Customer wrote"),
     "ticket_escalated": _("Escalation notice"),
+    "visit_planned": _("Site visit planned"),
+    "visit_left": _("Site visit report"),
+    "visit_cancelled": _("Site visit cancelled"),
 }
 WHY_LABELS = {
     "requester": _("requester"),

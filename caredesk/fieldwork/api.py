@@ -2,4 +2,7 @@
 
 from ninja import Router
 
+from .api_visits import router as visits_router
+
 router = Router(tags=["fieldwork"])
+router.add_router("", visits_router)

@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401  (the pages' paths are added beside their views)
+from django.urls import path
+
+from .views import visits
 
 app_name = "fieldwork"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("t/<str:number>/visits/plan/", visits.plan_visit, name="visit_plan"),
+    path("visits/<int:visit_id>/", visits.visit_page, name="visit_page"),
+    path("visits/<int:visit_id>/<slug:action>/", visits.visit_action, name="visit_action"),
+]

@@ -73,6 +73,11 @@ PROPOSER_N = row("       404 404 404 403 404 404 404 404 404 404 404 404 403 404
 OPEN_A = row("           201 201 403 403 201 201 403 403 403 201 201 201 201 201 401")
 OPEN_B = row("           403 403 403 201 403 403 403 403 403 201 201 201 201 201 401")
 
+# ---- a site visit of L (engineer.b's) and of N (its owner's): recorded by its engineer or the
+# office's service manager — never by a partner who does not own the ticket now (dA owns L,
+# but the visit is b's); cancelled also by the ticket's owner.
+VISIT_STEP_L = row("     403 403 404 404 403 403 404 404 404 200 403 200 403 200 401")
+
 # ---- stakeholder maps: office staff read every map, a customer their own tree's.
 MAP_A = row("            200 200 404 404 404 404 404 404 404 200 200 200 200 200 401")
 MAP_B = row("            404 404 404 200 404 404 404 404 404 200 200 200 200 200 401")
@@ -117,6 +122,18 @@ OTHER_TOKEN = row("      404 404 404 404 404 404 404 404 404 404 404 404 404 200
 PAGE_SIGNED_IN_POST = row("302 302 302 302 302 302 302 302 302 302 302 302 302 302 302")
 PAGE_OTHER_TOKEN = row(" 404 404 404 404 404 404 404 404 404 404 404 404 404 302 302")
 PAGE_OFFICE = row("      404 404 404 404 404 404 404 404 404 200 200 200 200 200 302")
+# The visit page: staff who see the ticket; customers are sent to their ticket page's reports.
+PAGE_VISIT_L = row("     302 302 404 404 200 200 404 404 404 200 200 200 200 200 302")
+PAGE_VISIT_N = row("     404 404 404 302 404 404 404 404 404 404 404 404 200 404 302")
+# Planning (owner or service manager) and recording a step (the visit's engineer or the service
+# manager): customers have no such form (404); other staff are refused on the page (403).
+PAGE_VISIT_PLAN_FORM_L = row("404 404 404 404 403 200 404 404 404 200 403 200 403 200 302")
+PAGE_VISIT_PLAN_L = row("404 404 404 404 403 302 404 404 404 302 403 302 403 302 302")
+PAGE_VISIT_STEP_L = row("404 404 404 404 403 403 404 404 404 302 403 302 403 302 302")
+PAGE_VISIT_STAFF_N = row("404 404 404 404 404 404 404 404 404 404 404 404 403 404 302")
+# The customer confirms the visit report from the portal; staff are refused on the visit page.
+PAGE_VISIT_CONFIRM_L = row("302 302 404 404 403 403 404 404 404 403 403 403 403 403 302")
+PAGE_VISIT_CONFIRM_N = row("404 404 404 302 404 404 404 404 404 404 404 404 403 404 302")
 POST_OFFICE_ADMIN = row("404 404 404 404 404 404 404 404 404 403 403 403 403 302 302")
 # Two-step verification is one's own page, for staff only: customers sign in with a password.
 PAGE_STAFF_ONLY = row("  404 404 404 404 200 200 200 200 200 200 200 200 200 200 302")
@@ -187,6 +204,30 @@ API = {
     ("POST", "/api/v1/escalation-policies"): ("create_chain", ADMIN_201, None),
     ("PUT", "/api/v1/escalation-policies/{policy_id}"): ("update_chain", ADMIN_200, None),
     ("DELETE", "/api/v1/escalation-policies/{policy_id}"): ("delete_chain", ADMIN_204, None),
+    ("GET", "/api/v1/tickets/{ticket_id}/visits"): ("visits", SEE_L, SEE_N),
+    ("POST", "/api/v1/tickets/{ticket_id}/visits"): (
+        "plan_visit",
+        CREATE_BY_OWNER_L,
+        CREATE_BY_OWNER_N,
+    ),
+    ("GET", "/api/v1/visits/{visit_id}"): ("visit", SEE_L, SEE_N),
+    ("POST", "/api/v1/visits/{visit_id}/travel"): (
+        "visit_travel",
+        VISIT_STEP_L,
+        OWNER_OR_MANAGER_N,
+    ),
+    ("POST", "/api/v1/visits/{visit_id}/arrive"): (
+        "visit_arrive",
+        VISIT_STEP_L,
+        OWNER_OR_MANAGER_N,
+    ),
+    ("POST", "/api/v1/visits/{visit_id}/leave"): ("visit_leave", VISIT_STEP_L, OWNER_OR_MANAGER_N),
+    ("POST", "/api/v1/visits/{visit_id}/cancel"): (
+        "visit_cancel",
+        OWNER_OR_MANAGER_L,
+        OWNER_OR_MANAGER_N,
+    ),
+    ("POST", "/api/v1/visits/{visit_id}/confirm"): ("visit_confirm", CUSTOMER_L, CUSTOMER_N),
     ("GET", "/api/v1/customers/{org_id}/stakeholders"): ("map", MAP_A, MAP_B),
     ("POST", "/api/v1/customers/{org_id}/stakeholders"): (
         "map_add",
@@ -250,6 +291,15 @@ PAGES = {
     "two_step_turn_off": [("page_two_step_turn_off", POST_STAFF_ONLY, None)],
     # Someone's lost phone (own office's engineer.c, another office's engineer.e3): admins only.
     "two_step_reset": [("page_two_step_reset", POST_ADMIN_ONLY, POST_ADMIN_ONLY)],
+    "visit_plan": [
+        ("page_visit_plan_form", PAGE_VISIT_PLAN_FORM_L, PAGE_VISIT_STAFF_N),
+        ("page_visit_plan", PAGE_VISIT_PLAN_L, PAGE_VISIT_STAFF_N),
+    ],
+    "visit_page": [("page_visit", PAGE_VISIT_L, PAGE_VISIT_N)],
+    "visit_action": [
+        ("page_visit_arrive", PAGE_VISIT_STEP_L, PAGE_VISIT_STAFF_N),
+        ("page_visit_confirm", PAGE_VISIT_CONFIRM_L, PAGE_VISIT_CONFIRM_N),
+    ],
 }
 
 # Outside the table, on purpose: Django's own admin (its permission is `is_staff`, checked by

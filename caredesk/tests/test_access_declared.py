@@ -37,6 +37,8 @@ from caredesk.escalation.models import (
     Rotation,
     SlaPolicy,
 )
+from caredesk.fieldwork.models import Visit
+from caredesk.fieldwork.visits import services as visit_services
 from caredesk.notify.models import Message
 from caredesk.stakeholders import services as map_services
 from caredesk.tickets import services
@@ -93,6 +95,17 @@ def world(cast, open_request):
         ends_at=clock.now() + dt.timedelta(days=1),
         reason="holiday swap",
     )
+    # A visit planned on each ticket, for its owner (engineer.b on L, engineer.e2 on N).
+    visits = {
+        key: visit_services.plan_visit(
+            actor=t.owner,
+            ticket=_fresh(t),
+            engineer=t.owner,
+            planned_at=clock.now() + dt.timedelta(hours=2),
+            purpose="现场排查",
+        )
+        for key, t in (("own", L), ("other", _fresh(N)))
+    }
     messages = {
         "own": Message.objects.filter(context__number=L.number).order_by("id").first(),
         "other": Message.objects.filter(context__number=N.number).order_by("id").first(),
@@ -107,6 +120,7 @@ def world(cast, open_request):
         rotation=rotation,
         override=override,
         messages=messages,
+        visits=visits,
         cell=Responsibility.objects.order_by("id").first(),
         assignment=RoleAssignment.objects.order_by("id").first(),
         calendar=Calendar.objects.order_by("id").first(),
@@ -166,6 +180,24 @@ def _resolved(world, obj: str) -> Ticket:
     ticket = _fresh(world.tickets[obj])
     services.resolve(actor=ticket.owner, ticket=ticket, note="fixed")
     return ticket
+
+
+def _visit(world, obj: str, step: str = "planned"):
+    """The ticket's visit, brought by its engineer to `step` (on_site, left) in the cell."""
+    visit = Visit.objects.get(pk=world.visits[obj].pk)
+    if step in ("on_site", "left"):
+        visit = visit_services.arrive(actor=visit.engineer, visit=visit)
+    if step == "left":
+        visit = visit_services.leave_site(
+            actor=visit.engineer, visit=visit, result="resolved", work_done="清理防尘网"
+        )
+    return visit
+
+
+def _plan_body(world, obj: str) -> dict:
+    engineer = _fresh(world.tickets[obj]).owner if obj == "other" else world.cast.b
+    later = (clock.now() + dt.timedelta(hours=3)).isoformat()
+    return {"engineer": engineer.pk, "planned_at": later, "purpose": "复查"}
 
 
 def _sla_body(world, severity="P4"):
@@ -288,6 +320,19 @@ def _api_calls(world, c, obj):
             {"role": "account_head", "person": cast.a.pk, "customer_org": cast.orgs.lakeside.pk},
         ),
         "delete_assignment": lambda: c.delete(f"/role-assignments/{world.assignment.pk}"),
+        "visits": lambda: c.get(f"/tickets/{t.pk}/visits"),
+        "plan_visit": lambda: c.post(f"/tickets/{t.pk}/visits", _plan_body(world, obj)),
+        "visit": lambda: c.get(f"/visits/{world.visits[obj].pk}"),
+        "visit_travel": lambda: c.post(f"/visits/{world.visits[obj].pk}/travel"),
+        "visit_arrive": lambda: c.post(f"/visits/{world.visits[obj].pk}/arrive"),
+        "visit_leave": lambda: c.post(
+            f"/visits/{_visit(world, obj, 'on_site').pk}/leave",
+            {"result": "resolved", "work_done": "更换光模块"},
+        ),
+        "visit_cancel": lambda: c.post(
+            f"/visits/{world.visits[obj].pk}/cancel", {"reason": "客户改期"}
+        ),
+        "visit_confirm": lambda: c.post(f"/visits/{_visit(world, obj, 'left').pk}/confirm"),
         "map": lambda: c.get(f"/customers/{org.pk}/stakeholders"),
         "map_add": lambda: c.post(f"/customers/{org.pk}/stakeholders", {"person": cast.c.pk}),
         "map_change": lambda: c.patch(f"/stakeholders/{entry.pk}", {"note": "值班"}),
@@ -381,6 +426,14 @@ def _page_calls(world, s, obj):
         "page_two_step_reset": lambda: s.post(
             f"/directory/two-step/reset/{_enrolled_target(world, obj).pk}/"
         ),
+        "page_visit_plan_form": lambda: s.get(f"/t/{t.number}/visits/plan/"),
+        "page_visit_plan": lambda: s.post(
+            f"/t/{t.number}/visits/plan/",
+            {**_plan_body(world, obj), "planned_at": later.strftime("%Y-%m-%dT%H:%M")},
+        ),
+        "page_visit": lambda: s.get(f"/visits/{world.visits[obj].pk}/"),
+        "page_visit_arrive": lambda: s.post(f"/visits/{world.visits[obj].pk}/arrive/"),
+        "page_visit_confirm": lambda: s.post(f"/visits/{_visit(world, obj, 'left').pk}/confirm/"),
     }
 
 

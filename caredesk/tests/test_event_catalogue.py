@@ -13,10 +13,9 @@ from caredesk.escalation import engine
 from caredesk.stakeholders.models import Subscription
 from caredesk.tickets.models import EntryKind
 
-# Subscriptions whose events arrive with later issues (site visits, changes, alarm masking):
-# listed here on purpose, so a new one cannot be forgotten silently.
+# Subscriptions whose events arrive with later issues (changes, alarm masking): listed here
+# on purpose, so a new one cannot be forgotten silently.
 AWAITING_THEIR_ISSUE = {
-    Subscription.SITE_VISIT,
     Subscription.CHANGE_PLANNED,
     Subscription.CHANGE_DONE,
     Subscription.MASK_ADDED,

@@ -241,6 +241,13 @@ class EntryKind(models.TextChoices):
     REOPENED = "reopened", _("Reopened")
     ESCALATED = "escalated", _("Escalated")
     CLOCK_BREACHED = "clock_breached", _("SLA clock breached")
+    # A site visit's steps (caredesk.fieldwork), written through services.record_work.
+    VISIT_PLANNED = "visit_planned", _("Site visit planned")
+    VISIT_CANCELLED = "visit_cancelled", _("Site visit cancelled")
+    VISIT_TRAVEL = "visit_travel", _("On the way to the site")
+    VISIT_ARRIVED = "visit_arrived", _("Arrived on site")
+    VISIT_LEFT = "visit_left", _("Left the site")
+    VISIT_CONFIRMED = "visit_confirmed", _("Visit report confirmed")
 
 
 class TimelineEntry(models.Model):

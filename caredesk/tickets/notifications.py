@@ -169,6 +169,10 @@ def _context(ticket: Ticket, event: events.Event) -> dict:
         context["closes_at"] = _local(event.data.get("closes_at"))
         context["silence_days"] = event.data.get("silence_days", "")
         context["reopen_until"] = _local(event.data.get("reopen_until"))
+    elif "message" in event.data:
+        # A work app's event carries the words of its own message (fieldwork: the visit
+        # report, its next step and the engineer's message to the customer).
+        context.update(event.data["message"])
     elif event.kind in QUOTED_ENTRY:
         entry = ticket.timeline.filter(kind=QUOTED_ENTRY[event.kind]).order_by("-at", "-id").first()
         if entry is not None:

@@ -8,8 +8,12 @@ since the caller loaded it (StaleVersion → HTTP 409).
 - working.py   acknowledge, edit_ticket, add_comment, log_call, set_conclusion, resolve,
                confirm_closure, reopen
 - handoffs.py  propose_handoff, accept_handoff, decline_handoff, cancel_handoff
+
+Work apps above the core lock a ticket with lock_ticket and tell what they did on it with
+record_work (a timeline entry, a new version, an event).
 """
 
+from ._base import locked as lock_ticket
 from .handoffs import (
     HandoffAlreadyPending,
     HandoffNotPending,
@@ -26,6 +30,7 @@ from .working import (
     edit_ticket,
     log_call,
     record_system_event,
+    record_work,
     reopen,
     resolve,
     set_clock_summary,
@@ -44,7 +49,9 @@ __all__ = [
     "decline_handoff",
     "edit_ticket",
     "log_call",
+    "lock_ticket",
     "record_system_event",
+    "record_work",
     "open_ticket",
     "propose_handoff",
     "reopen",

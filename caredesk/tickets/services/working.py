@@ -370,3 +370,36 @@ def record_system_event(
     emit(EventKind(f"ticket.{kind}"), ticket, None, **data)
     audit.record(actor=None, action=f"ticket.{kind}", obj=ticket, after=data)
     return entry
+
+
+WORK_KINDS = {
+    EntryKind.VISIT_PLANNED,
+    EntryKind.VISIT_CANCELLED,
+    EntryKind.VISIT_TRAVEL,
+    EntryKind.VISIT_ARRIVED,
+    EntryKind.VISIT_LEFT,
+    EntryKind.VISIT_CONFIRMED,
+}
+
+
+def record_work(
+    *,
+    actor: Person,
+    ticket: Ticket,
+    kind: str,
+    event: str,
+    body: str = "",
+    public: bool = True,
+    data: dict | None = None,
+    event_data: dict | None = None,
+) -> TimelineEntry:
+    """What a work app did on a ticket (fieldwork: a site visit's step), told like a ticket
+    verb: the timeline entry, the ticket's new version and the event — in the caller's
+    transaction, on the ticket the caller locked (lock_ticket) and checked its own rules on.
+    The caller writes the audit record of its own object."""
+    if kind not in WORK_KINDS:
+        raise ValueError(f"{kind!r} is not a work entry")
+    entry = add_entry(ticket, kind, actor, body=body, public=public, data=data)
+    save(ticket)
+    emit(event, ticket, actor, **(event_data or {}))
+    return entry

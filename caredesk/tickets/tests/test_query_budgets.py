@@ -22,7 +22,7 @@ BUDGET = {
     "api_search": 4,
     "api_detail": 9,
     "queue_page": 6,
-    "ticket_page": 13,
+    "ticket_page": 14,  # +1: the site visits card (its plan form is fetched when opened)
     "propose_handoff": 17,
     "accept_handoff": 21,
 }

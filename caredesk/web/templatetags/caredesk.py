@@ -97,6 +97,7 @@ LADDER_ROLES = {
     "account_head": _lazy("Account head"),
     "oncall": _lazy("On call"),
     "handoff_target": _lazy("Proposed new owner"),
+    "next_step_owner": _lazy("Who does the next step (site visit)"),
 }
 
 
