@@ -212,3 +212,33 @@ def test_script_in_a_comment_renders_escaped(world, signed_in):
         html = signed_in(person).get(page).content.decode()
         assert "<script>alert" not in html
         assert "&lt;script&gt;alert" in html
+
+
+def _action_fields(action, ticket, person) -> list[str]:
+    from django.test import RequestFactory
+
+    from caredesk.tickets.views.ticket import ACTIONS
+
+    request = RequestFactory().post("/", {})
+    request.user = person
+    return list(ACTIONS[action][0](request, ticket).fields)
+
+
+def _actions():
+    from caredesk.tickets.views.ticket import ACTIONS
+
+    return sorted(ACTIONS)
+
+
+@pytest.mark.parametrize("action", _actions())
+def test_bad_text_in_every_ticket_action_form_is_a_form_error(world, signed_in, action):
+    cast, ticket = world["cast"], world["ticket"]
+    client = signed_in(cast.b)
+    fields = _action_fields(action, ticket, cast.b)
+    before = _counts()
+    for kind in FORM_BAD_TEXT:
+        # Text that is bad in a text field and in a choice or id field alike: every field gets it.
+        form = dict.fromkeys(fields, corpus.BAD_TEXT[kind])
+        res = client.post(f"/t/{ticket.number}/{action}/", form)
+        assert res.status_code in (200, 302, 403, 422), (kind, res.status_code)
+        assert _counts() == before, kind
