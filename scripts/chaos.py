@@ -1,12 +1,13 @@
-"""Crash test: due timers and webhook messages while `manage.py worker` is SIGKILLed at random.
+"""Crash test: due timers and robot messages while `manage.py worker` is SIGKILLed at random.
 
-A fresh SQLite file (or the PostgreSQL database of DATABASE_URL, emptied by migrate's flush)
-gets `--tickets` timers and as many webhook messages, queued in waves at `--rate` a second.
+A fresh SQLite file (or the PostgreSQL database of DATABASE_URL, emptied by flush) gets
+`--tickets` timers and as many WeCom robot messages, queued in waves at `--rate` a second.
 One worker process runs them and is killed with SIGKILL `--kills` times at random moments
-(0.1–0.6 s apart), restarted each time. Afterwards: every timer has exactly one effect row,
-and every message reached the local webhook receiver (caredesk/notify/tests/receivers.py),
-counted by idempotency key. A message sent but killed before its attempt was recorded is
-sent again once its lease runs out: that is the documented crash window, counted as a repeat.
+(0.1-0.6 s apart), restarted each time; the local receiver (caredesk/notify/tests/receivers.py)
+is down for `--outage` seconds a third of the way in. Afterwards every timer has exactly one
+effect row and every message reached the receiver, counted by idempotency key. A message sent
+but killed before its attempt was recorded is sent again once its lease is retaken: that is
+the documented crash window, counted as a repeat.
 
     python scripts/chaos.py --tickets 300 --kills 5
 """
@@ -33,6 +34,7 @@ def parse() -> argparse.Namespace:
     p.add_argument("--kills", type=int, default=50)
     p.add_argument("--seed", type=int, default=10)
     p.add_argument("--deadline", type=float, default=300.0, help="seconds for the whole run")
+    p.add_argument("--outage", type=float, default=3.0, help="seconds the receiver is down")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     return p.parse_args()
 
@@ -52,7 +54,7 @@ def main() -> int:
 
     from caredesk import clock
     from caredesk.notify import outbox
-    from caredesk.notify.models import Endpoint, Message
+    from caredesk.notify.models import Attempt, Endpoint, Message
     from caredesk.notify.tests.receivers import Receiver
     from caredesk.timers.models import DueAction, ProbeEffect
     from caredesk.timers.services import PROBE
@@ -106,8 +108,16 @@ def main() -> int:
     proc = start_worker(generation)
     next_kill = time.monotonic() + rng.uniform(0.1, 0.6)
     wave = max(1, int(args.rate / 10))
+    outage_began, outage_done = None, False
     while queued < args.tickets and time.monotonic() < end:
         queue_wave(min(wave, args.tickets - queued))
+        if args.outage and not outage_done and queued >= args.tickets // 3:
+            if outage_began is None:  # the receiver goes down a third of the way in
+                receiver.stop()
+                outage_began = time.monotonic()
+            elif time.monotonic() - outage_began >= args.outage:
+                receiver.start()
+                outage_done = True
         time.sleep(max(0.0, begin + queued / args.rate - time.monotonic()))
         if kills < args.kills and time.monotonic() >= next_kill:
             os.kill(proc.pid, signal.SIGKILL)
@@ -117,6 +127,8 @@ def main() -> int:
             proc = start_worker(generation)
             next_kill = time.monotonic() + rng.uniform(0.1, 0.6)
     load_seconds = time.monotonic() - begin
+    if outage_began is not None and not outage_done:
+        receiver.start()
     while kills < args.kills and time.monotonic() < end:  # kills left once the load is in
         time.sleep(rng.uniform(0.1, 0.6))
         os.kill(proc.pid, signal.SIGKILL)
@@ -131,8 +143,9 @@ def main() -> int:
             and not Message.objects.exclude(state="sent").exists()
         )
 
-    # A killed worker's claims wait out their lease (timers 30 s by default, messages 5 min):
-    # a fresh worker with the fake lease runs out of patience first, so move the leases now.
+    # A killed worker's claims wait out their lease (timers 30 s by default, messages 5 min),
+    # and messages refused during the outage wait out their backoff: as if ten minutes had
+    # passed, both are made due now.
     DueAction.objects.filter(done_at__isnull=True).update(claimed_until=None)
     Message.objects.exclude(state="sent").update(claimed_until=None, next_attempt_at=clock.now())
     while not drained() and time.monotonic() < end:
@@ -154,6 +167,8 @@ def main() -> int:
         "messages_delivered_once": sum(1 for n in delivered.values() if n == 1),
         "messages_repeated": sum(1 for n in delivered.values() if n > 1),
         "messages_lost": queued - len(delivered),
+        "receiver_down_s": args.outage,
+        "attempts_refused": Attempt.objects.filter(outcome="retry").count(),
         "seconds": round(time.monotonic() - begin, 1),
     }
     print(json.dumps(figures) if args.json else "\n".join(f"{k}: {v}" for k, v in figures.items()))
