@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := caredesk.settings
 
-.PHONY: run test setup lint format messages bench fuzz clean
+.PHONY: run test setup lint format messages bench fuzz chaos clean
 
 $(PY):
 	@PYBIN=$$(scripts/find-python) && echo "Creating $(VENV) with $$PYBIN" && "$$PYBIN" -m venv $(VENV)
@@ -37,6 +37,11 @@ bench: setup
 # (a temporary SQLite database): at least 5,000 calls, several minutes. Not part of `make test`.
 fuzz: setup
 	$(PY) scripts/fuzz.py $(FUZZ_ARGS)
+
+# Crashes: timers and robot messages at 50 a second while the worker is SIGKILLed 50 times
+# (a temporary SQLite database, or DATABASE_URL's, which it empties). Not part of `make test`.
+chaos: setup
+	$(PY) scripts/chaos.py $(CHAOS_ARGS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
