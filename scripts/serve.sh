@@ -33,16 +33,6 @@ pids=()
 stop() {
   trap - EXIT INT TERM
   kill "${pids[@]}" 2>/dev/null
-  # Give both up to STOP_GRACE s to end (the worker finishes its batch), then KILL what is
-  # left, the worker's own children first so none is orphaned: a stop always ends.
-  local waited=0 p alive
-  while (( waited < ${STOP_GRACE:-15} * 10 )); do
-    alive=0
-    for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
-    (( alive )) || break
-    sleep 0.1; waited=$(( waited + 1 ))
-  done
-  for p in "${pids[@]}"; do pkill -KILL -P "$p" 2>/dev/null; kill -KILL "$p" 2>/dev/null; done
   wait
 }
 trap stop EXIT
