@@ -44,6 +44,10 @@ if command == "runserver":
 STOP_WAIT = 30
 
 
+def _as_from_a_terminal() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start(tmp_path: Path, mode: str, port: int) -> tuple[subprocess.Popen, Path]:
     fake = tmp_path / "python"
     fake.write_text(f"#!{sys.executable}\n{FAKE_PYTHON}")
@@ -53,6 +57,10 @@ def _start(tmp_path: Path, mode: str, port: int) -> tuple[subprocess.Popen, Path
     env = {**os.environ, "FAKE_LOG": str(log), "FAKE_MODE": mode, "WORKER_BACKOFF_MAX": "2"}
     proc = subprocess.Popen(
         ["bash", str(SCRIPT), str(fake), "127.0.0.1", str(port)],
+        # Started as from a terminal, with SIGINT's default action: a pytest-xdist worker
+        # ignores SIGINT, its children inherit that, and a shell cannot trap a signal ignored
+        # on entry, so without this the script never saw the test's Ctrl-C and hung.
+        preexec_fn=_as_from_a_terminal,
         cwd=tmp_path,
         env=env,
         start_new_session=True,
