@@ -71,13 +71,12 @@ def main() -> int:
         secret=receiver.secret,
         rate_per_minute=1_000_000,
     )
-    env = {**os.environ}
     log = (folder / "worker.log").open("w")
 
     def start_worker(i: int) -> subprocess.Popen:
         command = [sys.executable, str(ROOT / "manage.py"), "worker", "--name", f"w{i}"]
         command += ["--idle", "0.05", "--batch", "50"]
-        return subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        return subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
 
     queued = 0
 
@@ -104,8 +103,16 @@ def main() -> int:
 
     begin = time.monotonic()
     end = begin + args.deadline
-    kills, generation = 0, 0
-    proc = start_worker(generation)
+    kills = 0
+    proc = start_worker(kills)
+
+    def kill_and_restart() -> None:
+        nonlocal kills, proc
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        kills += 1
+        proc = start_worker(kills)  # named by how many came before it
+
     next_kill = time.monotonic() + rng.uniform(0.1, 0.6)
     wave = max(1, int(args.rate / 10))
     outage_began, outage_done = None, False
@@ -120,22 +127,14 @@ def main() -> int:
                 outage_done = True
         time.sleep(max(0.0, begin + queued / args.rate - time.monotonic()))
         if kills < args.kills and time.monotonic() >= next_kill:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait()
-            kills += 1
-            generation += 1
-            proc = start_worker(generation)
+            kill_and_restart()
             next_kill = time.monotonic() + rng.uniform(0.1, 0.6)
     load_seconds = time.monotonic() - begin
     if outage_began is not None and not outage_done:
         receiver.start()
     while kills < args.kills and time.monotonic() < end:  # kills left once the load is in
         time.sleep(rng.uniform(0.1, 0.6))
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
-        kills += 1
-        generation += 1
-        proc = start_worker(generation)
+        kill_and_restart()
 
     def drained() -> bool:
         return (
