@@ -42,14 +42,21 @@ def _clients(world_ids: dict):
 
     from caredesk.directory.models import ApiToken, Person
 
+    # Each test Client builds its own request handler on its first request: the middleware
+    # chain, with WhiteNoise scanning every static file (about 30 ms here), which a server
+    # process does once when it starts. Every client is warmed before the clock runs, or a
+    # case that spreads its requests over 40 clients times 40 handler builds.
     def api_client(person):
         key = ApiToken.new_key()
         ApiToken.objects.create(person=person, key_hash=ApiToken.hash_key(key), prefix=key[:10])
-        return Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+        c = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+        _ok(c.get("/api/v1/tickets?limit=1"))
+        return c
 
     def page_client(person):
         c = Client()
         c.force_login(person)
+        c.get("/")  # any answer will do: it is the handler that is built
         return c
 
     names = ["manager.a", "engineer.b", "customer.y", "customer.x"]

@@ -7,7 +7,6 @@ Ninja or Django make before a handler runs (see ErrorShapeMiddleware).
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, JsonResponse
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _lazy
 from ninja import NinjaAPI
@@ -47,7 +46,7 @@ class BearerToken(HttpBearer):
         if not verdict.allowed:
             raise RateLimited(retry_after=verdict.retry_after)
         if found.last_used_at is None or (now - found.last_used_at).total_seconds() > 60:
-            ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
+            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
         request.user = found.person
         return found.person
 
