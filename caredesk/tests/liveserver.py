@@ -31,6 +31,7 @@ class LiveServer:
     workers: int
     threads: int  # per worker: at most workers × threads requests are served at once
     log: Path  # the server's own output (tracebacks of any 500 land here)
+    pid: int  # gunicorn's master process (its workers are its children)
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")[-5000:]
@@ -95,7 +96,7 @@ def serving(
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_serving(proc, url, log)
-        yield LiveServer(url=url, workers=workers, threads=threads, log=log)
+        yield LiveServer(url=url, workers=workers, threads=threads, log=log, pid=proc.pid)
     finally:
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)

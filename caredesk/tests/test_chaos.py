@@ -1,5 +1,7 @@
-"""The crash script at a quick size: timers and robot messages while the worker is SIGKILLed
-five times; every timer fires once and every message reaches the receiver (scripts/chaos.py).
+"""The crash script at quick sizes (scripts/chaos.py): the worker SIGKILLed five times while
+(1) bare timers and robot messages, and (2) real tickets with the demo's clocks and escalation
+chains, their emails (a real SMTP server) and SMS and WeCom messages (the local receiver, down
+for ten simulated minutes) are due; every timer fires once and every message arrives.
 
 On SQLite the script makes its own database file (the test database lives in memory); on
 PostgreSQL it runs on this test run's database."""
@@ -19,17 +21,23 @@ from caredesk.tests.liveserver import database_url
 SCRIPT = Path(settings.BASE_DIR) / "scripts" / "chaos.py"
 
 
-@pytest.mark.django_db(transaction=True)
-def test_worker_killed_five_times_loses_nothing_and_repeats_nothing():
+def _run(*args: str, timeout: int) -> dict:
     env = {**os.environ, "DATABASE_URL": ""}
     if connection.vendor == "postgresql":
         env["DATABASE_URL"] = database_url()
         connection.close()  # the script flushes the database: hold no connection to it
-    command = [sys.executable, str(SCRIPT), "--tickets", "300", "--kills", "5"]
-    command += ["--deadline", "50", "--json"]
-    run = subprocess.run(command, env=env, capture_output=True, text=True, timeout=90)
+    command = [sys.executable, str(SCRIPT), *args, "--json"]
+    run = subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout)
     assert run.stdout.strip(), run.stderr[-3000:]
     figures = json.loads(run.stdout.strip().splitlines()[-1])
+    assert run.returncode == 0, (figures, run.stderr[-3000:])
+    return figures
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_killed_five_times_loses_nothing_and_repeats_nothing():
+    size = ["--tickets", "300", "--kills", "5", "--speed", "60", "--outage", "120"]
+    figures = _run("--load", "probes", *size, "--horizon", "0", "--deadline", "60", timeout=120)
     assert figures["kills"] == 5, figures
     assert figures["timers_pending"] == 0, figures
     assert figures["timers_fired_once"] == 300, figures
@@ -37,4 +45,23 @@ def test_worker_killed_five_times_loses_nothing_and_repeats_nothing():
     assert figures["messages_lost"] == 0, figures
     # A repeat is allowed only in the crash window (sent, killed before recorded).
     assert figures["messages_delivered_once"] + figures["messages_repeated"] == 300, figures
-    assert run.returncode == 0, run.stderr[-3000:]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tickets_escalate_and_tell_once_through_kills_and_a_ten_minute_outage():
+    size = ["--tickets", "60", "--kills", "5", "--speed", "60", "--outage", "600"]
+    figures = _run("--load", "tickets", *size, "--horizon", "900", "--deadline", "150", timeout=240)
+    assert figures["kills"] == 5, figures
+    assert figures["tickets"] == 60 and figures["chains"] >= 60, figures
+    # Every step due fired (or was caught up under one that did) once, with one entry.
+    assert figures["steps_fired"] > 60, figures
+    assert figures["escalation_entries"] == figures["steps_fired"], figures
+    assert figures["escalation_entries_repeated"] == 0, figures
+    assert figures["timers_pending"] == 0, figures
+    # The outage refused robot messages; each arrived after it, by email, SMS and WeCom alike.
+    assert figures["attempts"].get("retry", 0) > 0, figures
+    assert set(figures["messages_by_channel"]) == {"email", "sms", "wecom"}, figures
+    assert figures["messages_lost"] == 0 and figures["messages_pending"] == 0, figures
+    assert figures["messages_dead"] == 0, figures
+    sent = figures["messages_delivered_once"] + figures["messages_repeated"]
+    assert sent == figures["messages"], figures
