@@ -83,6 +83,11 @@ if PRODUCTION and DEBUG:
     from django.core.exceptions import ImproperlyConfigured
 
     raise ImproperlyConfigured("CAREDESK_DEBUG must be off when CAREDESK_PRODUCTION is set.")
+if PRODUCTION and os.environ.get("CAREDESK_CLOCK_OFFSET_FILE"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    # The moved clock of the crash runs (caredesk/clock.py) has no place in a deployment.
+    raise ImproperlyConfigured("CAREDESK_CLOCK_OFFSET_FILE must not be set in production.")
 ALLOWED_HOSTS = env_list("CAREDESK_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CAREDESK_CSRF_TRUSTED_ORIGINS", [])
 

@@ -54,6 +54,15 @@ def test_production_refuses_the_development_key():
         assert "CAREDESK_SECRET_KEY" in done.stderr
 
 
+def test_production_refuses_the_moved_clock_of_crash_runs():
+    key = secrets.token_urlsafe(64)
+    done = _manage(
+        "check", CAREDESK_SECRET_KEY=key, CAREDESK_CLOCK_OFFSET_FILE="/tmp/offset", **PRODUCTION
+    )
+    assert done.returncode != 0
+    assert "CAREDESK_CLOCK_OFFSET_FILE" in done.stderr
+
+
 def test_pages_carry_the_security_headers(client, cast):
     client.force_login(cast.b)
     res = client.get("/queue/")
