@@ -233,10 +233,14 @@ def child(backend: str, size: int, repeats: int) -> None:
 # ------------------------------------------------------------------ the parent
 
 
-def run(size: int, repeats: int) -> list[dict]:
+BACKENDS = {"sqlite": "SQLite", "pg": "PostgreSQL"}
+
+
+def run(size: int, repeats: int, backends: list[str]) -> list[dict]:
     rows: list[dict] = []
     with postgres_server() as server:
-        for backend, key in (("SQLite", "sqlite"), ("PostgreSQL", "pg")):
+        for key in backends:
+            backend = BACKENDS[key]
             with fresh_database(key, server) as db_env:
                 args = [sys.executable, __file__, "--child", backend, "--size", str(size)]
                 args += ["--repeats", str(repeats)]
@@ -262,13 +266,16 @@ def main() -> None:
     parser.add_argument("--size", type=int)
     parser.add_argument("--repeats", type=int)
     parser.add_argument("--child")
+    parser.add_argument(
+        "--backend", choices=[*BACKENDS, "both"], default="both", help="one database, or both"
+    )
     args = parser.parse_args()
     size = args.size or (QUICK if args.quick else FULL)
     repeats = args.repeats or (10 if args.quick else 60)
     if args.child:
         child(args.child, size, repeats)
         return
-    rows = run(size, repeats)
+    rows = run(size, repeats, list(BACKENDS) if args.backend == "both" else [args.backend])
     text = "\n".join(
         [
             f"# Lists and search at scale{' (quick sizes)' if args.quick else ''}",
@@ -284,8 +291,12 @@ def main() -> None:
         ]
     )
     print(text)
-    save_rows("scale", rows, quick=args.quick or size != FULL)
-    if not args.quick and size == FULL:
+    save_rows(
+        f"scale.{args.backend}" if args.backend != "both" else "scale",
+        rows,
+        quick=args.quick or size != FULL,
+    )
+    if not args.quick and size == FULL and args.backend == "both":
         (ROOT / "bench" / "scale.md").write_text(text)
 
 
