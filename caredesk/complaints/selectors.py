@@ -1,0 +1,179 @@
+"""Reads of complaints shared by the pages and the API: one complaint by key (checked in
+memory), the queue ordered by deadline, a ticket's complaints for its banner, a person's
+history, and the hotline's registration search. A complaint one may not see is not found."""
+
+from django.db.models import Q, QuerySet
+
+from caredesk.directory.models import Person, Role
+from caredesk.errors import NotFound
+from caredesk.tickets import policy as ticket_policy
+from caredesk.tickets import selectors as ticket_selectors
+from caredesk.tickets.models import OPEN_STATUSES as TICKET_OPEN
+from caredesk.tickets.models import HandoffStatus, Ticket
+
+from . import policy
+from .models import OPEN_STATUSES, Category, Complaint, ComplaintEntry
+
+RELATED = (
+    "customer_org",
+    "handler",
+    "registered_by",
+    "complainant",
+    "category",
+    "subcategory",
+    "root_cause",
+)
+QUEUE_SIZE = 50
+
+
+def visible_complaints(person: Person) -> QuerySet[Complaint]:
+    return Complaint.objects.filter(policy.visible_filter(person))
+
+
+def complaint_for(person: Person, complaint_id: int | None = None, number: str = "") -> Complaint:
+    """One complaint the person may see, or NotFound."""
+    lookup = {"pk": complaint_id} if complaint_id is not None else {"number": number}
+    found = Complaint.objects.select_related(*RELATED).filter(**lookup).first()
+    if found is None or not policy.can_view(person, found):
+        raise NotFound()
+    return found
+
+
+def tickets_of(complaint: Complaint) -> list[Ticket]:
+    """The linked tickets, the main (first linked) one first."""
+    return [
+        link.ticket
+        for link in complaint.links.select_related("ticket", "ticket__owner").order_by(
+            "position", "id"
+        )
+    ]
+
+
+def main_ticket(complaint: Complaint) -> Ticket:
+    link = complaint.links.select_related("ticket").order_by("position", "id").first()
+    return link.ticket
+
+
+def timeline_for(person: Person, complaint: Complaint) -> QuerySet[ComplaintEntry]:
+    """Staff read every entry; customers never the internal ones (investigation notes,
+    reminders, the draft awaiting approval)."""
+    qs = complaint.timeline.select_related("actor").order_by("at", "id")
+    return qs if policy.sees_internal(person) else qs.filter(internal=False)
+
+
+def default_handler(ticket: Ticket) -> Person | None:
+    """The service manager assigned to the ticket's customer (role assignments; the region's
+    own when none is assigned)."""
+    return ticket_selectors.ladder_holder(ticket, Role.SERVICE_MANAGER)
+
+
+def approver_for(complaint: Complaint, ticket: Ticket | None = None) -> Person | None:
+    """The handler's manager: the first holder of a rung above the handler's own on the main
+    ticket's ladder (service manager → SPM → account head); None when nobody stands above."""
+    ticket = ticket or main_ticket(complaint)
+    holders = [ticket_selectors.ladder_holder(ticket, role) for role in policy.APPROVAL_LADDER]
+    own = next(
+        (i for i, p in enumerate(holders) if p is not None and p.pk == complaint.handler_id), -1
+    )
+    for person in holders[own + 1 :]:
+        if person is not None and person.pk != complaint.handler_id and person.is_active:
+            return person
+    return None
+
+
+def queue(
+    person: Person,
+    *,
+    scope: str = "mine",
+    status: str = "open",
+    category: str = "",
+    severity: str = "",
+    after: tuple | None = None,
+    limit: int = QUEUE_SIZE,
+) -> list[Complaint]:
+    """Complaints the person may see, nearest deadline first (ended ones after, latest
+    first). `scope` "mine" keeps the ones they handle; "all" every one they may see.
+    `after` is the (next_due iso, id) of the last row of the page before (keyset paging):
+    the page costs the same whatever the number of rows."""
+    qs = visible_complaints(person)
+    if scope == "mine":
+        qs = qs.filter(handler=person)
+    if status == "open":
+        qs = qs.filter(status__in=sorted(OPEN_STATUSES))
+    elif status:
+        qs = qs.filter(status=status)
+    if category:
+        qs = qs.filter(Q(category__code=category) | Q(subcategory__code=category))
+    if severity:
+        qs = qs.filter(severity=severity)
+    if after is not None:
+        due, pk = after
+        qs = qs.filter(Q(next_due__gt=due) | Q(next_due=due, pk__gt=pk))
+    order = ("next_due", "id") if status == "open" else ("-received_at", "-id")
+    return list(qs.select_related(*RELATED).order_by(*order)[:limit])
+
+
+def on_ticket(person: Person, ticket: Ticket) -> list[Complaint]:
+    """The complaints about a ticket the reader may see (the banner on its page): open ones
+    first."""
+    qs = visible_complaints(person).filter(links__ticket=ticket).select_related("handler")
+    return sorted(qs, key=lambda c: (not c.is_open, -c.pk))
+
+
+def history_of(reader: Person, subject: Person, limit: int = 200) -> list[Complaint]:
+    """Complaints about the work of `subject` (an engineer or partner engineer): linked to a
+    ticket they own, or owned before handing it on — as far as the reader may see them."""
+    handed_on = Q(links__ticket__handoffs__from_person=subject) & Q(
+        links__ticket__handoffs__status=HandoffStatus.ACCEPTED
+    )
+    qs = (
+        visible_complaints(reader)
+        .filter(Q(links__ticket__owner=subject) | handed_on)
+        .distinct()
+        .select_related(*RELATED)
+        .order_by("-received_at", "-id")
+    )
+    return list(qs[:limit])
+
+
+def categories(*, roots_only: bool = False) -> list[Category]:
+    qs = Category.objects.filter(active=True).select_related("parent")
+    if roots_only:
+        qs = qs.filter(parent__isnull=True)
+    return list(qs.order_by("order", "code"))
+
+
+def registration_search(person: Person, query: str, limit: int = 20) -> dict:
+    """The hotline's search from a phone call: a phone number finds the customer contacts
+    with it and their organisations' open tickets; a ticket number finds that ticket. Only
+    tickets the agent may see."""
+    query = (query or "").strip()
+    digits = "".join(ch for ch in query if ch.isdigit())
+    contacts: list[Person] = []
+    tickets: list[Ticket] = []
+    if not query:
+        return {"contacts": contacts, "tickets": tickets}
+    visible = ticket_policy.visible_tickets(person).select_related(
+        "owner", "customer_org", "requester"
+    )
+    by_number = list(visible.filter(number__iexact=query)[:1])
+    if by_number:
+        return {"contacts": [], "tickets": by_number}
+    if len(digits) >= 4:
+        people = Person.objects.filter(role=Role.CUSTOMER_CONTACT, is_active=True)
+        contacts = [p for p in people.select_related("organisation") if digits in _digits(p.phone)]
+        contacts = contacts[:limit]
+        orgs = {p.organisation_id for p in contacts}
+        tickets = list(
+            visible.filter(
+                Q(requester__in=contacts) | Q(customer_org_id__in=orgs),
+                status__in=sorted(TICKET_OPEN),
+            ).order_by("-created_at")[:limit]
+        )
+    if not tickets and len(digits) >= 4:
+        tickets = list(visible.filter(number__contains=digits).order_by("-created_at")[:limit])
+    return {"contacts": contacts, "tickets": tickets}
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text or "" if ch.isdigit())
