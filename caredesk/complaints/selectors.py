@@ -2,7 +2,7 @@
 memory), the queue ordered by deadline, a ticket's complaints for its banner, a person's
 history, and the hotline's registration search. A complaint one may not see is not found."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from caredesk.directory.models import Person, Role
 from caredesk.errors import NotFound
@@ -91,26 +91,44 @@ def queue(
     after: tuple | None = None,
     limit: int = QUEUE_SIZE,
 ) -> list[Complaint]:
-    """Complaints the person may see, nearest deadline first (ended ones after, latest
-    first). `scope` "mine" keeps the ones they handle; "all" every one they may see.
-    `after` is the (next_due iso, id) of the last row of the page before (keyset paging):
-    the page costs the same whatever the number of rows."""
+    """Complaints the person may see: open ones nearest deadline first (those with no
+    deadline left last), others latest received first. `scope` "mine" keeps the ones they
+    handle, "all" every one they may see. `after` is the sort key of the last row of the page
+    before (keyset paging: a page costs the same whatever the number of rows)."""
     qs = visible_complaints(person)
     if scope == "mine":
         qs = qs.filter(handler=person)
     if status == "open":
         qs = qs.filter(status__in=sorted(OPEN_STATUSES))
-    elif status:
+    elif status and status != "all":
         qs = qs.filter(status=status)
     if category:
         qs = qs.filter(Q(category__code=category) | Q(subcategory__code=category))
     if severity:
         qs = qs.filter(severity=severity)
-    if after is not None:
-        due, pk = after
-        qs = qs.filter(Q(next_due__gt=due) | Q(next_due=due, pk__gt=pk))
-    order = ("next_due", "id") if status == "open" else ("-received_at", "-id")
+    if status == "open":
+        if after is not None:
+            due, pk = after
+            if due is None:
+                qs = qs.filter(next_due__isnull=True, pk__gt=pk)
+            else:
+                qs = qs.filter(
+                    Q(next_due__gt=due) | Q(next_due=due, pk__gt=pk) | Q(next_due__isnull=True)
+                )
+        order = (F("next_due").asc(nulls_last=True), "id")
+    else:
+        if after is not None:
+            received, pk = after
+            qs = qs.filter(Q(received_at__lt=received) | Q(received_at=received, pk__lt=pk))
+        order = ("-received_at", "-id")
     return list(qs.select_related(*RELATED).order_by(*order)[:limit])
+
+
+def sort_key(complaint: Complaint, status: str) -> tuple:
+    """The key `queue(after=…)` continues from."""
+    if status == "open":
+        return (complaint.next_due, complaint.pk)
+    return (complaint.received_at, complaint.pk)
 
 
 def on_ticket(person: Person, ticket: Ticket) -> list[Complaint]:

@@ -184,10 +184,6 @@ class Complaint(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(handler=models.F("registered_by")) | ~Q(source="hotline"),
-                name="complaint_hotline_agent_not_handler",
-            ),
-            models.CheckConstraint(
                 condition=~Q(status="withdrawn") | Q(withdrawn_at__isnull=False),
                 name="complaint_withdrawn_has_time",
             ),
