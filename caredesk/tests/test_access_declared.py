@@ -16,9 +16,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from caredesk import clock
 from caredesk.api import api as ninja_api
-from caredesk.conftest import ApiClient
 from caredesk.complaints import services as complaint_services
 from caredesk.complaints.models import Category, Complaint
+from caredesk.conftest import ApiClient
 from caredesk.directory import policy as directory_policy
 from caredesk.directory import refdata, tokens
 from caredesk.directory.models import (
