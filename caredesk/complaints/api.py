@@ -3,8 +3,6 @@ step of the closed loop — acknowledge, extend, call back, root cause, correcti
 respond (and approve), withdraw, close, reopen — and the taxonomy. Parse, look up what the
 caller may see, call a verb, return the fresh complaint."""
 
-import datetime as dt
-
 from django.http import JsonResponse
 from ninja import Query, Router, Schema
 from ninja import Status as Answer
@@ -204,24 +202,6 @@ def _tickets(ids: list[int]) -> list[Ticket]:
     return [found[pk] for pk in dict.fromkeys(ids)]
 
 
-def _cursor(text: str | None, status: str) -> tuple | None:
-    if not text:
-        return None
-    try:
-        moment, _, pk = text.rpartition("|")
-        when = dt.datetime.fromisoformat(moment) if moment != "-" else None
-        if (when is None and status != "open") or (when is not None and when.tzinfo is None):
-            raise ValueError(text)
-        return when, int(pk)
-    except ValueError as exc:
-        raise ValidationFailed(fields={"cursor": "Give the next_cursor of a page."}) from exc
-
-
-def _cursor_of(key: tuple) -> str:
-    when, pk = key
-    return f"{when.isoformat() if when else '-'}|{pk}"
-
-
 # ---------------------------------------------------------------- endpoints
 
 
@@ -243,12 +223,12 @@ def list_complaints(request, query: Query[ListQuery]):
         status=query.status,
         category=query.category,
         severity=query.severity or "",
-        after=_cursor(query.cursor, query.status),
+        after=selectors.parse_cursor(query.cursor, query.status),
         limit=query.limit + 1,
     )
     more = len(rows) > query.limit
     rows = rows[: query.limit]
-    next_cursor = _cursor_of(selectors.sort_key(rows[-1], query.status)) if more else None
+    next_cursor = selectors.cursor_of(rows[-1], query.status) if more else None
     body = {"items": [row_out(c) for c in rows], "next_cursor": next_cursor}
     return JsonResponse(body, encoder=NinjaJSONEncoder, json_dumps_params={"ensure_ascii": False})
 

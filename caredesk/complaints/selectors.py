@@ -2,10 +2,12 @@
 memory), the queue ordered by deadline, a ticket's complaints for its banner, a person's
 history, and the hotline's registration search. A complaint one may not see is not found."""
 
+import datetime as dt
+
 from django.db.models import F, Q, QuerySet
 
 from caredesk.directory.models import Person, Role
-from caredesk.errors import NotFound
+from caredesk.errors import NotFound, ValidationFailed
 from caredesk.tickets import policy as ticket_policy
 from caredesk.tickets import selectors as ticket_selectors
 from caredesk.tickets.models import OPEN_STATUSES as TICKET_OPEN
@@ -124,11 +126,24 @@ def queue(
     return list(qs.select_related(*RELATED).order_by(*order)[:limit])
 
 
-def sort_key(complaint: Complaint, status: str) -> tuple:
-    """The key `queue(after=…)` continues from."""
-    if status == "open":
-        return (complaint.next_due, complaint.pk)
-    return (complaint.received_at, complaint.pk)
+def parse_cursor(text: str | None, status: str) -> tuple | None:
+    """The key `queue(after=…)` continues from, out of a page's next cursor."""
+    if not text:
+        return None
+    try:
+        moment, _, pk = text.rpartition("|")
+        when = dt.datetime.fromisoformat(moment) if moment != "-" else None
+        if (when is None and status != "open") or (when is not None and when.tzinfo is None):
+            raise ValueError(text)
+        return when, int(pk)
+    except ValueError as exc:
+        raise ValidationFailed(fields={"cursor": "Give the next_cursor of a page."}) from exc
+
+
+def cursor_of(complaint: Complaint, status: str) -> str:
+    """The next cursor after `complaint`, in the order of `status`'s list."""
+    when = complaint.next_due if status == "open" else complaint.received_at
+    return f"{when.isoformat() if when else '-'}|{complaint.pk}"
 
 
 def on_ticket(person: Person, ticket: Ticket) -> list[Complaint]:

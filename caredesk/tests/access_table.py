@@ -398,6 +398,16 @@ PAGES = {
         ("page_visit_arrive", PAGE_VISIT_STEP_L, PAGE_VISIT_STAFF_N),
         ("page_visit_confirm", PAGE_VISIT_CONFIRM_L, PAGE_VISIT_CONFIRM_N),
     ],
+    # complaints
+    "complaint_queue": [("page_cp_queue", PAGE_CP_STAFF, None)],
+    "complaint_new": [
+        ("page_cp_new", PAGE_CP_OFFICE, None),
+        ("page_cp_register", POST_CP_CREATE, None),
+    ],
+    "complaint_history": [("page_cp_history", PAGE_CP_OFFICE, None)],
+    "complaint_page": [("page_cp", PAGE_CP_L, PAGE_CP_N)],
+    "complaint_action": [("page_cp_acknowledge", handle_cp(POST_CP_L_SRC, 302), POST_CP_N)],
+    "complaint_verify": [("page_cp_verify", handle_cp(POST_CP_L_SRC, 302), POST_CP_N)],
 }
 
 # Outside the table, on purpose: Django's own admin (its permission is `is_staff`, checked by

@@ -558,6 +558,35 @@ def _page_calls(world, s, obj):
         "page_visit": lambda: s.get(f"/visits/{world.visits[obj].pk}/"),
         "page_visit_arrive": lambda: s.post(f"/visits/{world.visits[obj].pk}/arrive/"),
         "page_visit_confirm": lambda: s.post(f"/visits/{_visit(world, obj, 'left').pk}/confirm/"),
+        **_complaint_pages(world, s, obj),
+    }
+
+
+def _complaint_pages(world, s, obj):
+    cp = world.complaints[obj]
+    return {
+        "page_cp_queue": lambda: s.get("/complaints/"),
+        "page_cp_new": lambda: s.get("/complaints/new/?q=137-0000-0102"),
+        "page_cp_register": lambda: s.post(
+            "/complaints/new/",
+            {
+                "source": "ticket",
+                "tickets": _fresh(world.tickets[obj]).number,
+                "complainant_name": "刘先生",
+                "category": Category.objects.get(code="attitude").pk,
+                "words": "态度差",
+                "remedy_sought": "道歉",
+                "severity": "low",
+                "impact": "one_site",
+            },
+        ),
+        "page_cp_history": lambda: s.get(f"/complaints/people/{world.cast.b.pk}/"),
+        "page_cp": lambda: s.get(f"/complaints/{cp.number}/"),
+        "page_cp_acknowledge": lambda: s.post(f"/complaints/{cp.number}/acknowledge/"),
+        "page_cp_verify": lambda: s.post(
+            f"/complaints/{cp.number}/actions/{_complaint_action(world, obj)}/verify/",
+            {"effective": "yes", "verification": "已复查"},
+        ),
     }
 
 

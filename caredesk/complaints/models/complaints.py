@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from .taxonomy import DeadlineKind
+
 
 class Source(models.TextChoices):
     HOTLINE = "hotline", _("400 hotline call")
@@ -264,7 +266,7 @@ class Extension(models.Model):
     """A deadline moved, asked before it passed, with the reason the complainant was told."""
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="extensions")
-    deadline = models.CharField(max_length=12)
+    deadline = models.CharField(max_length=12, choices=DeadlineKind.choices)
     old_due = models.DateTimeField()
     new_due = models.DateTimeField()
     reason = models.TextField()
