@@ -4,6 +4,7 @@ low survey score), what it is about (tickets, the complainant's words verbatim, 
 sought, the initial assessment), who handles it and by when."""
 
 import datetime as dt
+import uuid
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -127,7 +128,8 @@ def open_complaint(
     policy.check_handler(handler, main.office_id, actor)
     due = deadlines.compute(severity, received)
     complaint = Complaint.objects.create(
-        number=f"pending-{now.timestamp()}-{actor.pk}",
+        # Unique until the row's id gives the real number, a moment later in this transaction.
+        number=f"~{uuid.uuid4().hex[:19]}",
         source=source,
         source_ref=source_ref,
         channel=channel,
