@@ -4,7 +4,7 @@ history, and the hotline's registration search. A complaint one may not see is n
 
 import datetime as dt
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from caredesk.directory.models import Person, Role
 from caredesk.errors import NotFound, ValidationFailed
@@ -108,22 +108,26 @@ def queue(
         qs = qs.filter(Q(category__code=category) | Q(subcategory__code=category))
     if severity:
         qs = qs.filter(severity=severity)
-    if status == "open":
-        if after is not None:
-            due, pk = after
-            if due is None:
-                qs = qs.filter(next_due__isnull=True, pk__gt=pk)
-            else:
-                qs = qs.filter(
-                    Q(next_due__gt=due) | Q(next_due=due, pk__gt=pk) | Q(next_due__isnull=True)
-                )
-        order = (F("next_due").asc(nulls_last=True), "id")
-    else:
+    if status != "open":
         if after is not None:
             received, pk = after
             qs = qs.filter(Q(received_at__lt=received) | Q(received_at=received, pk__lt=pk))
-        order = ("-received_at", "-id")
-    return list(qs.select_related(*RELATED).order_by(*order)[:limit])
+        return list(qs.select_related(*RELATED).order_by("-received_at", "-id")[:limit])
+    # Open: those with a deadline left by deadline (a partial index in page order), then
+    # those with none left (answered, waiting for the call-back) by id.
+    rows: list[Complaint] = []
+    due, pk = after if after is not None else (None, None)
+    if after is None or due is not None:
+        dated = qs.filter(next_due__isnull=False)
+        if after is not None:
+            dated = dated.filter(Q(next_due__gt=due) | Q(next_due=due, pk__gt=pk))
+        rows = list(dated.select_related(*RELATED).order_by("next_due", "id")[:limit])
+    if len(rows) < limit:
+        undated = qs.filter(next_due__isnull=True)
+        if after is not None and due is None:
+            undated = undated.filter(pk__gt=pk)
+        rows += list(undated.select_related(*RELATED).order_by("id")[: limit - len(rows)])
+    return rows
 
 
 def parse_cursor(text: str | None, status: str) -> tuple | None:

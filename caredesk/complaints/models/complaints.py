@@ -57,6 +57,8 @@ OPEN_STATUSES = frozenset(
     {Status.RECEIVED, Status.IN_PROGRESS, Status.AWAITING_APPROVAL, Status.RESPONDED}
 )
 ENDED_STATUSES = frozenset({Status.CLOSED, Status.WITHDRAWN})
+# Open with a deadline still to meet: the rows the queue reads by deadline.
+QUEUED_Q = Q(status__in=sorted(OPEN_STATUSES), next_due__isnull=False)
 
 
 class Closure(models.TextChoices):
@@ -178,9 +180,21 @@ class Complaint(models.Model):
         verbose_name = _("complaint")
         verbose_name_plural = _("complaints")
         indexes = [
-            # The queue: open complaints by nearest deadline, per handler and per office.
-            models.Index(fields=["handler", "next_due", "id"], name="complaint_handler_due"),
-            models.Index(fields=["office", "next_due", "id"], name="complaint_office_due"),
+            # The queue: open complaints with a deadline left, nearest first, per handler and
+            # per office (selectors.queue reads them in page order; no sort over all rows).
+            models.Index(
+                fields=["handler", "next_due", "id"],
+                name="complaint_open_handler_due",
+                condition=QUEUED_Q,
+            ),
+            models.Index(
+                fields=["office", "next_due", "id"],
+                name="complaint_open_office_due",
+                condition=QUEUED_Q,
+            ),
+            # Every complaint, latest received first: per handler, office, customer, registrar.
+            models.Index(fields=["handler", "received_at", "id"], name="complaint_handler_recv"),
+            models.Index(fields=["office", "received_at", "id"], name="complaint_office_recv"),
             models.Index(fields=["customer_org", "received_at"], name="complaint_customer"),
             models.Index(fields=["registered_by", "received_at"], name="complaint_registrar"),
         ]
