@@ -6,15 +6,16 @@ import datetime as dt
 
 from django.db.models import Q, QuerySet
 
-from caredesk.directory.models import Person, Role
+from caredesk.directory import refdata
+from caredesk.directory.models import OFFICE_ROLES, Person, Role
 from caredesk.errors import NotFound, ValidationFailed
 from caredesk.tickets import policy as ticket_policy
 from caredesk.tickets import selectors as ticket_selectors
 from caredesk.tickets.models import OPEN_STATUSES as TICKET_OPEN
-from caredesk.tickets.models import HandoffStatus, Ticket
+from caredesk.tickets.models import Handoff, HandoffStatus, Ticket
 
 from . import policy
-from .models import OPEN_STATUSES, Category, Complaint, ComplaintEntry
+from .models import OPEN_STATUSES, Category, Complaint, ComplaintEntry, ComplaintTicket
 
 RELATED = (
     "customer_org",
@@ -115,19 +116,32 @@ def queue(
         return list(qs.select_related(*RELATED).order_by("-received_at", "-id")[:limit])
     # Open: those with a deadline left by deadline (a partial index in page order), then
     # those with none left (answered, waiting for the call-back) by id.
-    rows: list[Complaint] = []
     due, pk = after if after is not None else (None, None)
+    rows: list[Complaint] = []
     if after is None or due is not None:
         dated = qs.filter(next_due__isnull=False)
         if after is not None:
             dated = dated.filter(Q(next_due__gt=due) | Q(next_due=due, pk__gt=pk))
-        rows = list(dated.select_related(*RELATED).order_by("next_due", "id")[:limit])
+        rows = _by_deadline(person, dated, scope, limit)
     if len(rows) < limit:
         undated = qs.filter(next_due__isnull=True)
         if after is not None and due is None:
             undated = undated.filter(pk__gt=pk)
         rows += list(undated.select_related(*RELATED).order_by("id")[: limit - len(rows)])
     return rows
+
+
+def _by_deadline(person: Person, dated: QuerySet, scope: str, limit: int) -> list[Complaint]:
+    """The first `limit` rows by (next_due, id). An office's whole queue is read office by
+    office (and the reader's own complaints elsewhere), each one page from the office's
+    index, and merged: one sort over every open complaint of a region would grow with them."""
+    ordered = dated.select_related(*RELATED).order_by("next_due", "id")
+    if scope == "mine" or person.role not in OFFICE_ROLES or person.role == Role.HOTLINE_AGENT:
+        return list(ordered[:limit])
+    parts = [ordered.filter(office_id=office) for office in refdata.subtree(person.organisation_id)]
+    parts.append(ordered.filter(handler=person))
+    found = {c.pk: c for part in parts for c in part[:limit]}
+    return sorted(found.values(), key=lambda c: (c.next_due, c.pk))[:limit]
 
 
 def parse_cursor(text: str | None, status: str) -> tuple | None:
@@ -159,18 +173,22 @@ def on_ticket(person: Person, ticket: Ticket) -> list[Complaint]:
 
 def history_of(reader: Person, subject: Person, limit: int = 200) -> list[Complaint]:
     """Complaints about the work of `subject` (an engineer or partner engineer): linked to a
-    ticket they own, or owned before handing it on — as far as the reader may see them."""
-    handed_on = Q(links__ticket__handoffs__from_person=subject) & Q(
-        links__ticket__handoffs__status=HandoffStatus.ACCEPTED
+    ticket they own, or owned before handing it on — as far as the reader may see them,
+    latest first. Read from the subject's tickets, so its cost follows their work, not the
+    number of complaints there are."""
+    handed_on = Handoff.objects.filter(
+        from_person=subject, status=HandoffStatus.ACCEPTED
+    ).values_list("ticket_id", flat=True)
+    tickets = Ticket.objects.filter(Q(owner=subject) | Q(pk__in=handed_on)).values_list(
+        "pk", flat=True
     )
-    qs = (
-        visible_complaints(reader)
-        .filter(Q(links__ticket__owner=subject) | handed_on)
-        .distinct()
-        .select_related(*RELATED)
-        .order_by("-received_at", "-id")
+    ids = list(
+        ComplaintTicket.objects.filter(ticket_id__in=tickets)
+        .order_by("-complaint_id")
+        .values_list("complaint_id", flat=True)[: limit * 2]
     )
-    return list(qs[:limit])
+    qs = visible_complaints(reader).filter(pk__in=ids).select_related(*RELATED)
+    return sorted(qs, key=lambda c: (c.received_at, c.pk), reverse=True)[:limit]
 
 
 def categories(*, roots_only: bool = False) -> list[Category]:
