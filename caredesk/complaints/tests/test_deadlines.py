@@ -4,6 +4,7 @@ brings the reminder the next working day and the escalation chain."""
 import datetime as dt
 
 import pytest
+from django.test import Client
 
 from caredesk.complaints import services
 from caredesk.complaints.models import EntryKind, Extension
@@ -76,6 +77,11 @@ def test_missed_deadline_reminds_the_handler_next_working_day_and_escalates(cast
     reminder = Message.objects.get(template="complaint_reminder")
     assert reminder.recipient == cast.a
     assert complaint.timeline.filter(kind=EntryKind.REMINDER, internal=True).exists()
+    # The ticket's timeline says why the chain fired, in the reader's words.
+    staff = Client()
+    staff.force_login(cast.b)
+    page = staff.get(f"/t/{run.ticket.number}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "投诉超期" in page.content.decode()
 
 
 def test_acknowledging_late_stops_the_escalation(cast, register, at):
