@@ -4,7 +4,8 @@ history, and the hotline's registration search. A complaint one may not see is n
 
 import datetime as dt
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from caredesk.directory import refdata
 from caredesk.directory.models import OFFICE_ROLES, Person, Role
@@ -84,6 +85,16 @@ def approver_for(complaint: Complaint, ticket: Ticket | None = None) -> Person |
     return None
 
 
+def _open_literally() -> RawSQL:
+    """The open statuses as literal SQL, the very text of the queue indexes' condition
+    (models.QUEUED_Q): SQLite uses a partial index only when the query repeats its condition
+    with the same constants, not with bound parameters (as tickets.selectors.status_is).
+    Only names from Status reach it."""
+    quoted = ", ".join(f"'{s}'" for s in sorted(OPEN_STATUSES))
+    sql = f'"complaints_complaint"."status" IN ({quoted})'
+    return RawSQL(sql, (), output_field=BooleanField())
+
+
 def queue(
     person: Person,
     *,
@@ -102,7 +113,7 @@ def queue(
     if scope == "mine":
         qs = qs.filter(handler=person)
     if status == "open":
-        qs = qs.filter(status__in=sorted(OPEN_STATUSES))
+        qs = qs.filter(_open_literally())
     elif status and status != "all":
         qs = qs.filter(status=status)
     if category:
