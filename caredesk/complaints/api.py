@@ -11,7 +11,7 @@ from pydantic import Field
 
 from caredesk.apikit import IdParam, error_responses
 from caredesk.directory.models import Person
-from caredesk.errors import NotFound, ValidationFailed
+from caredesk.errors import NotFound, PermissionDenied, ValidationFailed
 from caredesk.tickets.models import Ticket
 
 from . import policy, selectors, services
@@ -24,6 +24,7 @@ from .schemas import (
     ComplaintOut,
     ComplaintPage,
     ExtendIn,
+    LookupOut,
     NoteIn,
     OpenIn,
     ReopenIn,
@@ -423,3 +424,34 @@ def reopen(request, complaint_id: IdParam, payload: ReopenIn):
 def complaint_categories(request):
     """The typical-problem taxonomy: categories and their sub-categories (admins extend it)."""
     return [category_out(c) for c in selectors.categories()]
+
+
+class LookupQuery(Schema):
+    q: str = Field(min_length=1, max_length=40, description="A phone number or ticket number")
+
+
+@router.get("/complaint-lookup", response={200: LookupOut, **error_responses(403)})
+def complaint_lookup(request, query: Query[LookupQuery]):
+    """The hotline's search from a call: the caller's phone finds the contacts with it and
+    their organisations' open tickets; a ticket number finds that ticket (only tickets the
+    caller may see). For those who register complaints."""
+    if not policy.can_register(request.auth):
+        raise PermissionDenied()
+    found = selectors.registration_search(request.auth, query.q)
+    return {
+        "contacts": [
+            {"id": p.pk, "name": p.name, "phone": p.phone, "organisation": p.organisation_id}
+            for p in found["contacts"]
+        ],
+        "tickets": [
+            {
+                "id": t.pk,
+                "number": t.number,
+                "title": t.title,
+                "customer_org": t.customer_org_id,
+                "owner": _person(t.owner),
+                "status": t.status,
+            }
+            for t in found["tickets"]
+        ],
+    }

@@ -217,3 +217,24 @@ class CloseIn(VersionIn):
 
 class ReopenIn(VersionIn):
     reason: str = Field(min_length=1, max_length=Limits.REASON)
+
+
+class ContactOut(Schema):
+    id: int
+    name: str
+    phone: str
+    organisation: int
+
+
+class FoundTicketOut(Schema):
+    id: int
+    number: str
+    title: str
+    customer_org: int
+    owner: PersonOut
+    status: str
+
+
+class LookupOut(Schema):
+    contacts: list[ContactOut]
+    tickets: list[FoundTicketOut]

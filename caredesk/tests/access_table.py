@@ -342,6 +342,7 @@ API = {
         handle_cp(HANDLE_CP_N_SRC, 200),
     ),
     ("GET", "/api/v1/complaint-categories"): ("complaint_categories", ALL_200, None),
+    ("GET", "/api/v1/complaint-lookup"): ("complaint_lookup", OFFICE_200, None),
 }
 
 # Every page: URL name (the resolver's, in the `web` namespace) → the calls made of it, each

@@ -461,6 +461,7 @@ def _complaint_calls(world, c, obj):
             c.post(f"/complaints/{cp}/reopen", {"reason": "客户再次来电"}),
         )[1],
         "complaint_categories": lambda: c.get("/complaint-categories"),
+        "complaint_lookup": lambda: c.get("/complaint-lookup?q=137-0000-0102"),
     }
 
 

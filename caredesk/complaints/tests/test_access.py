@@ -106,3 +106,14 @@ def test_api_register_and_stale_version(cast, open_request, calendars, api):
     )
     assert bad_sub.status_code == 422
     assert "subcategory" in bad_sub.json()["error"]["fields"]
+
+
+def test_registration_search_finds_the_callers_open_tickets(cast, open_request, api):
+    ticket = open_request()
+    found = api(cast.h).get("/complaint-lookup?q=" + cast.y.phone).json()
+    assert [c["id"] for c in found["contacts"]] == [cast.y.pk]
+    assert ticket.pk in [t["id"] for t in found["tickets"]]
+    by_number = api(cast.h).get(f"/complaint-lookup?q={ticket.number}").json()
+    assert [t["id"] for t in by_number["tickets"]] == [ticket.pk]
+    assert api(cast.y).get("/complaint-lookup?q=" + cast.y.phone).status_code == 403
+    assert api(cast.d).get(f"/complaint-lookup?q={ticket.number}").status_code == 403
