@@ -47,6 +47,20 @@ class EventKind(StrEnum):
     VISIT_LEFT = "visit.left"  # resolved on site
     VISIT_LEFT_UNRESOLVED = "visit.left_unresolved"  # unresolved or needing parts: a next step
     VISIT_CONFIRMED = "visit.confirmed"
+    # complaints (caredesk.complaints): each step of a complaint, told on its main (first
+    # linked) ticket with "complaint_id" in the data. A missed deadline starts an escalation
+    # chain; meeting it, extending it or ending the complaint stops the chain ("answered").
+    COMPLAINT_OPENED = "complaint.opened"
+    COMPLAINT_ACKNOWLEDGED = "complaint.acknowledged"
+    COMPLAINT_CALLED_BACK = "complaint.called_back"
+    COMPLAINT_WORKED = "complaint.worked"  # a note, the root cause, a corrective action
+    COMPLAINT_RESPONDED = "complaint.responded"
+    COMPLAINT_EXTENDED = "complaint.extended"
+    COMPLAINT_OVERDUE = "complaint.overdue"
+    COMPLAINT_WITHDRAWN = "complaint.withdrawn"
+    # {"complaint_id", "complainant_id" (Person id or None), "ticket_ids", "handler_id"}
+    COMPLAINT_CLOSED = "complaint.closed"
+    COMPLAINT_REOPENED = "complaint.reopened"
 
 
 @dataclass(frozen=True)
@@ -102,6 +116,17 @@ CATALOGUE: dict[EventKind, Reactions] = {
         "site_visit", "visit_left", "visit_left", False, "visit_unresolved"
     ),
     K.VISIT_CONFIRMED: Reactions("", "", "visit_confirmed"),
+    # complaints
+    K.COMPLAINT_OPENED: Reactions(),
+    K.COMPLAINT_ACKNOWLEDGED: Reactions(escalation="complaint_answered"),
+    K.COMPLAINT_CALLED_BACK: Reactions(escalation="complaint_answered"),
+    K.COMPLAINT_WORKED: Reactions(),
+    K.COMPLAINT_RESPONDED: Reactions(escalation="complaint_answered"),
+    K.COMPLAINT_EXTENDED: Reactions(escalation="complaint_answered"),
+    K.COMPLAINT_OVERDUE: Reactions(escalation="complaint_overdue"),
+    K.COMPLAINT_WITHDRAWN: Reactions(escalation="complaint_answered"),
+    K.COMPLAINT_CLOSED: Reactions(escalation="complaint_answered"),
+    K.COMPLAINT_REOPENED: Reactions(),
 }
 del K
 

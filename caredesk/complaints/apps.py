@@ -9,3 +9,7 @@ class ComplaintsConfig(AppConfig):
     name = "caredesk.complaints"
     label = "complaints"
     verbose_name = _("Complaints")
+
+    def ready(self):
+        # Registers the deadline timers' handler (caredesk.timers).
+        from .services import deadlines  # noqa: F401

@@ -131,6 +131,14 @@ def validate_steps(trigger: str, steps: list[StepSpec]) -> dict[str, str]:
             errors[f"steps.{i}.condition"] = str(
                 _("Site-visit chains wait on the visit or its next step; other chains never do.")
             )
+        # complaints: their chains wait on the missed deadline, and only they do
+        complained = step.condition == StepCondition.COMPLAINT_OVERDUE
+        if complained != (trigger == Trigger.COMPLAINT):
+            errors[f"steps.{i}.condition"] = str(
+                _("Complaint chains wait on the missed deadline; other chains never do.")
+            )
+        if step.target == StepTarget.COMPLAINT_HANDLER and trigger != Trigger.COMPLAINT:
+            errors[f"steps.{i}.target"] = str(_("Only complaint chains have a handler."))
         if step.target == StepTarget.NEXT_STEP_OWNER and trigger != Trigger.VISIT:
             errors[f"steps.{i}.target"] = str(_("Only site-visit chains have a next step's owner."))
         if step.target == StepTarget.HANDOFF_TARGET and trigger != Trigger.HANDOFF:

@@ -50,7 +50,12 @@ CLOCK_CONDITIONS = {StepCondition.CLOCK_AT_RISK, StepCondition.CLOCK_BREACHED}
 VISIT_CONDITIONS = {StepCondition.VISIT_UNRESOLVED, StepCondition.NEXT_STEP_OVERDUE}
 # Steps that remind people already on the ticket rather than call someone new in: they are
 # not "next escalation" and the customer is not told of them.
-NOT_ESCALATIONS = {StepTarget.OWNER, StepTarget.HANDOFF_TARGET, StepTarget.NEXT_STEP_OWNER}
+NOT_ESCALATIONS = {
+    StepTarget.OWNER,
+    StepTarget.HANDOFF_TARGET,
+    StepTarget.NEXT_STEP_OWNER,
+    StepTarget.COMPLAINT_HANDLER,
+}
 
 
 # ------------------------------------------------------------------ choosing and starting
@@ -170,6 +175,9 @@ def resolve_target(ticket: Ticket, target: str, run: EscalationRun, now: dt.date
     if target == StepTarget.NEXT_STEP_OWNER:
         pk = run.cause.get("next_step_owner")
         return Person.objects.filter(pk=pk).first() if pk else None
+    if target == StepTarget.COMPLAINT_HANDLER:
+        pk = run.cause.get("handler_id")
+        return Person.objects.filter(pk=pk).first() if pk else None
     if target == StepTarget.BACKUP:
         return ticket_selectors.backup_for(ticket)
     if target == StepTarget.ONCALL:
@@ -182,6 +190,10 @@ def condition_holds(ticket: Ticket, step: dict, run: EscalationRun, now: dt.date
     condition = step["condition"]
     if condition in VISIT_CONDITIONS:
         return ticket.is_open
+    if condition == StepCondition.COMPLAINT_OVERDUE:
+        # The complaint app stops the chain when the deadline is met, moved or the complaint
+        # ends (escalation never reads complaints' tables): while it runs, it holds.
+        return True
     if condition == StepCondition.NOT_ACKNOWLEDGED:
         return ticket.status in ticket_rules.ACKNOWLEDGEABLE
     if condition == StepCondition.HANDOFF_NOT_ACCEPTED:
@@ -281,6 +293,39 @@ def _on_visit_arrived(event: events.Event) -> None:
     stop_runs(event.ticket_id, {Trigger.VISIT}, "back on site", event.at)
 
 
+# complaints: a complaint's missed deadline starts a chain on its main ticket; the event that
+# meets the deadline (or moves it, or ends the complaint) stops it. Escalation never reads
+# complaints' tables: the event's data carries the complaint, the deadline and the handler.
+def _complaint_runs(event: events.Event):
+    return [
+        run
+        for run in EscalationRun.objects.filter(
+            ticket_id=event.ticket_id, trigger=Trigger.COMPLAINT, state=RunState.ACTIVE
+        )
+        if run.cause.get("complaint_id") == event.data["complaint_id"]
+    ]
+
+
+def _stop_complaint_runs(event: events.Event, deadlines, reason: str) -> None:
+    for run in _complaint_runs(event):
+        if deadlines is None or run.cause.get("deadline") in deadlines:
+            timers.cancel(subject=run.pk, kind=STEP)
+            run.step_states = ["cancelled" if s == "pending" else s for s in run.step_states]
+            run.state, run.ended_at, run.end_reason = RunState.STOPPED, event.at, reason
+            run.save(update_fields=["step_states", "state", "ended_at", "end_reason"])
+
+
+def _on_complaint_overdue(event: events.Event) -> None:
+    _stop_complaint_runs(event, {event.data["deadline"]}, "missed again")
+    start_run(_ticket(event), Trigger.COMPLAINT, event.at, cause=dict(event.data))
+
+
+def _on_complaint_answered(event: events.Event) -> None:
+    """data["answered"]: the deadlines met or moved; absent when the complaint ended."""
+    answered = event.data.get("answered")
+    _stop_complaint_runs(event, set(answered) if answered is not None else None, event.kind)
+
+
 # The engine's reactions, named by the event catalogue (caredesk.events.CATALOGUE).
 REACTIONS = {
     "opened": _on_opened,
@@ -293,6 +338,8 @@ REACTIONS = {
     "reopened": _on_reopened,
     "visit_unresolved": _on_visit_unresolved,
     "visit_arrived": _on_visit_arrived,
+    "complaint_overdue": _on_complaint_overdue,
+    "complaint_answered": _on_complaint_answered,
 }
 
 

@@ -174,11 +174,13 @@ class Trigger(models.TextChoices):
     HANDOFF = "handoff", _("Hand-off proposed (stops when decided)")
     CLOCK = "clock", _("SLA clocks (stops when resolved)")
     VISIT = "visit", _("Site visit left unresolved (stops when someone is back on site)")
+    # complaints: a complaint's deadline missed (stops when it is met, extended or ended)
+    COMPLAINT = "complaint", _("Complaint deadline missed (stops when met or extended)")
 
 
 class EscalationPolicy(models.Model):
     name = models.CharField(_("name"), max_length=100)
-    trigger = models.CharField(_("starts when"), max_length=8, choices=Trigger.choices)
+    trigger = models.CharField(_("starts when"), max_length=12, choices=Trigger.choices)
     customer_org = models.ForeignKey(
         "directory.Organisation",
         verbose_name=_("customer"),
@@ -209,6 +211,8 @@ class StepTarget(models.TextChoices):
     PRODUCT_LEADER = "product_leader", _("Product maintenance leader")
     SPM = "spm", _("SPM")
     ACCOUNT_HEAD = "account_head", _("Account head")
+    # complaints: the handler of the complaint whose deadline was missed
+    COMPLAINT_HANDLER = "complaint_handler", _("Complaint handler")
 
 
 class StepCondition(models.TextChoices):
@@ -218,6 +222,8 @@ class StepCondition(models.TextChoices):
     CLOCK_BREACHED = "clock_breached", _("Clock breached")
     VISIT_UNRESOLVED = "visit_unresolved", _("Site visit left unresolved")
     NEXT_STEP_OVERDUE = "next_step_overdue", _("Next step overdue")
+    # complaints
+    COMPLAINT_OVERDUE = "complaint_overdue", _("Complaint deadline missed")
 
 
 class EscalationStep(models.Model):
@@ -274,7 +280,7 @@ class EscalationRun(models.Model):
         "tickets.Ticket", on_delete=models.CASCADE, related_name="escalation_runs"
     )
     policy_name = models.CharField(max_length=100)
-    trigger = models.CharField(max_length=8, choices=Trigger.choices)
+    trigger = models.CharField(max_length=12, choices=Trigger.choices)
     handoff = models.ForeignKey(
         "tickets.Handoff", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )

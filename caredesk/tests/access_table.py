@@ -143,6 +143,39 @@ PUBLIC = row("           200 200 200 200 200 200 200 200 200 200 200 200 200 200
 LOGIN_PAGE = row("       302 302 302 302 302 302 302 302 302 302 302 302 302 302 200")
 
 
+# ---- complaints (caredesk.complaints): complaint CL is about ticket L, handled by manager.a
+# and registered by hotline.h; CN is about ticket N, handled by N's service manager. Customers
+# see their tree's; a partner only one about work he owns now (dA); the hotline what it
+# registered; office staff their office's. The handler (or an admin of the office) acts; the
+# agent who registered it may also record a withdrawal; the handler's manager (here: an admin)
+# approves a high-severity response, never the handler.
+#                        y   x   z   o   dP  dA  dD  dC  dN  b   c   a   h   adm anon
+SEE_CP_L = row("         200 200 404 404 404 200 404 404 404 200 200 200 200 200 401")
+SEE_CP_N = row("         404 404 404 200 404 404 404 404 404 404 404 404 200 404 401")
+HANDLE_CP_L_SRC = "      403 403 404 404 404 403 404 404 404 403 403 {a} 403 {a} 401"
+HANDLE_CP_N_SRC = "      404 404 404 403 404 404 404 404 404 404 404 404 403 404 401"
+WITHDRAW_CP_L = row("    403 403 404 404 404 403 404 404 404 403 403 200 200 200 401")
+WITHDRAW_CP_N = row("    404 404 404 403 404 404 404 404 404 404 404 404 200 404 401")
+APPROVE_CP_L = row("     403 403 404 404 404 403 404 404 404 403 403 403 403 200 401")
+# Registering about ticket L (own) or N (other, which only the hotline at HQ sees: for the
+# others the ticket named in the body does not exist, 422).
+CREATE_CP_A = row("      403 403 403 403 403 403 403 403 403 201 201 201 201 201 401")
+CREATE_CP_B = row("      403 403 403 403 403 403 403 403 403 422 422 422 201 422 401")
+# Pages: the queue and a person's history for office staff (the hotline sees its own); the
+# complaint page for whoever sees it; the hotline registration page for the hotline and office.
+PAGE_CP_L = row("        200 200 404 404 404 200 404 404 404 200 200 200 200 200 302")
+PAGE_CP_N = row("        404 404 404 200 404 404 404 404 404 404 404 404 200 404 302")
+PAGE_CP_STAFF = row("    404 404 404 404 200 200 200 200 200 200 200 200 200 200 302")
+PAGE_CP_OFFICE = row("   404 404 404 404 404 404 404 404 404 200 200 200 200 200 302")
+POST_CP_L_SRC = "        404 404 404 404 404 403 404 404 404 403 403 {a} 403 {a} 302"
+POST_CP_N = row("        404 404 404 404 404 404 404 404 404 404 404 404 403 404 302")
+POST_CP_CREATE = row("   404 404 404 404 404 404 404 404 404 302 302 302 302 302 302")
+
+
+def handle_cp(template: str, status: int) -> dict[str, int]:
+    return row(template.replace("{a}", str(status)))
+
+
 # Every API operation: (method, path template) → (call name, own answers, other answers|None).
 API = {
     ("GET", "/api/v1/me"): ("me", ALL_200, None),
@@ -244,6 +277,72 @@ API = {
         editor(MAP_EDIT_A_SRC, 204),
         editor(MAP_EDIT_B_SRC, 204),
     ),
+    # complaints
+    ("GET", "/api/v1/complaints"): ("list_complaints", ALL_200, None),
+    ("POST", "/api/v1/complaints"): ("create_complaint", CREATE_CP_A, CREATE_CP_B),
+    ("GET", "/api/v1/complaints/{complaint_id}"): ("get_complaint", SEE_CP_L, SEE_CP_N),
+    ("POST", "/api/v1/complaints/{complaint_id}/acknowledge"): (
+        "cp_acknowledge",
+        handle_cp(HANDLE_CP_L_SRC, 200),
+        handle_cp(HANDLE_CP_N_SRC, 200),
+    ),
+    ("POST", "/api/v1/complaints/{complaint_id}/extend"): (
+        "cp_extend",
+        handle_cp(HANDLE_CP_L_SRC, 200),
+        handle_cp(HANDLE_CP_N_SRC, 200),
+    ),
+    ("POST", "/api/v1/complaints/{complaint_id}/callback"): (
+        "cp_callback",
+        handle_cp(HANDLE_CP_L_SRC, 200),
+        handle_cp(HANDLE_CP_N_SRC, 200),
+    ),
+    ("POST", "/api/v1/complaints/{complaint_id}/root-cause"): (
+        "cp_root_cause",
+        handle_cp(HANDLE_CP_L_SRC, 200),
+        handle_cp(HANDLE_CP_N_SRC, 200),
+    ),
+    ("POST", "/api/v1/complaints/{complaint_id}/notes"): (
+        "cp_note",
+        handle_cp(HANDLE_CP_L_SRC, 200),
+        handle_cp(HANDLE_CP_N_SRC, 200),
+    ),
+    ("POST", "/api/v1/complaints/{complaint_id}/actions"): (
+        "cp_action",
+        handle_cp(HANDLE_CP_L_SRC, 201),
+        handle_cp(HANDLE_CP_N_SRC, 201),
+    ),
+    ("POST", "/api/v1/complaints/{complaint_id}/actions/{action_id}/verify"): (
+        "cp_verify",
+        handle_cp(HANDLE_CP_L_SRC, 200),
+        handle_cp(HANDLE_CP_N_SRC, 200),
+    ),
+    ("POST", "/api/v1/complaints/{complaint_id}/respond"): (
+        "cp_respond",
+        handle_cp(HANDLE_CP_L_SRC, 200),
+        handle_cp(HANDLE_CP_N_SRC, 200),
+    ),
+    ("POST", "/api/v1/complaints/{complaint_id}/approve"): (
+        "cp_approve",
+        APPROVE_CP_L,
+        handle_cp(HANDLE_CP_N_SRC, 200),
+    ),
+    ("POST", "/api/v1/complaints/{complaint_id}/withdraw"): (
+        "cp_withdraw",
+        WITHDRAW_CP_L,
+        WITHDRAW_CP_N,
+    ),
+    ("POST", "/api/v1/complaints/{complaint_id}/close"): (
+        "cp_close",
+        handle_cp(HANDLE_CP_L_SRC, 200),
+        handle_cp(HANDLE_CP_N_SRC, 200),
+    ),
+    ("POST", "/api/v1/complaints/{complaint_id}/reopen"): (
+        "cp_reopen",
+        handle_cp(HANDLE_CP_L_SRC, 200),
+        handle_cp(HANDLE_CP_N_SRC, 200),
+    ),
+    ("GET", "/api/v1/complaint-categories"): ("complaint_categories", ALL_200, None),
+    ("GET", "/api/v1/complaint-lookup"): ("complaint_lookup", OFFICE_200, None),
 }
 
 # Every page: URL name (the resolver's, in the `web` namespace) → the calls made of it, each
@@ -300,6 +399,16 @@ PAGES = {
         ("page_visit_arrive", PAGE_VISIT_STEP_L, PAGE_VISIT_STAFF_N),
         ("page_visit_confirm", PAGE_VISIT_CONFIRM_L, PAGE_VISIT_CONFIRM_N),
     ],
+    # complaints
+    "complaint_queue": [("page_cp_queue", PAGE_CP_STAFF, None)],
+    "complaint_new": [
+        ("page_cp_new", PAGE_CP_OFFICE, None),
+        ("page_cp_register", POST_CP_CREATE, None),
+    ],
+    "complaint_history": [("page_cp_history", PAGE_CP_OFFICE, None)],
+    "complaint_page": [("page_cp", PAGE_CP_L, PAGE_CP_N)],
+    "complaint_action": [("page_cp_acknowledge", handle_cp(POST_CP_L_SRC, 302), POST_CP_N)],
+    "complaint_verify": [("page_cp_verify", handle_cp(POST_CP_L_SRC, 302), POST_CP_N)],
 }
 
 # Outside the table, on purpose: Django's own admin (its permission is `is_staff`, checked by

@@ -16,6 +16,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from caredesk import clock
 from caredesk.api import api as ninja_api
+from caredesk.complaints import services as complaint_services
+from caredesk.complaints.models import Category, Complaint
 from caredesk.conftest import ApiClient
 from caredesk.directory import policy as directory_policy
 from caredesk.directory import refdata, tokens
@@ -106,6 +108,22 @@ def world(cast, open_request):
         )
         for key, t in (("own", L), ("other", _fresh(N)))
     }
+    # complaints: one about each ticket, registered by the hotline, high severity (its
+    # response waits for approval).
+    complaints = {
+        key: complaint_services.open_complaint(
+            actor=cast.h,
+            source="hotline",
+            tickets=[_fresh(t)],
+            complainant=t.requester,
+            words="推来推去没人管",
+            remedy_sought="明确责任人",
+            severity="high",
+            impact="branch",
+            category=Category.objects.get(code="buck_passing"),
+        )
+        for key, t in (("own", L), ("other", _fresh(N)))
+    }
     messages = {
         "own": Message.objects.filter(context__number=L.number).order_by("id").first(),
         "other": Message.objects.filter(context__number=N.number).order_by("id").first(),
@@ -121,6 +139,7 @@ def world(cast, open_request):
         override=override,
         messages=messages,
         visits=visits,
+        complaints=complaints,
         cell=Responsibility.objects.order_by("id").first(),
         assignment=RoleAssignment.objects.order_by("id").first(),
         calendar=Calendar.objects.order_by("id").first(),
@@ -337,6 +356,112 @@ def _api_calls(world, c, obj):
         "map_add": lambda: c.post(f"/customers/{org.pk}/stakeholders", {"person": cast.c.pk}),
         "map_change": lambda: c.patch(f"/stakeholders/{entry.pk}", {"note": "值班"}),
         "map_remove": lambda: c.delete(f"/stakeholders/{entry.pk}"),
+        **_complaint_calls(world, c, obj),
+    }
+
+
+# ---- complaints: the world's complaint brought to a step by its handler (past acknowledged
+# only the own one: on the other one every role is refused before its state matters).
+def _complaint(world, obj: str, step: str = "received") -> Complaint:
+    complaint = Complaint.objects.get(pk=world.complaints[obj].pk)
+    if step == "received":
+        return complaint
+    a = complaint.handler
+    complaint = complaint_services.acknowledge(actor=a, complaint=complaint)
+    if obj != "own":
+        return Complaint.objects.get(pk=complaint.pk)
+    if step in ("answered", "closed"):
+        complaint_services.record_callback(actor=a, complaint=complaint, reached=True)
+        complaint_services.respond(actor=a, complaint=complaint, text="答复")
+        complaint_services.approve_response(actor=world.cast.s, complaint=complaint)
+        complaint_services.record_callback(
+            actor=a, complaint=complaint, reached=True, satisfied=True
+        )
+    if step == "closed":
+        complaint_services.close(actor=a, complaint=complaint, outcome="confirmed")
+    return Complaint.objects.get(pk=complaint.pk)
+
+
+def _complaint_action(world, obj: str) -> int:
+    complaint = _complaint(world, obj, "acknowledged")
+    action = complaint_services.add_action(
+        actor=complaint.handler,
+        complaint=complaint,
+        description="建立首问负责制",
+        owner=complaint.handler,
+        due_at=clock.now() + dt.timedelta(days=7),
+    )
+    return action.pk
+
+
+def _complaint_calls(world, c, obj):
+    t = _fresh(world.tickets[obj])
+    cp = world.complaints[obj].pk
+    later = clock.now() + dt.timedelta(days=10)
+    return {
+        "list_complaints": lambda: c.get("/complaints"),
+        "create_complaint": lambda: c.post(
+            "/complaints",
+            {
+                "source": "ticket",
+                "tickets": [t.pk],
+                "complainant_name": "刘先生",
+                "words": "没人管",
+                "remedy_sought": "尽快处理",
+                "severity": "medium",
+                "impact": "one_site",
+                "category": "attitude",
+            },
+        ),
+        "get_complaint": lambda: c.get(f"/complaints/{cp}"),
+        "cp_acknowledge": lambda: c.post(f"/complaints/{cp}/acknowledge"),
+        "cp_extend": lambda: c.post(
+            f"/complaints/{cp}/extend",
+            {"deadline": "resolve", "until": later.isoformat(), "reason": "等待备件"},
+        ),
+        "cp_callback": lambda: (
+            _complaint(world, obj, "acknowledged"),
+            c.post(f"/complaints/{cp}/callback", {"reached": True}),
+        )[1],
+        "cp_root_cause": lambda: (
+            _complaint(world, obj, "acknowledged"),
+            c.post(f"/complaints/{cp}/root-cause", {"cause": "buck_passing", "note": "无人负责"}),
+        )[1],
+        "cp_note": lambda: c.post(f"/complaints/{cp}/notes", {"body": "内部记录"}),
+        "cp_action": lambda: (
+            _complaint(world, obj, "acknowledged"),
+            c.post(
+                f"/complaints/{cp}/actions",
+                {"description": "培训", "owner": world.cast.b.pk, "due_at": later.isoformat()},
+            ),
+        )[1],
+        "cp_verify": lambda: c.post(
+            f"/complaints/{cp}/actions/{_complaint_action(world, obj)}/verify",
+            {"effective": True, "verification": "已复查"},
+        ),
+        "cp_respond": lambda: (
+            _complaint(world, obj, "acknowledged"),
+            c.post(f"/complaints/{cp}/respond", {"text": "答复"}),
+        )[1],
+        "cp_approve": lambda: (
+            _complaint(world, obj, "acknowledged"),
+            obj == "own"
+            and complaint_services.respond(
+                actor=world.cast.a, complaint=Complaint.objects.get(pk=cp), text="答复"
+            ),
+            c.post(f"/complaints/{cp}/approve"),
+        )[2],
+        "cp_withdraw": lambda: c.post(f"/complaints/{cp}/withdraw", {"note": "客户撤诉"}),
+        "cp_close": lambda: (
+            _complaint(world, obj, "answered"),
+            c.post(f"/complaints/{cp}/close", {"outcome": "confirmed"}),
+        )[1],
+        "cp_reopen": lambda: (
+            _complaint(world, obj, "closed"),
+            c.post(f"/complaints/{cp}/reopen", {"reason": "客户再次来电"}),
+        )[1],
+        "complaint_categories": lambda: c.get("/complaint-categories"),
+        "complaint_lookup": lambda: c.get("/complaint-lookup?q=137-0000-0102"),
     }
 
 
@@ -434,6 +559,35 @@ def _page_calls(world, s, obj):
         "page_visit": lambda: s.get(f"/visits/{world.visits[obj].pk}/"),
         "page_visit_arrive": lambda: s.post(f"/visits/{world.visits[obj].pk}/arrive/"),
         "page_visit_confirm": lambda: s.post(f"/visits/{_visit(world, obj, 'left').pk}/confirm/"),
+        **_complaint_pages(world, s, obj),
+    }
+
+
+def _complaint_pages(world, s, obj):
+    cp = world.complaints[obj]
+    return {
+        "page_cp_queue": lambda: s.get("/complaints/"),
+        "page_cp_new": lambda: s.get("/complaints/new/?q=137-0000-0102"),
+        "page_cp_register": lambda: s.post(
+            "/complaints/new/",
+            {
+                "source": "ticket",
+                "tickets": _fresh(world.tickets[obj]).number,
+                "complainant_name": "刘先生",
+                "category": Category.objects.get(code="attitude").pk,
+                "words": "态度差",
+                "remedy_sought": "道歉",
+                "severity": "low",
+                "impact": "one_site",
+            },
+        ),
+        "page_cp_history": lambda: s.get(f"/complaints/people/{world.cast.b.pk}/"),
+        "page_cp": lambda: s.get(f"/complaints/{cp.number}/"),
+        "page_cp_acknowledge": lambda: s.post(f"/complaints/{cp.number}/acknowledge/"),
+        "page_cp_verify": lambda: s.post(
+            f"/complaints/{cp.number}/actions/{_complaint_action(world, obj)}/verify/",
+            {"effective": "yes", "verification": "已复查"},
+        ),
     }
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from caredesk import clock, pagekit
+from caredesk.complaints import views as complaint_views
 from caredesk.errors import DomainError, NotFound
 from caredesk.escalation import clocks, ticket_notices
 from caredesk.escalation import selectors as escalation_selectors
@@ -72,6 +73,8 @@ def _ticket_context(request, ticket, **forms_in_error):
         "can_manage": ticket.owner_id == person.pk or policy.is_manager_of(person, ticket),
         "is_customer": person.is_customer,
         "visits": visit_forms.ticket_card(person, ticket, forms_in_error.get("visit_plan")),
+        # complaints: the banner of the complaints about this ticket
+        "complaints": complaint_views.ticket_banner(person, ticket),
     }
     if person.is_customer:
         until = closing.reopen_allowed_until(ticket)
