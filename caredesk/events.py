@@ -47,6 +47,10 @@ class EventKind(StrEnum):
     VISIT_LEFT = "visit.left"  # resolved on site
     VISIT_LEFT_UNRESOLVED = "visit.left_unresolved"  # unresolved or needing parts: a next step
     VISIT_CONFIRMED = "visit.confirmed"
+    # complaints (shared with satisfaction)
+    COMPLAINT_CLOSED = "complaint.closed"
+    # satisfaction: a low survey score opened a follow-up for the service manager
+    SURVEY_LOW_SCORE = "survey.low_score"
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,10 @@ CATALOGUE: dict[EventKind, Reactions] = {
         "site_visit", "visit_left", "visit_left", False, "visit_unresolved"
     ),
     K.VISIT_CONFIRMED: Reactions("", "", "visit_confirmed"),
+    # complaints (shared with satisfaction)
+    K.COMPLAINT_CLOSED: Reactions(),
+    # satisfaction
+    K.SURVEY_LOW_SCORE: Reactions(),
 }
 del K
 
