@@ -104,6 +104,13 @@ class Survey(models.Model):
 
 # The four dimensions every answer scores, 1 (worst) to 5 (best).
 DIMENSIONS = ("responsiveness", "attitude", "technical_skill", "communication")
+# Each dimension as the survey asks it.
+QUESTIONS = {
+    "responsiveness": _("How quickly did we respond?"),
+    "attitude": _("How was our service attitude?"),
+    "technical_skill": _("How good was our technical skill?"),
+    "communication": _("How well did we keep you informed?"),
+}
 LOW_SCORE = 2  # at or below on any dimension (or "not solved"): a follow-up is opened
 
 

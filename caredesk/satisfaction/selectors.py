@@ -22,6 +22,7 @@ from . import policy, tokens
 from .models import DIMENSIONS, FollowUp, FollowUpStatus, Survey, Tally
 
 RELATED = ("ticket", "contact", "customer_org", "office", "engineer", "answer")
+FOLLOW_UP_RELATED = ("manager", "closed_by", *(f"survey__{r}" for r in RELATED))
 
 
 class SurveyLinkInvalid(NotFound):
@@ -129,13 +130,17 @@ def survey_page(
     person: Person, filters: SurveyFilters | None = None, cursor: str | None = None
 ) -> tuple[list[Survey], str | None]:
     """One page of surveys, newest first, and the cursor of the next page (None at the end)."""
-    qs = surveys_visible_to(person, filters)
+    return _keyset_page(surveys_visible_to(person, filters).select_related(*RELATED), cursor)
+
+
+def _keyset_page(qs: QuerySet, cursor: str | None) -> tuple[list, str | None]:
+    """One page newest first from the id `cursor` names (the index's order: one seek)."""
     if cursor:
         before = parse_id(cursor)
         if before is None:
             raise Invalid(fields={"cursor": "This cursor is not one this list gave."})
         qs = qs.filter(pk__lt=before)
-    rows = list(qs.select_related(*RELATED).order_by("-id")[: PAGE_SIZE + 1])
+    rows = list(qs.order_by("-id")[: PAGE_SIZE + 1])
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     return rows, (str(rows[-1].pk) if more and rows else None)
@@ -158,6 +163,15 @@ class OfficeRate:
     def rate(self) -> float | None:
         """Answered ÷ sent, or None when nothing was sent."""
         return self.answered / self.sent if self.sent else None
+
+    @property
+    def percent(self) -> float | None:
+        return round(100 * self.answered / self.sent, 1) if self.sent else None
+
+    @property
+    def average_list(self) -> list[float | None]:
+        """The averages in DIMENSIONS order (for a table row)."""
+        return list(self.averages.values())
 
     @property
     def averages(self) -> dict[str, float | None]:
@@ -209,17 +223,8 @@ def follow_ups_visible_to(person: Person, status: str = "") -> QuerySet[FollowUp
 def follow_up_page(
     person: Person, status: str = FollowUpStatus.OPEN, cursor: str | None = None
 ) -> tuple[list[FollowUp], str | None]:
-    qs = follow_ups_visible_to(person, status)
-    if cursor:
-        before = parse_id(cursor)
-        if before is None:
-            raise Invalid(fields={"cursor": "This cursor is not one this list gave."})
-        qs = qs.filter(pk__lt=before)
-    related = ["manager", "closed_by", *(f"survey__{r}" for r in RELATED)]
-    rows = list(qs.select_related(*related).order_by("-id")[: PAGE_SIZE + 1])
-    more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
-    return rows, (str(rows[-1].pk) if more and rows else None)
+    qs = follow_ups_visible_to(person, status).select_related(*FOLLOW_UP_RELATED)
+    return _keyset_page(qs, cursor)
 
 
 def follow_up_for(person: Person, follow_up_id: int) -> FollowUp:

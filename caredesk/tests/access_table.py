@@ -142,6 +142,14 @@ DJANGO_ADMIN = row("     302 302 302 302 302 302 302 302 302 302 302 302 302 200
 PUBLIC = row("           200 200 200 200 200 200 200 200 200 200 200 200 200 200 200")
 LOGIN_PAGE = row("       302 302 302 302 302 302 302 302 302 302 302 302 302 302 200")
 
+# ---- satisfaction: a survey link is public (no sign-in; each cell answers its own survey);
+# staff of the office read surveys; a follow-up of L's survey (for manager.a) is closed by him
+# or an administrator of the office, refused to other staff, unseen by customers and partners.
+PUBLIC_201 = row("       201 201 201 201 201 201 201 201 201 201 201 201 201 201 201")
+FOLLOW_UP_L = row("      404 404 404 404 404 404 404 404 404 403 403 200 403 200 401")
+FOLLOW_UP_N = row("      404 404 404 404 404 404 404 404 404 404 404 404 403 404 401")
+PAGE_FOLLOW_UP_L = row(" 404 404 404 404 404 404 404 404 404 403 403 302 403 302 302")
+PAGE_FOLLOW_UP_N = row(" 404 404 404 404 404 404 404 404 404 404 404 404 403 404 302")
 
 # Every API operation: (method, path template) → (call name, own answers, other answers|None).
 API = {
@@ -244,6 +252,16 @@ API = {
         editor(MAP_EDIT_A_SRC, 204),
         editor(MAP_EDIT_B_SRC, 204),
     ),
+    # satisfaction
+    ("GET", "/api/v1/surveys/{token}"): ("survey_link", PUBLIC, PUBLIC),
+    ("POST", "/api/v1/surveys/{token}"): ("survey_answer", PUBLIC_201, PUBLIC_201),
+    ("GET", "/api/v1/surveys"): ("surveys", OFFICE_200, None),
+    ("GET", "/api/v1/survey-follow-ups"): ("survey_follow_ups", OFFICE_200, None),
+    ("POST", "/api/v1/survey-follow-ups/{follow_up_id}/close"): (
+        "survey_follow_up_close",
+        FOLLOW_UP_L,
+        FOLLOW_UP_N,
+    ),
 }
 
 # Every page: URL name (the resolver's, in the `web` namespace) → the calls made of it, each
@@ -299,6 +317,16 @@ PAGES = {
     "visit_action": [
         ("page_visit_arrive", PAGE_VISIT_STEP_L, PAGE_VISIT_STAFF_N),
         ("page_visit_confirm", PAGE_VISIT_CONFIRM_L, PAGE_VISIT_CONFIRM_N),
+    ],
+    # satisfaction
+    "survey_page": [
+        ("page_survey", PUBLIC, PUBLIC),
+        ("page_survey_answer", PUBLIC, PUBLIC),
+    ],
+    "surveys": [("page_surveys", PAGE_OFFICE, None)],
+    "survey_follow_ups": [("page_survey_follow_ups", PAGE_OFFICE, None)],
+    "survey_follow_up_action": [
+        ("page_survey_follow_up_close", PAGE_FOLLOW_UP_L, PAGE_FOLLOW_UP_N)
     ],
 }
 
