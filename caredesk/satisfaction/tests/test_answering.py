@@ -157,3 +157,26 @@ def test_a_low_score_publishes_its_event(sent, cast):
         "contact_id": cast.y.pk,
         "follow_up_id": FollowUp.objects.get().pk,
     }
+
+
+def test_the_public_page_speaks_the_contacts_language(cast, open_request):
+    from .factories import sent_survey
+
+    _s, zh = sent_survey(open_request(), cast.y)
+    _s, en = sent_survey(open_request(actor=cast.o, customer_org=cast.orgs.other), cast.o)
+    browser = Client()
+    browser.cookies["django_language"] = "en"  # whatever the browser last chose
+    assert "您对本次服务满意吗？" in browser.get(f"/s/{zh}/").content.decode()
+    assert "How did we do?" in Client().get(f"/s/{en}/").content.decode()
+
+
+def test_a_second_answer_on_the_page_is_refused_with_its_reason(sent):
+    form = {"responsiveness": "4", "attitude": "4", "technical_skill": "4"}
+    form |= {"communication": "4", "solved": "yes", "comment": ""}
+    first = Client().post(f"/s/{sent}/", form)
+    assert first.status_code == 200 and "谢谢！您的评价已记录。" in first.content.decode()
+    before = _counts()
+    again = Client().post(f"/s/{sent}/", {**form, "solved": "no"})
+    assert again.status_code == 409
+    assert "此调查已提交过" in again.content.decode()
+    assert _counts() == before
