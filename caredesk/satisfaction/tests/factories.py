@@ -35,6 +35,11 @@ def token_sent(survey: Survey) -> str:
     return re.search(r"/s/([^/]+)/$", message.context["url"]).group(1)
 
 
+def link_path(token: str) -> str:
+    """The path of the survey page the mailed link opens."""
+    return f"/s/{token}/"
+
+
 LOW = {
     "responsiveness": 2,
     "attitude": 3,
