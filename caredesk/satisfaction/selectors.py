@@ -34,14 +34,12 @@ def survey_for_token(token: str) -> Survey:
     tampered, made-up or mistyped link looks the same as an unknown one. Reads only."""
     if not isinstance(token, str) or len(token) > 200 or not tokens.well_signed(token):
         raise SurveyLinkInvalid()
-    found = (
-        Survey.objects.select_related("ticket", "contact", "customer_org", "office", "answer")
-        .filter(token_hash=tokens.hash_token(token))
-        .first()
-    )
-    if found is None:
-        raise SurveyLinkInvalid()
-    return found
+    try:
+        return Survey.objects.select_related("ticket", "contact", "customer_org", "answer").get(
+            token_hash=tokens.hash_token(token)
+        )
+    except Survey.DoesNotExist:
+        raise SurveyLinkInvalid() from None
 
 
 def link_state(survey: Survey, now: dt.datetime | None = None) -> str:
