@@ -17,7 +17,7 @@ from caredesk.errors import DomainError, NotFound, ValidationFailed
 from caredesk.inputs import parse_id
 
 from .. import policy, selectors, services
-from ..models import DIMENSIONS, QUESTIONS, FollowUpStatus
+from ..models import DIMENSIONS, Answer, FollowUpStatus
 from .forms import CloseForm
 
 
@@ -62,7 +62,7 @@ def surveys(request):
         "next_cursor": cursor,
         "filters": filters,
         "query": urlencode(filters.as_query()),
-        "dimensions": [QUESTIONS[d] for d in DIMENSIONS],
+        "dimensions": [Answer._meta.get_field(d).verbose_name for d in DIMENSIONS],
         "rates": selectors.response_rates(request.user, half=filters.half, office=filters.office),
         "offices": _offices(request.user),
         "halves": _halves(),
