@@ -180,3 +180,14 @@ def test_a_second_answer_on_the_page_is_refused_with_its_reason(sent):
     assert again.status_code == 409
     assert "此调查已提交过" in again.content.decode()
     assert _counts() == before
+
+
+def test_an_expired_link_shows_so_on_its_page_and_refuses_the_form(sent, at, settings):
+    at(DAY + 1 + settings.SURVEY_LINK_DAYS * DAY + 1)
+    page = Client().get(f"/s/{sent}/")
+    assert page.status_code == 200 and 'data-testid="survey-expired"' in page.content.decode()
+    form = {d: "3" for d in ("responsiveness", "attitude", "technical_skill", "communication")}
+    before = _counts()
+    res = Client().post(f"/s/{sent}/", {**form, "solved": "yes"})
+    assert res.status_code == 410 and "此调查链接已过期" in res.content.decode()
+    assert _counts() == before

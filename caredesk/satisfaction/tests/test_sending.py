@@ -146,3 +146,12 @@ def test_partners_and_internal_complainants_are_never_surveyed(cast, at):
         DueAction.objects.filter(kind=sending.SEND_COMPLAINT).values_list("outcome", flat=True)
     )
     assert outcomes == ["skipped:internal", "skipped:internal", "skipped:no_contact"]
+
+
+def test_the_delay_is_a_setting(cast, closed_ticket, at, settings):
+    settings.SURVEY_DELAY_HOURS = 2
+    closed_ticket()
+    at(119)
+    assert not Survey.objects.exists()
+    at(121)
+    assert Survey.objects.count() == 1
