@@ -309,36 +309,13 @@ def run(size: int, stock: int, seconds: float, repeats: int) -> list[dict]:
             with fresh_database(key, server) as db_env:
                 links = Path(tempfile.mkdtemp(prefix="caredesk-bench-surveys.")) / "links"
                 tenth = size // 10
-                _child(db_env, "--child", "generate", "--size", str(tenth), "--stock", "0",
-                       "--links", str(links), "--first")  # fmt: skip
-                rows += _rows_of(
-                    _child(
-                        db_env,
-                        "--child",
-                        "page",
-                        "--label",
-                        f"{tenth:,} answers",
-                        "--repeats",
-                        str(repeats),
-                        "--backend",
-                        backend,
-                    )  # fmt: skip
-                )
-                _child(db_env, "--child", "generate", "--size", str(size - tenth), "--stock",
-                       str(stock), "--links", str(links))  # fmt: skip
-                rows += _rows_of(
-                    _child(
-                        db_env,
-                        "--child",
-                        "page",
-                        "--label",
-                        f"{size:,} answers",
-                        "--repeats",
-                        str(repeats),
-                        "--backend",
-                        backend,
-                    )  # fmt: skip
-                )
+                # A tenth first, measured; then the rest (and the links' stock), measured again.
+                for part, total, extra in ((tenth, tenth, ["--first"]), (size - tenth, size, [])):
+                    more = str(stock if total == size else 0)
+                    generate = ["--size", str(part), "--stock", more, "--links", str(links)]
+                    _child(db_env, "--child", "generate", *generate, *extra)
+                    page = ["--label", f"{total:,} answers", "--repeats", str(repeats)]
+                    rows += _rows_of(_child(db_env, "--child", "page", *page, "--backend", backend))
                 spare = links.read_text().split("\n")
                 rows += _post_load(db_env, spare, seconds, backend, f"{size:,} answers")
                 for f in links.parent.glob("*"):
