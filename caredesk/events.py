@@ -61,6 +61,8 @@ class EventKind(StrEnum):
     # {"complaint_id", "complainant_id" (Person id or None), "ticket_ids", "handler_id"}
     COMPLAINT_CLOSED = "complaint.closed"
     COMPLAINT_REOPENED = "complaint.reopened"
+    # satisfaction: a low survey score opened a follow-up for the service manager
+    SURVEY_LOW_SCORE = "survey.low_score"
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,8 @@ CATALOGUE: dict[EventKind, Reactions] = {
     K.COMPLAINT_WITHDRAWN: Reactions(escalation="complaint_answered"),
     K.COMPLAINT_CLOSED: Reactions(escalation="complaint_answered"),
     K.COMPLAINT_REOPENED: Reactions(),
+    # satisfaction
+    K.SURVEY_LOW_SCORE: Reactions(),
 }
 del K
 

@@ -288,6 +288,26 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("CAREDESK_LOG_LEVEL", "WARNING")},
 }
+# satisfaction: a survey link is its own credential, so request lines and "Not Found" warnings
+# that name one are logged with the token replaced (caredesk.satisfaction.tokens).
+LOGGING["filters"] = {"survey_links": {"()": "caredesk.satisfaction.tokens.RedactSurveyTokens"}}
+LOGGING["handlers"]["console"]["filters"] = ["survey_links"]
+LOGGING["formatters"] = {
+    "django.server": {
+        "()": "django.utils.log.ServerFormatter",
+        "format": "[{server_time}] {message}",
+        "style": "{",
+    }
+}
+LOGGING["handlers"]["django.server"] = {
+    "class": "logging.StreamHandler",
+    "formatter": "django.server",
+    "filters": ["survey_links"],
+}
+LOGGING["loggers"] = {
+    "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    "django.request": {"filters": ["survey_links"]},
+}
 
 # Notifications: outgoing mail (SMTP), webhook delivery, inbound mail attachments.
 # Without CAREDESK_EMAIL_HOST (a laptop's `make run`) mail is written as files to var/mail/.
@@ -324,6 +344,14 @@ NOTIFY_HTTP_TIMEOUT = float(env_str("CAREDESK_NOTIFY_HTTP_TIMEOUT", "10"))
 # goes to the requester half-way); the customer may still reopen it for the grace period.
 AUTO_CLOSE_DAYS = int(env_str("CAREDESK_AUTO_CLOSE_DAYS", "7"))
 REOPEN_GRACE_DAYS = int(env_str("CAREDESK_REOPEN_GRACE_DAYS", "14"))
+# satisfaction: surveys after closure (caredesk.satisfaction). A survey goes this long after a
+# ticket (or complaint) closes, if the ticket is still closed then; to a share of the closures
+# (the sampling rate, 0–1) and to one contact at most once in the cap's days; its link works for
+# the link's days, once.
+SURVEY_DELAY_HOURS = float(env_str("CAREDESK_SURVEY_DELAY_HOURS", "24"))
+SURVEY_SAMPLING_RATE = float(env_str("CAREDESK_SURVEY_SAMPLING_RATE", "1"))
+SURVEY_CAP_DAYS = int(env_str("CAREDESK_SURVEY_CAP_DAYS", "30"))
+SURVEY_LINK_DAYS = int(env_str("CAREDESK_SURVEY_LINK_DAYS", "14"))
 # Links in notifications point here.
 SITE_URL = env_str("CAREDESK_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 MEDIA_ROOT = Path(env_str("CAREDESK_MEDIA_ROOT") or BASE_DIR / "var" / "media")

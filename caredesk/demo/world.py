@@ -27,6 +27,8 @@ from caredesk.fieldwork.visits import services as visits
 from caredesk.stakeholders import services as stakeholder_services
 from caredesk.tickets import services
 
+from . import surveys as demo_surveys  # satisfaction
+
 DEMO_PASSWORD = "caredesk-demo"
 MARKER_ORG = "江南代表处"
 
@@ -432,6 +434,7 @@ def load_demo() -> bool:
         _stakeholders(world)
         _tickets(world)
         complaints_demo.seed(world)  # complaints
+        demo_surveys.seed(world, _at)  # satisfaction
     return True
 
 

@@ -8,3 +8,9 @@ class SatisfactionConfig(AppConfig):
     name = "caredesk.satisfaction"
     label = "satisfaction"
     verbose_name = _("Satisfaction")
+
+    def ready(self) -> None:
+        # Registers the sending timers' handlers and the closure events' subscriber.
+        from .services import sending
+
+        sending.register()

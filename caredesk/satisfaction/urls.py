@@ -1,5 +1,17 @@
-from django.urls import path  # noqa: F401  (the pages' paths are added beside their views)
+from django.urls import path
+
+from .views import public, staff
 
 app_name = "satisfaction"
 
-urlpatterns: list = []
+urlpatterns = [
+    # The public page of a survey link: no sign-in, the token is the credential.
+    path("s/<str:token>/", public.survey_page, name="survey_page"),
+    path("surveys/", staff.surveys, name="surveys"),
+    path("surveys/follow-ups/", staff.follow_ups, name="survey_follow_ups"),
+    path(
+        "surveys/follow-ups/<int:follow_up_id>/<slug:action>/",
+        staff.follow_up_action,
+        name="survey_follow_up_action",
+    ),
+]

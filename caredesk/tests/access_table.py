@@ -142,6 +142,14 @@ DJANGO_ADMIN = row("     302 302 302 302 302 302 302 302 302 302 302 302 302 200
 PUBLIC = row("           200 200 200 200 200 200 200 200 200 200 200 200 200 200 200")
 LOGIN_PAGE = row("       302 302 302 302 302 302 302 302 302 302 302 302 302 302 200")
 
+# ---- satisfaction: a survey link is public (no sign-in; each cell answers its own survey);
+# staff of the office read surveys; a follow-up of L's survey (for manager.a) is closed by him
+# or an administrator of the office, refused to other staff, unseen by customers and partners.
+PUBLIC_201 = row("       201 201 201 201 201 201 201 201 201 201 201 201 201 201 201")
+FOLLOW_UP_L = row("      404 404 404 404 404 404 404 404 404 403 403 200 403 200 401")
+FOLLOW_UP_N = row("      404 404 404 404 404 404 404 404 404 404 404 404 403 404 401")
+PAGE_FOLLOW_UP_L = row(" 404 404 404 404 404 404 404 404 404 403 403 302 403 302 302")
+PAGE_FOLLOW_UP_N = row(" 404 404 404 404 404 404 404 404 404 404 404 404 403 404 302")
 
 # ---- complaints (caredesk.complaints): complaint CL is about ticket L, handled by manager.a
 # and registered by hotline.h; CN is about ticket N, handled by N's service manager. Customers
@@ -343,6 +351,16 @@ API = {
     ),
     ("GET", "/api/v1/complaint-categories"): ("complaint_categories", ALL_200, None),
     ("GET", "/api/v1/complaint-lookup"): ("complaint_lookup", OFFICE_200, None),
+    # satisfaction
+    ("GET", "/api/v1/surveys/{token}"): ("survey_link", PUBLIC, PUBLIC),
+    ("POST", "/api/v1/surveys/{token}"): ("survey_answer", PUBLIC_201, PUBLIC_201),
+    ("GET", "/api/v1/surveys"): ("surveys", OFFICE_200, None),
+    ("GET", "/api/v1/survey-follow-ups"): ("survey_follow_ups", OFFICE_200, None),
+    ("POST", "/api/v1/survey-follow-ups/{follow_up_id}/close"): (
+        "survey_follow_up_close",
+        FOLLOW_UP_L,
+        FOLLOW_UP_N,
+    ),
 }
 
 # Every page: URL name (the resolver's, in the `web` namespace) → the calls made of it, each
@@ -409,6 +427,16 @@ PAGES = {
     "complaint_page": [("page_cp", PAGE_CP_L, PAGE_CP_N)],
     "complaint_action": [("page_cp_acknowledge", handle_cp(POST_CP_L_SRC, 302), POST_CP_N)],
     "complaint_verify": [("page_cp_verify", handle_cp(POST_CP_L_SRC, 302), POST_CP_N)],
+    # satisfaction
+    "survey_page": [
+        ("page_survey", PUBLIC, PUBLIC),
+        ("page_survey_answer", PUBLIC, PUBLIC),
+    ],
+    "surveys": [("page_surveys", PAGE_OFFICE, None)],
+    "survey_follow_ups": [("page_survey_follow_ups", PAGE_OFFICE, None)],
+    "survey_follow_up_action": [
+        ("page_survey_follow_up_close", PAGE_FOLLOW_UP_L, PAGE_FOLLOW_UP_N)
+    ],
 }
 
 # Outside the table, on purpose: Django's own admin (its permission is `is_staff`, checked by

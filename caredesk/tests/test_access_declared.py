@@ -6,6 +6,7 @@ so every cell starts from the same state and a write in one cannot help or hurt 
 """
 
 import datetime as dt
+import json
 import types
 
 import pytest
@@ -42,6 +43,7 @@ from caredesk.escalation.models import (
 from caredesk.fieldwork.models import Visit
 from caredesk.fieldwork.visits import services as visit_services
 from caredesk.notify.models import Message
+from caredesk.satisfaction.tests import factories as survey_factories
 from caredesk.stakeholders import services as map_services
 from caredesk.tickets import services
 from caredesk.tickets.models import Handoff, HandoffStatus, Ticket
@@ -356,6 +358,8 @@ def _api_calls(world, c, obj):
         "map_add": lambda: c.post(f"/customers/{org.pk}/stakeholders", {"person": cast.c.pk}),
         "map_change": lambda: c.patch(f"/stakeholders/{entry.pk}", {"note": "值班"}),
         "map_remove": lambda: c.delete(f"/stakeholders/{entry.pk}"),
+        # satisfaction
+        **_survey_api_calls(world, c, obj),
         **_complaint_calls(world, c, obj),
     }
 
@@ -559,6 +563,8 @@ def _page_calls(world, s, obj):
         "page_visit": lambda: s.get(f"/visits/{world.visits[obj].pk}/"),
         "page_visit_arrive": lambda: s.post(f"/visits/{world.visits[obj].pk}/arrive/"),
         "page_visit_confirm": lambda: s.post(f"/visits/{_visit(world, obj, 'left').pk}/confirm/"),
+        # satisfaction
+        **_survey_page_calls(world, s, obj),
         **_complaint_pages(world, s, obj),
     }
 
@@ -587,6 +593,50 @@ def _complaint_pages(world, s, obj):
         "page_cp_verify": lambda: s.post(
             f"/complaints/{cp.number}/actions/{_complaint_action(world, obj)}/verify/",
             {"effective": "yes", "verification": "已复查"},
+        ),
+    }
+
+
+# ---- satisfaction: each cell closes the ticket and sends its survey (rolled back after it).
+
+
+def _survey(world, obj: str):
+    closer = world.cast.y if obj == "own" else world.cast.o
+    return survey_factories.sent_survey(world.tickets[obj], closer)
+
+
+def _follow_up(world, obj: str):
+    _survey_row, token = _survey(world, obj)
+    return survey_factories.low_answer(token).survey.follow_up
+
+
+def _survey_api_calls(world, c, obj):
+    answer = {**survey_factories.LOW, "solved": True}
+    return {
+        "survey_link": lambda: c.client.get(f"/api/v1/surveys/{_survey(world, obj)[1]}"),
+        "survey_answer": lambda: c.client.post(
+            f"/api/v1/surveys/{_survey(world, obj)[1]}",
+            json.dumps(answer),
+            content_type="application/json",
+        ),
+        "surveys": lambda: c.get("/surveys"),
+        "survey_follow_ups": lambda: c.get("/survey-follow-ups"),
+        "survey_follow_up_close": lambda: c.post(
+            f"/survey-follow-ups/{_follow_up(world, obj).pk}/close", {"note": "已回访客户"}
+        ),
+    }
+
+
+def _survey_page_calls(world, s, obj):
+    answer = {"responsiveness": "4", "attitude": "5", "technical_skill": "4"}
+    answer |= {"communication": "5", "solved": "yes", "comment": ""}
+    return {
+        "page_survey": lambda: s.get(f"/s/{_survey(world, obj)[1]}/"),
+        "page_survey_answer": lambda: s.post(f"/s/{_survey(world, obj)[1]}/", answer),
+        "page_surveys": lambda: s.get("/surveys/"),
+        "page_survey_follow_ups": lambda: s.get("/surveys/follow-ups/"),
+        "page_survey_follow_up_close": lambda: s.post(
+            f"/surveys/follow-ups/{_follow_up(world, obj).pk}/close/", {"note": "已回访客户"}
         ),
     }
 

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from caredesk.demo.surveys import demo_link
 from caredesk.demo.world import DEMO_PASSWORD, demo_logins, load_demo
 
 
@@ -14,3 +15,8 @@ class Command(BaseCommand):
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
         for username, name, role in demo_logins():
             self.stdout.write(f"  {username:<12} {name} — {role}")
+        # satisfaction: the link mailed to customer.y (also in var/mail/ once the worker sent it)
+        if link := demo_link():
+            self.stdout.write(
+                f"\nSatisfaction survey mailed to customer.y, not answered yet:\n  {link}"
+            )
