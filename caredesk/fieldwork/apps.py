@@ -9,3 +9,8 @@ class FieldworkConfig(AppConfig):
     name = "caredesk.fieldwork"
     label = "fieldwork"
     verbose_name = _("Field work")
+
+    def ready(self):
+        # Registers the change requests' timer handlers (the stakeholders' notice before the
+        # window, an emergency change's deadline to be authorised).
+        from .changes import services  # noqa: F401
