@@ -2,7 +2,9 @@
 
 from ninja import Router
 
+from .api_changes import router as changes_router
 from .api_visits import router as visits_router
 
 router = Router(tags=["fieldwork"])
 router.add_router("", visits_router)
+router.add_router("", changes_router)

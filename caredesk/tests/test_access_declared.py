@@ -37,7 +37,8 @@ from caredesk.escalation.models import (
     Rotation,
     SlaPolicy,
 )
-from caredesk.fieldwork.models import Visit
+from caredesk.fieldwork.changes import services as change_services
+from caredesk.fieldwork.models import ChangeRequest, Visit
 from caredesk.fieldwork.visits import services as visit_services
 from caredesk.notify.models import Message
 from caredesk.stakeholders import services as map_services
@@ -106,6 +107,29 @@ def world(cast, open_request):
         )
         for key, t in (("own", L), ("other", _fresh(N)))
     }
+    # ---- change requests: a draft on each customer's network, linked to its ticket, carried
+    # out by its requester (engineer.b on Lakeside's, engineer.e2 on org B's), the window open.
+    changes = {
+        key: change_services.create_change(
+            actor=who,
+            customer_org=org,
+            kind="config",
+            title="调整告警门限",
+            plan="修改门限并观察",
+            window_start=clock.now() - dt.timedelta(hours=1),
+            window_end=clock.now() + dt.timedelta(hours=6),
+            elements=[f"NE-{key}"],
+            executor=who,
+            tickets=[_fresh(t)],
+            region=region,
+            product=cast.products.core,
+        )
+        for key, who, org, t, region in (
+            ("own", cast.b, cast.orgs.lakeside, L, cast.regions.lakeside),
+            ("other", e2, cast.orgs.other, N, north),
+        )
+    }
+    # ---- end of change requests
     messages = {
         "own": Message.objects.filter(context__number=L.number).order_by("id").first(),
         "other": Message.objects.filter(context__number=N.number).order_by("id").first(),
@@ -121,6 +145,7 @@ def world(cast, open_request):
         override=override,
         messages=messages,
         visits=visits,
+        changes=changes,
         cell=Responsibility.objects.order_by("id").first(),
         assignment=RoleAssignment.objects.order_by("id").first(),
         calendar=Calendar.objects.order_by("id").first(),
@@ -192,6 +217,50 @@ def _visit(world, obj: str, step: str = "planned"):
             actor=visit.engineer, visit=visit, result="resolved", work_done="清理防尘网"
         )
     return visit
+
+
+# ---- change requests
+CHANGE_STEPS = ("draft", "submitted", "approved", "in_progress", "verifying")
+
+
+def _change(world, obj: str, step: str = "draft") -> ChangeRequest:
+    """The object's change, brought to `step` in the cell: submitted by its requester,
+    approved (the region's service manager for Lakeside's, the product leader for org B's),
+    started and verified by its executor."""
+    change = ChangeRequest.objects.get(pk=world.changes[obj].pk)
+    requester = change.requester
+    approver = world.cast.a if obj == "own" else world.cast.p
+    verbs = {
+        "submitted": lambda c: change_services.submit_change(actor=requester, change=c),
+        "approved": lambda c: change_services.approve_change(actor=approver, change=c),
+        "in_progress": lambda c: change_services.start_change(actor=c.executor, change=c),
+        "verifying": lambda c: change_services.verify_change(
+            actor=c.executor,
+            change=c,
+            checklist=[{"item": "告警正常", "ok": True}],
+            execution_note="已修改",
+        ),
+    }
+    for name in CHANGE_STEPS[1 : CHANGE_STEPS.index(step) + 1]:
+        change = verbs[name](change)
+    return change
+
+
+def _change_body(world, obj: str) -> dict:
+    now = clock.now()
+    return {
+        "customer_org": world.orgs[obj].pk,
+        "kind": "reboot",
+        "title": "重启板卡",
+        "plan": "重启并观察",
+        "window_start": (now + dt.timedelta(hours=1)).isoformat(),
+        "window_end": (now + dt.timedelta(hours=2)).isoformat(),
+        "elements": [{"element": "NE-new"}],
+        "executor": world.cast.c.pk,
+    }
+
+
+# ---- end of change requests
 
 
 def _plan_body(world, obj: str) -> dict:
@@ -333,6 +402,30 @@ def _api_calls(world, c, obj):
             f"/visits/{world.visits[obj].pk}/cancel", {"reason": "客户改期"}
         ),
         "visit_confirm": lambda: c.post(f"/visits/{_visit(world, obj, 'left').pk}/confirm"),
+        # ---- change requests
+        "changes": lambda: c.get("/changes"),
+        "create_change": lambda: c.post("/changes", _change_body(world, obj)),
+        "change": lambda: c.get(f"/changes/{world.changes[obj].pk}"),
+        "change_submit": lambda: c.post(f"/changes/{world.changes[obj].pk}/submit"),
+        "change_approve": lambda: c.post(f"/changes/{_change(world, obj, 'submitted').pk}/approve"),
+        "change_reject": lambda: c.post(
+            f"/changes/{_change(world, obj, 'submitted').pk}/reject", {"reason": "窗口不合适"}
+        ),
+        "change_start": lambda: c.post(f"/changes/{_change(world, obj, 'approved').pk}/start"),
+        "change_verify": lambda: c.post(
+            f"/changes/{_change(world, obj, 'in_progress').pk}/verify",
+            {"checklist": [{"item": "告警正常", "ok": True}], "execution_note": "已修改"},
+        ),
+        "change_complete": lambda: c.post(
+            f"/changes/{_change(world, obj, 'verifying').pk}/complete", {"outcome": "done"}
+        ),
+        "change_rollback": lambda: c.post(
+            f"/changes/{_change(world, obj, 'in_progress').pk}/rollback", {"note": "已回退"}
+        ),
+        "change_cancel": lambda: c.post(
+            f"/changes/{world.changes[obj].pk}/cancel", {"reason": "不再需要"}
+        ),
+        # ---- end of change requests
         "map": lambda: c.get(f"/customers/{org.pk}/stakeholders"),
         "map_add": lambda: c.post(f"/customers/{org.pk}/stakeholders", {"person": cast.c.pk}),
         "map_change": lambda: c.patch(f"/stakeholders/{entry.pk}", {"note": "值班"}),
@@ -434,6 +527,14 @@ def _page_calls(world, s, obj):
         "page_visit": lambda: s.get(f"/visits/{world.visits[obj].pk}/"),
         "page_visit_arrive": lambda: s.post(f"/visits/{world.visits[obj].pk}/arrive/"),
         "page_visit_confirm": lambda: s.post(f"/visits/{_visit(world, obj, 'left').pk}/confirm/"),
+        # ---- change requests
+        "page_changes": lambda: s.get("/changes/"),
+        "page_change_new": lambda: s.get("/changes/new/"),
+        "page_change": lambda: s.get(f"/changes/{world.changes[obj].pk}/"),
+        "page_change_submit": lambda: s.post(
+            f"/changes/{world.changes[obj].pk}/submit/", {"version": world.changes[obj].version}
+        ),
+        # ---- end of change requests
     }
 
 

@@ -4,8 +4,8 @@ Seeing:
 - customer contacts: the changes on their organisation's network and its branches';
 - partner engineers: the changes they execute, and those linked to a ticket they own now (a
   hand-off accepted; one merely proposed grants nothing);
-- vendor-office staff: the changes requested in their office or an office below it, and those
-  they execute.
+- vendor-office staff: the changes requested in their office or an office below it, those
+  they execute, and those they hold an approver's role for.
 Doing:
 - requesting: vendor-office staff (not the hotline); the executor is staff or a partner
   engineer;
@@ -22,7 +22,15 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from caredesk.directory import refdata
-from caredesk.directory.models import OFFICE_ROLES, OWNER_ROLES, LadderRole, Person, Role
+from caredesk.directory.models import (
+    OFFICE_ROLES,
+    OWNER_ROLES,
+    LadderRole,
+    Person,
+    Region,
+    Role,
+    RoleAssignment,
+)
 from caredesk.errors import NotFound, PermissionDenied
 from caredesk.tickets.models import Ticket
 
@@ -54,8 +62,30 @@ def visible_filter(person: Person) -> Q:
     if person.role == Role.PARTNER_ENGINEER:
         return mine
     if person.role in OFFICE_ROLES:
-        return Q(requester__organisation_id__in=refdata.subtree(person.organisation_id)) | mine
+        office = Q(requester__organisation_id__in=refdata.subtree(person.organisation_id))
+        return office | mine | _approver_scope(person)
     return Q(pk__in=[])
+
+
+def _approver_scope(person: Person) -> Q:
+    """The changes `person` holds an approver's role for (holds_approver_role, as a filter): an
+    assignment covers a change when each of its scopes is empty or matches — its customer is
+    the change's or above it, its region and product the change's; a region's own service
+    manager covers the region's changes."""
+    scope = Q(pk__in=[])
+    for org_id, region_id, product_id in RoleAssignment.objects.filter(
+        person=person, role__in=APPROVER_ROLES
+    ).values_list("customer_org_id", "region_id", "product_id"):
+        covered = Q()
+        if org_id is not None:
+            covered &= Q(customer_org_id__in=refdata.subtree(org_id))
+        if region_id is not None:
+            covered &= Q(region_id=region_id)
+        if product_id is not None:
+            covered &= Q(product_id=product_id)
+        scope |= covered
+    managed = Region.objects.filter(service_manager=person).values_list("pk", flat=True)
+    return scope | Q(region_id__in=list(managed))
 
 
 def can_view(person: Person, change: ChangeRequest) -> bool:
@@ -71,6 +101,8 @@ def can_view(person: Person, change: ChangeRequest) -> bool:
     if person.role in OFFICE_ROLES and change.requester.organisation_id in refdata.subtree(
         person.organisation_id
     ):
+        return True
+    if person.role in OFFICE_ROLES and holds_approver_role(person, change):
         return True
     return Ticket.objects.filter(change_links__change=change, owner=person).exists()
 

@@ -220,14 +220,15 @@ def _elements(elements: list[dict] | list[str]) -> list[tuple[str, str]]:
     return rows
 
 
+UNLINKABLE = _("Link only tickets of this customer that you can see.")
+
+
 def _linked_tickets(actor: Person, customer_org: Organisation, tickets) -> list[Ticket]:
     within = set(refdata.subtree(customer_org.pk))
     found = []
     for ticket in tickets:
         if not ticket_policy.can_view(actor, ticket) or ticket.customer_org_id not in within:
-            raise Invalid(
-                fields={"tickets": str(_("Link only tickets of this customer that you can see."))}
-            )
+            raise Invalid(fields={"tickets": str(UNLINKABLE)})
         if ticket.pk not in {t.pk for t in found}:
             found.append(ticket)
     return found

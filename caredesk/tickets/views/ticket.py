@@ -14,7 +14,7 @@ from caredesk import clock, pagekit
 from caredesk.errors import DomainError, NotFound
 from caredesk.escalation import clocks, ticket_notices
 from caredesk.escalation import selectors as escalation_selectors
-from caredesk.fieldwork.views import visit_forms
+from caredesk.fieldwork.views import change_forms, visit_forms
 from caredesk.tickets import forms, policy, selectors, services
 from caredesk.tickets.services import closing
 
@@ -72,6 +72,8 @@ def _ticket_context(request, ticket, **forms_in_error):
         "can_manage": ticket.owner_id == person.pk or policy.is_manager_of(person, ticket),
         "is_customer": person.is_customer,
         "visits": visit_forms.ticket_card(person, ticket, forms_in_error.get("visit_plan")),
+        # ---- change requests: the changes linked to the ticket ----
+        "changes": change_forms.ticket_card(person, ticket),
     }
     if person.is_customer:
         until = closing.reopen_allowed_until(ticket)
