@@ -26,6 +26,8 @@ from caredesk.fieldwork.visits import services as visits
 from caredesk.stakeholders import services as stakeholder_services
 from caredesk.tickets import services
 
+from . import changes as changes_demo
+
 DEMO_PASSWORD = "caredesk-demo"
 MARKER_ORG = "江南代表处"
 
@@ -430,6 +432,7 @@ def load_demo() -> bool:
         escalation_demo.setup(world)
         _stakeholders(world)
         _tickets(world)
+        changes_demo.seed(world)  # change requests (issue 11)
     return True
 
 

@@ -186,3 +186,30 @@ def test_overlapping_window_flagged(cast, make_change, at):
         services.submit_change(actor=cast.b, change=during)
     assert "元旦封网" in str(refused.value.message)
     assert AuditRecord.objects.filter(action="change.submit").count() == 3
+
+
+def test_who_sees_a_change_agrees_between_list_and_detail(cast, make_change, open_request, at):
+    """policy.can_view (one change, in memory) and policy.visible_filter (the lists) give the
+    same answer for every person of the cast and every change."""
+    at(0, fire=False)
+    ticket = open_request()
+    changes = [
+        make_change(),
+        make_change(title="关联工单的变更", executor=cast.c, tickets=[ticket], elements=["X-1"]),
+        make_change(
+            title="另一运营商",
+            customer_org=cast.orgs.other,
+            executor=cast.c,
+            region=None,
+            product=None,
+            elements=["Y-1"],
+        ),
+    ]
+    for person in cast.people.values():
+        listed = set(
+            ChangeRequest.objects.filter(policy.visible_filter(person)).values_list("pk", flat=True)
+        )
+        for change in changes:
+            fresh = ChangeRequest.objects.select_related("requester").get(pk=change.pk)
+            assert policy.can_view(person, fresh) == (change.pk in listed), (person, change)
+    assert not policy.can_view(cast.o, changes[0]) and policy.can_view(cast.o, changes[2])
