@@ -250,7 +250,7 @@ def _fresh(request, change_id: int) -> dict:
     return change_out(_change(request, change_id))
 
 
-def _named(model, pk: int | None, field: str):
+def named_row(model, pk: int | None, field: str):
     if pk is None:
         return None
     found = model.objects.filter(pk=pk).first()
@@ -290,15 +290,15 @@ def create_change(request, payload: ChangeIn):
     window, carried out by an engineer or a partner engineer. The risk comes from the
     assessment; high risk needs `rollback_plan` (422 `rollback_plan_required`)."""
     policy.check_request(request.auth)
-    org = _named(Organisation, payload.customer_org, "customer_org")
-    region = _named(Region, payload.region, "region")
-    product = _named(Product, payload.product, "product")
+    org = named_row(Organisation, payload.customer_org, "customer_org")
+    region = named_row(Region, payload.region, "region")
+    product = named_row(Product, payload.product, "product")
     change = services.create_change(
         actor=request.auth,
         customer_org=org,
         kind=payload.kind,
         model=payload.model,
-        template=_named(ChangeTemplate, payload.template, "template"),
+        template=named_row(ChangeTemplate, payload.template, "template"),
         title=payload.title,
         plan=payload.plan,
         rollback_plan=payload.rollback_plan,
@@ -306,7 +306,7 @@ def create_change(request, payload: ChangeIn):
         window_start=payload.window_start,
         window_end=payload.window_end,
         elements=[e.dict() for e in payload.elements],
-        executor=_named(Person, payload.executor, "executor"),
+        executor=named_row(Person, payload.executor, "executor"),
         tickets=_tickets(payload.tickets),
         region=region,
         product=product,

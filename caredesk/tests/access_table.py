@@ -289,6 +289,10 @@ API = {
         CHANGE_MANAGE_OWN,
         OWNER_OR_MANAGER_N,
     ),
+    ("GET", "/api/v1/change-templates"): ("change_templates", OFFICE_200, None),
+    ("POST", "/api/v1/change-templates"): ("publish_template", ADMIN_201, None),
+    ("GET", "/api/v1/blackout-windows"): ("blackouts", OFFICE_200, None),
+    ("POST", "/api/v1/blackout-windows"): ("declare_blackout", ADMIN_201, None),
     # ---- end of change requests ----
     ("GET", "/api/v1/customers/{org_id}/stakeholders"): ("map", MAP_A, MAP_B),
     ("POST", "/api/v1/customers/{org_id}/stakeholders"): (

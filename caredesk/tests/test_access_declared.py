@@ -425,6 +425,20 @@ def _api_calls(world, c, obj):
         "change_cancel": lambda: c.post(
             f"/changes/{world.changes[obj].pk}/cancel", {"reason": "不再需要"}
         ),
+        "change_templates": lambda: c.get("/change-templates"),
+        "publish_template": lambda: c.post(
+            "/change-templates",
+            {"name": "板卡重启", "kind": "reboot", "plan": "重启", "rollback_plan": "无需回退"},
+        ),
+        "blackouts": lambda: c.get("/blackout-windows"),
+        "declare_blackout": lambda: c.post(
+            "/blackout-windows",
+            {
+                "name": "春节封网",
+                "starts_at": clock.now().isoformat(),
+                "ends_at": (clock.now() + dt.timedelta(days=7)).isoformat(),
+            },
+        ),
         # ---- end of change requests
         "map": lambda: c.get(f"/customers/{org.pk}/stakeholders"),
         "map_add": lambda: c.post(f"/customers/{org.pk}/stakeholders", {"person": cast.c.pk}),

@@ -141,7 +141,8 @@ def _locked(change: ChangeRequest | int, version: int | None = None) -> ChangeRe
     return fresh
 
 
-def _text(value: str | None, field: str, *, required: bool, limit: int = Limits.TEXT) -> str:
+def clean_text(value: str | None, field: str, *, required: bool, limit: int = Limits.TEXT) -> str:
+    """`value` trimmed and checked (caredesk.inputs); nothing visible in it reads as empty."""
     text = (value or "").strip()
     if problem := text_problem(text, required=required, max_length=limit):
         raise Invalid(fields={field: problem})
@@ -208,8 +209,8 @@ def _elements(elements: list[dict] | list[str]) -> list[tuple[str, str]]:
         name, site = (
             (item, "") if isinstance(item, str) else (item.get("element"), item.get("site"))
         )
-        name = _text(name, f"elements.{i}", required=True, limit=200)
-        site = _text(site, f"elements.{i}.site", required=False, limit=200)
+        name = clean_text(name, f"elements.{i}", required=True, limit=200)
+        site = clean_text(site, f"elements.{i}.site", required=False, limit=200)
         if name not in seen:
             seen.add(name)
             rows.append((name, site))
@@ -306,9 +307,9 @@ def create_change(
         risk, answers = rules.assess(assessment or {})
     if kind not in ChangeKind.values:
         raise Invalid(fields={"kind": str(_("Choose the kind of operation."))})
-    title = _text(title, "title", required=True, limit=Limits.TITLE)
-    plan = _text(plan, "plan", required=True)
-    rollback_plan = _text(rollback_plan, "rollback_plan", required=False)
+    title = clean_text(title, "title", required=True, limit=Limits.TITLE)
+    plan = clean_text(plan, "plan", required=True)
+    rollback_plan = clean_text(rollback_plan, "rollback_plan", required=False)
     if risk == ChangeRisk.HIGH and not rollback_plan:
         raise RollbackPlanRequired(
             fields={"rollback_plan": str(RollbackPlanRequired.default_message)}
@@ -375,7 +376,7 @@ def submit_change(
         )
     if change.window_end <= clock.now():
         raise Invalid(fields={"window_end": str(_("The window has closed: plan a new one."))})
-    reason = _text(override_reason, "override_reason", required=False, limit=Limits.REASON)
+    reason = clean_text(override_reason, "override_reason", required=False, limit=Limits.REASON)
     found = rules.conflicts(change)
     if found and not reason:
         raise ChangeConflicts(
@@ -444,7 +445,7 @@ def approve_change(
     now = clock.now()
     if change.model == ChangeModel.NORMAL and change.window_end <= now:
         raise ChangeNotInStep(_("The window has closed: the change cannot be approved for it."))
-    _text(note, "note", required=False, limit=Limits.REASON)
+    clean_text(note, "note", required=False, limit=Limits.REASON)
     before = snapshot(change)
     if policy.is_customer_approver(actor, change):
         if change.customer_approved_at is not None:
@@ -480,7 +481,7 @@ def reject_change(
     policy.check_view(actor, change)
     policy.check_approve(actor, change)
     _require(change, "reject")
-    why = _text(reason, "reason", required=True, limit=Limits.REASON)
+    why = clean_text(reason, "reason", required=True, limit=Limits.REASON)
     before = snapshot(change)
     change.status, change.rejected_by, change.reject_reason = ChangeStatus.REJECTED, actor, why
     change.ended_at = clock.now()
@@ -533,8 +534,12 @@ def start_change(
 def _checklist(items: list[dict]) -> list[dict]:
     rows = []
     for i, item in enumerate(items or []):
-        what = _text(item.get("item"), f"checklist.{i}.item", required=True, limit=Limits.PARTY)
-        note = _text(item.get("note"), f"checklist.{i}.note", required=False, limit=Limits.REASON)
+        what = clean_text(
+            item.get("item"), f"checklist.{i}.item", required=True, limit=Limits.PARTY
+        )
+        note = clean_text(
+            item.get("note"), f"checklist.{i}.note", required=False, limit=Limits.REASON
+        )
         rows.append({"item": what, "ok": bool(item.get("ok")), "note": note})
     if not rows:
         raise Invalid(fields={"checklist": str(_("List at least one check."))})
@@ -558,7 +563,7 @@ def verify_change(
     _require(change, "verify")
     _check_may_record(actor, change, starting=False)
     rows = _checklist(checklist)
-    note = _text(execution_note, "execution_note", required=True)
+    note = clean_text(execution_note, "execution_note", required=True)
     before = snapshot(change)
     change.verification, change.execution_note = rows, note
     change.verified_at, change.status = clock.now(), ChangeStatus.VERIFYING
@@ -597,7 +602,7 @@ def complete_change(
         raise Invalid(fields={"outcome": str(_("Choose done or failed."))})
     _require(change, outcome)
     _check_may_record(actor, change, starting=False)
-    note = _text(note, "note", required=outcome == "failed")
+    note = clean_text(note, "note", required=outcome == "failed")
     if outcome == "done" and not all(row["ok"] for row in change.verification):
         raise VerificationIncomplete()
     status = ChangeStatus.DONE if outcome == "done" else ChangeStatus.FAILED
@@ -615,7 +620,7 @@ def roll_back_change(
     policy.check_view(actor, change)
     policy.check_roll_back(actor, change)
     _require(change, "rollback")
-    note = _text(note, "note", required=True)
+    note = clean_text(note, "note", required=True)
     return _end(actor, change, ChangeStatus.ROLLED_BACK, note, "change.rollback")
 
 
@@ -629,7 +634,7 @@ def cancel_change(
     policy.check_view(actor, change)
     policy.check_manage(actor, change)
     _require(change, "cancel")
-    why = _text(reason, "reason", required=True, limit=Limits.REASON)
+    why = clean_text(reason, "reason", required=True, limit=Limits.REASON)
     before = snapshot(change)
     change.status, change.cancel_reason, change.ended_at = ChangeStatus.CANCELLED, why, clock.now()
     timers.cancel(subject=change.pk, kind_prefix="changes.")

@@ -179,3 +179,59 @@ def test_emergency_change_escalates_until_authorised(cast, api, at, open_request
     assert ChangeRequest.objects.get(pk=cid).status == ChangeStatus.IN_PROGRESS
     at(4 * 60 + 60)
     assert {m.recipient for m in about_it.all()} == {cast.a}
+
+
+def test_standard_change_skips_approval_and_blackouts_are_flagged(cast, api, at):
+    at(0)
+    admin = api(cast.admin)
+    published = admin.post(
+        "/change-templates",
+        {
+            "name": "单板复位",
+            "kind": "reboot",
+            "plan": "按手册复位单板",
+            "rollback_plan": "复位失败则更换备板",
+            "risk": "low",
+        },
+    )
+    assert published.status_code == 201
+    again = {"name": "同名模板", "kind": "reboot", "plan": "复位", "rollback_plan": "换板"}
+    refused = api(cast.b).post("/change-templates", again)
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "forbidden"
+    template = published.json()["id"]
+    b = api(cast.b)
+    body = _body(cast, model="standard", template=template, plan="", rollback_plan="")
+    made = b.post("/changes", body).json()
+    assert made["kind"] == "reboot" and made["plan"] == "按手册复位单板"
+    submitted = b.post(f"/changes/{made['id']}/submit").json()
+    assert submitted["status"] == "approved" and submitted["authorised"]
+    at(150)
+    assert api(cast.d).post(f"/changes/{made['id']}/start").json()["status"] == "in_progress"
+    # A blackout the administrator declares for the province flags the branch's next change.
+    now = clock.now()
+    declared = admin.post(
+        "/blackout-windows",
+        {
+            "name": "重保期间封网",
+            "customer_org": cast.orgs.province.pk,
+            "starts_at": (now + dt.timedelta(days=1)).isoformat(),
+            "ends_at": (now + dt.timedelta(days=2)).isoformat(),
+        },
+    )
+    assert declared.status_code == 201
+    assert api(cast.d).get("/blackout-windows").status_code == 403
+    during = b.post(
+        "/changes",
+        _body(
+            cast,
+            elements=[{"element": "BTS-1"}],
+            window_start=(now + dt.timedelta(days=1, hours=2)).isoformat(),
+            window_end=(now + dt.timedelta(days=1, hours=3)).isoformat(),
+        ),
+    ).json()
+    assert [c["kind"] for c in during["conflicts"]] == ["blackout"]
+    refused = b.post(f"/changes/{during['id']}/submit")
+    assert refused.status_code == 409 and "重保期间封网" in refused.json()["error"]["message"]
+    override = b.post(f"/changes/{during['id']}/submit", {"override_reason": "客户要求紧急扩容"})
+    assert override.json()["status"] == "submitted"
+    assert override.json()["override_reason"] == "客户要求紧急扩容"
