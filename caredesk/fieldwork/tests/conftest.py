@@ -25,3 +25,43 @@ def on_site(cast, open_request):
         return services.arrive(actor=engineer, visit=visit)
 
     return make
+
+
+# ---------------------------------------------------------------- masks: a real Alertmanager
+
+
+@pytest.fixture(scope="session")
+def alertmanager_url(tmp_path_factory):
+    """One real Alertmanager (Debian's prometheus-alertmanager) on a free loopback port for the
+    whole session — per xdist worker, as session fixtures are — started and stopped by
+    scripts/testam.sh."""
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    where = tmp_path_factory.mktemp("alertmanager")
+    started = subprocess.run(
+        [str(root / "scripts" / "testam.sh"), "start", str(where)],
+        capture_output=True,
+        text=True,
+        cwd=root,
+    )
+    if started.returncode != 0:
+        pytest.fail(f"Alertmanager did not start: {started.stderr.strip()}")
+    yield started.stdout.strip()
+    subprocess.run([str(root / "scripts" / "testam.sh"), "stop", str(where)], cwd=root)
+
+
+@pytest.fixture
+def alertmanager(alertmanager_url, settings):
+    """The session's Alertmanager, configured for this test and with no live silence left from
+    an earlier one (Alertmanager keeps expired silences listed; they are not live)."""
+    from caredesk.fieldwork.masks.alertmanager import LIVE_STATES, Client
+
+    settings.ALERTMANAGER_URL = alertmanager_url
+    client = Client(alertmanager_url)
+    for silence in client.list_silences().silences:
+        if silence.get("status", {}).get("state") in LIVE_STATES:
+            client.expire_silence(silence["id"])
+    yield client
+    client.close()
