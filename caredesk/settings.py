@@ -361,3 +361,6 @@ MASK_DEFAULT_HOURS = float(env_str("CAREDESK_MASK_DEFAULT_HOURS", "24"))
 MASK_MAX_HOURS = float(env_str("CAREDESK_MASK_MAX_HOURS", "72"))
 # The owner and the stakeholders are told this long before a rule ends.
 MASK_WARN_MINUTES = float(env_str("CAREDESK_MASK_WARN_MINUTES", "60"))
+# The alarm labels a rule's network elements and alarm codes become matchers on.
+MASK_ELEMENT_LABEL = env_str("CAREDESK_MASK_ELEMENT_LABEL", "ne")
+MASK_ALARM_LABEL = env_str("CAREDESK_MASK_ALARM_LABEL", "alarm_code")

@@ -2,7 +2,9 @@
 
 from ninja import Router
 
+from .api_masks import router as masks_router  # masks
 from .api_visits import router as visits_router
 
 router = Router(tags=["fieldwork"])
 router.add_router("", visits_router)
+router.add_router("", masks_router)  # masks

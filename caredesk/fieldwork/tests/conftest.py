@@ -65,3 +65,43 @@ def alertmanager(alertmanager_url, settings):
             client.expire_silence(silence["id"])
     yield client
     client.close()
+
+
+@pytest.fixture
+def masking_change(cast):
+    """A factory: an alarm-masking change for Lakeside (requested by engineer.b, executed by
+    `executor`, partner.d by default) in `status`, its window open now for eight hours, on
+    `elements` (none: any element). Made through the ORM until the change verbs are merged."""
+    from caredesk.fieldwork.models import ChangeKind, ChangeRequest, ChangeStatus, ChangeTarget
+
+    def make(
+        status=ChangeStatus.APPROVED,
+        *,
+        kind=ChangeKind.ALARM_MASKING,
+        executor=None,
+        customer_org=None,
+        elements=(),
+        requester=None,
+    ):
+        now = clock.now()
+        change = ChangeRequest.objects.create(
+            kind=kind,
+            status=status,
+            customer_org=customer_org or cast.orgs.lakeside,
+            requester=requester or cast.b,
+            executor=executor or cast.d,
+            title="升级后屏蔽割接告警",
+            plan="屏蔽升级网元的割接告警，次日早班前到期",
+            window_start=now,
+            window_end=now + dt.timedelta(hours=8),
+            vendor_approver=cast.a if status == ChangeStatus.APPROVED else None,
+            vendor_approved_at=now if status == ChangeStatus.APPROVED else None,
+            approved_at=now if status == ChangeStatus.APPROVED else None,
+            created_at=now,
+            updated_at=now,
+        )
+        for element in elements:
+            ChangeTarget.objects.create(change=change, element=element)
+        return change
+
+    return make
