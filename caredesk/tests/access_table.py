@@ -143,6 +143,20 @@ PUBLIC = row("           200 200 200 200 200 200 200 200 200 200 200 200 200 200
 LOGIN_PAGE = row("       302 302 302 302 302 302 302 302 302 302 302 302 302 302 200")
 
 
+# ---- masks: alarm-masking rules under an alarm-masking change — own: Lakeside's, executed by
+# partner.d (every dX: it is his change, not a ticket's), requested by engineer.b; other: org
+# B's, requested and executed by engineer.e2. Staff see every rule, a partner his changes',
+# customers their tree's; the executor, the requester and managers make and remove them.
+#                        y   x   z   o   dP  dA  dD  dC  dN  b   c   a   h   adm anon
+MASK_SEE_OWN = row("     200 200 404 404 200 200 200 200 200 200 200 200 200 200 401")
+MASK_SEE_OTHER = row("   404 404 404 200 404 404 404 404 404 200 200 200 200 200 401")
+MASK_MAKE_OWN = row("    403 403 404 404 201 201 201 201 201 201 403 201 403 201 401")
+MASK_MAKE_OTHER = row("  404 404 404 403 404 404 404 404 404 403 403 201 403 201 401")
+MASK_REMOVE_OWN = row("  403 403 404 404 200 200 200 200 200 200 403 200 403 200 401")
+MASK_REMOVE_OTHER = row("404 404 404 403 404 404 404 404 404 403 403 200 403 200 401")
+MASK_FOREIGN = row("     403 403 403 403 403 403 403 403 403 200 200 200 200 200 401")
+
+
 # Every API operation: (method, path template) → (call name, own answers, other answers|None).
 API = {
     ("GET", "/api/v1/me"): ("me", ALL_200, None),
@@ -243,6 +257,16 @@ API = {
         "map_remove",
         editor(MAP_EDIT_A_SRC, 204),
         editor(MAP_EDIT_B_SRC, 204),
+    ),
+    # masks
+    ("GET", "/api/v1/masks"): ("masks", ALL_200, None),
+    ("POST", "/api/v1/masks"): ("mask_create", MASK_MAKE_OWN, MASK_MAKE_OTHER),
+    ("GET", "/api/v1/masks/unauthorised"): ("masks_unauthorised", MASK_FOREIGN, None),
+    ("GET", "/api/v1/masks/{mask_id}"): ("mask", MASK_SEE_OWN, MASK_SEE_OTHER),
+    ("POST", "/api/v1/masks/{mask_id}/remove"): (
+        "mask_remove",
+        MASK_REMOVE_OWN,
+        MASK_REMOVE_OTHER,
     ),
 }
 
