@@ -47,6 +47,12 @@ class EventKind(StrEnum):
     VISIT_LEFT = "visit.left"  # resolved on site
     VISIT_LEFT_UNRESOLVED = "visit.left_unresolved"  # unresolved or needing parts: a next step
     VISIT_CONFIRMED = "visit.confirmed"
+    # ---- change requests (caredesk.fieldwork.changes) ----
+    # Told on each ticket an emergency change answers: its deadline to be authorised passed
+    # (escalation starts the change chain), and it was authorised (the chain stops).
+    CHANGE_AUTHORISATION_OVERDUE = "change.authorisation_overdue"
+    CHANGE_AUTHORISED = "change.authorised"
+    # ---- end of change requests ----
 
 
 @dataclass(frozen=True)
@@ -102,6 +108,10 @@ CATALOGUE: dict[EventKind, Reactions] = {
         "site_visit", "visit_left", "visit_left", False, "visit_unresolved"
     ),
     K.VISIT_CONFIRMED: Reactions("", "", "visit_confirmed"),
+    # ---- change requests (caredesk.fieldwork.changes) ----
+    K.CHANGE_AUTHORISATION_OVERDUE: Reactions(escalation="change_unauthorised"),
+    K.CHANGE_AUTHORISED: Reactions(escalation="change_authorised"),
+    # ---- end of change requests ----
 }
 del K
 

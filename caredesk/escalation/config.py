@@ -31,6 +31,7 @@ from .models import (
 
 CLOCKED = (StepCondition.CLOCK_AT_RISK, StepCondition.CLOCK_BREACHED)
 VISITED = (StepCondition.VISIT_UNRESOLVED, StepCondition.NEXT_STEP_OVERDUE)
+CHANGED = (StepCondition.CHANGE_UNAUTHORISED,)
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,10 @@ def validate_steps(trigger: str, steps: list[StepSpec]) -> dict[str, str]:
         if (step.condition in VISITED) != (trigger == Trigger.VISIT):
             errors[f"steps.{i}.condition"] = str(
                 _("Site-visit chains wait on the visit or its next step; other chains never do.")
+            )
+        if (step.condition in CHANGED) != (trigger == Trigger.CHANGE):
+            errors[f"steps.{i}.condition"] = str(
+                _("Emergency-change chains wait on the authorisation; other chains never do.")
             )
         if step.target == StepTarget.NEXT_STEP_OWNER and trigger != Trigger.VISIT:
             errors[f"steps.{i}.target"] = str(_("Only site-visit chains have a next step's owner."))

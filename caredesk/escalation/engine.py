@@ -141,12 +141,21 @@ def reschedule_clock_steps(ticket_id: int, now: dt.datetime) -> None:
         _schedule_steps(run, now)
 
 
-def stop_runs(ticket_id: int, triggers: set[str], reason: str, now: dt.datetime, handoff_id=None):
+def stop_runs(
+    ticket_id: int,
+    triggers: set[str],
+    reason: str,
+    now: dt.datetime,
+    handoff_id=None,
+    change_id=None,
+):
     runs = EscalationRun.objects.filter(
         ticket_id=ticket_id, trigger__in=triggers, state=RunState.ACTIVE
     )
     if handoff_id is not None:
         runs = runs.filter(handoff_id=handoff_id)
+    if change_id is not None:  # an emergency change's chain, among the ticket's others
+        runs = runs.filter(cause__change=change_id)
     for run in runs:
         timers.cancel(subject=run.pk, kind=STEP)
         run.step_states = ["cancelled" if s == "pending" else s for s in run.step_states]
@@ -182,6 +191,8 @@ def condition_holds(ticket: Ticket, step: dict, run: EscalationRun, now: dt.date
     condition = step["condition"]
     if condition in VISIT_CONDITIONS:
         return ticket.is_open
+    if condition == StepCondition.CHANGE_UNAUTHORISED:
+        return True  # the chain itself stops when the change is authorised
     if condition == StepCondition.NOT_ACKNOWLEDGED:
         return ticket.status in ticket_rules.ACKNOWLEDGEABLE
     if condition == StepCondition.HANDOFF_NOT_ACCEPTED:
@@ -281,6 +292,24 @@ def _on_visit_arrived(event: events.Event) -> None:
     stop_runs(event.ticket_id, {Trigger.VISIT}, "back on site", event.at)
 
 
+# ---- change requests (caredesk.fieldwork.changes) ----
+def _on_change_unauthorised(event: events.Event) -> None:
+    """An emergency change this ticket answers was not authorised by its deadline (fieldwork
+    tells it through the event): the change chain starts from what the event carries."""
+    cause = {**event.data, "kind": "change"}
+    start_run(_ticket(event), Trigger.CHANGE, event.at, cause=cause)
+
+
+def _on_change_authorised(event: events.Event) -> None:
+    """The emergency change was authorised after all: its chain stops."""
+    stop_runs(
+        event.ticket_id, {Trigger.CHANGE}, "authorised", event.at, change_id=event.data["change"]
+    )
+
+
+# ---- end of change requests ----
+
+
 # The engine's reactions, named by the event catalogue (caredesk.events.CATALOGUE).
 REACTIONS = {
     "opened": _on_opened,
@@ -293,6 +322,8 @@ REACTIONS = {
     "reopened": _on_reopened,
     "visit_unresolved": _on_visit_unresolved,
     "visit_arrived": _on_visit_arrived,
+    "change_unauthorised": _on_change_unauthorised,
+    "change_authorised": _on_change_authorised,
 }
 
 

@@ -174,6 +174,8 @@ class Trigger(models.TextChoices):
     HANDOFF = "handoff", _("Hand-off proposed (stops when decided)")
     CLOCK = "clock", _("SLA clocks (stops when resolved)")
     VISIT = "visit", _("Site visit left unresolved (stops when someone is back on site)")
+    # ---- change requests (caredesk.fieldwork.changes) ----
+    CHANGE = "change", _("Emergency change not authorised in time (stops when authorised)")
 
 
 class EscalationPolicy(models.Model):
@@ -218,6 +220,8 @@ class StepCondition(models.TextChoices):
     CLOCK_BREACHED = "clock_breached", _("Clock breached")
     VISIT_UNRESOLVED = "visit_unresolved", _("Site visit left unresolved")
     NEXT_STEP_OVERDUE = "next_step_overdue", _("Next step overdue")
+    # ---- change requests (caredesk.fieldwork.changes) ----
+    CHANGE_UNAUTHORISED = "change_unauthorised", _("Emergency change not authorised")
 
 
 class EscalationStep(models.Model):

@@ -145,15 +145,16 @@ LOGIN_PAGE = row("       302 302 302 302 302 302 302 302 302 302 302 302 302 302
 
 # ---- masks: alarm-masking rules under an alarm-masking change — own: Lakeside's, executed by
 # partner.d (every dX: it is his change, not a ticket's), requested by engineer.b; other: org
-# B's, requested and executed by engineer.e2. Staff see every rule, a partner his changes',
-# customers their tree's; the executor, the requester and managers make and remove them.
+# B's, requested and executed by engineer.e2. Staff see the rules of the changes they see
+# (requested in their office: hotline.h at HQ sees both), a partner his changes', customers
+# their tree's; the executor, the requester and managers make and remove them.
 #                        y   x   z   o   dP  dA  dD  dC  dN  b   c   a   h   adm anon
 MASK_SEE_OWN = row("     200 200 404 404 200 200 200 200 200 200 200 200 200 200 401")
-MASK_SEE_OTHER = row("   404 404 404 200 404 404 404 404 404 200 200 200 200 200 401")
+MASK_SEE_OTHER = row("   404 404 404 200 404 404 404 404 404 404 404 404 200 404 401")
 MASK_MAKE_OWN = row("    403 403 404 404 201 201 201 201 201 201 403 201 403 201 401")
-MASK_MAKE_OTHER = row("  404 404 404 403 404 404 404 404 404 403 403 201 403 201 401")
+MASK_MAKE_OTHER = row("  404 404 404 403 404 404 404 404 404 404 404 404 403 404 401")
 MASK_REMOVE_OWN = row("  403 403 404 404 200 200 200 200 200 200 403 200 403 200 401")
-MASK_REMOVE_OTHER = row("404 404 404 403 404 404 404 404 404 403 403 200 403 200 401")
+MASK_REMOVE_OTHER = row("404 404 404 403 404 404 404 404 404 404 404 404 403 404 401")
 MASK_FOREIGN = row("     403 403 403 403 403 403 403 403 403 200 200 200 200 200 401")
 
 

@@ -1,8 +1,8 @@
 """Who may see and do what with alarm-masking rules. The API and the pages ask here.
 
 Seeing a rule:
-- vendor staff (every office role): every rule — the night shift and the morning shift of any
-  office must see what is muted;
+- vendor staff: the rules of the changes they may see (caredesk.fieldwork.changes.policy: those
+  requested in their office or below, those they execute);
 - a partner engineer: only the rules of changes he is the executor of (his current work);
 - a customer contact: the rules of their organisation and, for a province, of its branches.
 Making and removing rules (on an approved alarm-masking change): the change's executor (a
@@ -19,6 +19,7 @@ from caredesk.directory import refdata
 from caredesk.directory.models import OFFICE_ROLES, Person, Role
 from caredesk.errors import NotFound, PermissionDenied
 
+from ..changes import policy as change_policy
 from ..models import ChangeRequest, MaskingRule
 
 MANAGER_ROLES = frozenset({Role.SERVICE_MANAGER, Role.ADMIN})
@@ -33,7 +34,8 @@ def visible_filter(person: Person) -> Q:
     if not _signed_in(person):
         return Q(pk__in=[])
     if person.role in OFFICE_ROLES:
-        return Q()
+        seen = ChangeRequest.objects.filter(change_policy.visible_filter(person))
+        return Q(change__in=seen.values("pk"))
     if person.role == Role.PARTNER_ENGINEER:
         return Q(change__executor_id=person.pk)
     if person.role == Role.CUSTOMER_CONTACT:
@@ -46,7 +48,7 @@ def can_view(person: Person, rule: MaskingRule, change: ChangeRequest) -> bool:
     if not _signed_in(person):
         return False
     if person.role in OFFICE_ROLES:
-        return True
+        return change_policy.can_view(person, change)
     if person.role == Role.PARTNER_ENGINEER:
         return change.executor_id == person.pk
     if person.role == Role.CUSTOMER_CONTACT:
@@ -59,7 +61,7 @@ def can_see_change(person: Person, change: ChangeRequest) -> bool:
     if not _signed_in(person):
         return False
     if person.role in OFFICE_ROLES:
-        return True
+        return change_policy.can_view(person, change)
     if person.role == Role.PARTNER_ENGINEER:
         return change.executor_id == person.pk
     if person.role == Role.CUSTOMER_CONTACT:

@@ -7,7 +7,7 @@ import pytest
 
 from caredesk import clock
 from caredesk.errors import NotFound, PermissionDenied
-from caredesk.fieldwork.masks import selectors, services
+from caredesk.fieldwork.masks import policy, selectors, services
 from caredesk.fieldwork.masks.services import RuleDraft
 from caredesk.fieldwork.models import (
     ChangeKind,
@@ -194,3 +194,8 @@ def test_who_sees_and_makes_rules(cast, at, masking_change):
     assert set(selectors.rules_visible_to(cast.d)) == {rule}
     assert set(selectors.rules_visible_to(cast.a, element="OTN-07")) == {rule, other_rule}
     assert not selectors.rules_visible_to(cast.a, element="OTN-99").exists()
+    # The list and the one-rule check agree, for everyone.
+    for person in cast.people.values():
+        listed = set(selectors.rules_visible_to(person))
+        for r in (rule, other_rule):
+            assert (r in listed) == policy.can_view(person, r, r.change), (person, r)

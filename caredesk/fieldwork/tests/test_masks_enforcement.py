@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from caredesk import clock
+from caredesk.fieldwork.changes import services as change_services
 from caredesk.fieldwork.masks import services, sync
 from caredesk.fieldwork.masks.services import RuleDraft
 from caredesk.fieldwork.models import ChangeStatus, ForeignSilence, MaskingRule, SyncState
@@ -100,7 +101,7 @@ def test_silence_made_directly_in_alertmanager_reported_unauthorised(
     assert [m["id"] for m in api(cast.a).get("/masks/unauthorised").json()["missing"]] == [rule.pk]
 
 
-def test_seed_case_5_through_the_api(cast, now, alertmanager, masking_change, api):
+def test_seed_case_5_through_the_api(cast, now, alertmanager, make_change, api):
     """After an upgrade a partner engineer masks 200 alarms at the night shift's request. Under
     an approved masking change they become 200 rules with an end, each a silence; the ones
     made straight in Alertmanager are flagged the same night."""
@@ -115,11 +116,21 @@ def test_seed_case_5_through_the_api(cast, now, alertmanager, masking_change, ap
         }
         for e in elements
     ]
-    draft = masking_change(ChangeStatus.SUBMITTED, elements=elements)
-    refused = api(cast.d).post("/masks", {"change": draft.pk, "rules": rules})
+    # The masking change, submitted but not approved yet: no rule under it.
+    change = make_change(
+        submit=True,
+        kind="alarm_masking",
+        title="升级后屏蔽割接告警",
+        plan="屏蔽 200 个基站的割接告警，早班前到期",
+        elements=elements,
+        window_start=now,
+        window_end=now + dt.timedelta(hours=8),
+    )
+    refused = api(cast.d).post("/masks", {"change": change.pk, "rules": rules})
     assert refused.status_code == 409
     assert refused.json()["error"]["code"] == "mask_change_not_approved"
-    change = masking_change(elements=elements)
+    change = change_services.approve_change(actor=cast.p, change=change)
+    assert change.status == ChangeStatus.APPROVED
     # Another partner's change does not exist for him; a customer may not mask.
     assert api(cast.y).post("/masks", {"change": change.pk, "rules": rules}).status_code == 403
     bad = [*rules[:199], {**rules[199], "ends_at": (now + dt.timedelta(days=5)).isoformat()}]
