@@ -156,6 +156,10 @@ MASK_MAKE_OTHER = row("  404 404 404 403 404 404 404 404 404 404 404 404 403 404
 MASK_REMOVE_OWN = row("  403 403 404 404 200 200 200 200 200 200 403 200 403 200 401")
 MASK_REMOVE_OTHER = row("404 404 404 403 404 404 404 404 404 404 404 404 403 404 401")
 MASK_FOREIGN = row("     403 403 403 403 403 403 403 403 403 200 200 200 200 200 401")
+PAGE_MASK_OWN = row("    200 200 404 404 200 200 200 200 200 200 200 200 200 200 302")
+PAGE_MASK_OTHER = row("  404 404 404 200 404 404 404 404 404 404 404 404 200 404 302")
+PAGE_MASK_REMOVE_OWN = row("403 403 404 404 302 302 302 302 302 302 403 302 403 302 302")
+PAGE_MASK_REMOVE_OTHER = row("404 404 404 403 404 404 404 404 404 404 404 404 403 404 302")
 
 
 # Every API operation: (method, path template) → (call name, own answers, other answers|None).
@@ -321,6 +325,11 @@ PAGES = {
         ("page_visit_plan", PAGE_VISIT_PLAN_L, PAGE_VISIT_STAFF_N),
     ],
     "visit_page": [("page_visit", PAGE_VISIT_L, PAGE_VISIT_N)],
+    # masks
+    "masks": [("page_masks", PAGE_SIGNED_IN, None)],
+    "mask_upload": [("page_mask_upload", PAGE_STAFF_ONLY, None)],
+    "mask_page": [("page_mask", PAGE_MASK_OWN, PAGE_MASK_OTHER)],
+    "mask_remove": [("page_mask_remove", PAGE_MASK_REMOVE_OWN, PAGE_MASK_REMOVE_OTHER)],
     "visit_action": [
         ("page_visit_arrive", PAGE_VISIT_STEP_L, PAGE_VISIT_STAFF_N),
         ("page_visit_confirm", PAGE_VISIT_CONFIRM_L, PAGE_VISIT_CONFIRM_N),

@@ -477,6 +477,13 @@ def _page_calls(world, s, obj):
         "page_visit": lambda: s.get(f"/visits/{world.visits[obj].pk}/"),
         "page_visit_arrive": lambda: s.post(f"/visits/{world.visits[obj].pk}/arrive/"),
         "page_visit_confirm": lambda: s.post(f"/visits/{_visit(world, obj, 'left').pk}/confirm/"),
+        # masks
+        "page_masks": lambda: s.get("/masks/"),
+        "page_mask_upload": lambda: s.get("/masks/upload/"),
+        "page_mask": lambda: s.get(f"/masks/{_mask(world, obj).pk}/"),
+        "page_mask_remove": lambda: s.post(
+            f"/masks/{_mask(world, obj).pk}/remove/", {"reason": "完成"}
+        ),
     }
 
 

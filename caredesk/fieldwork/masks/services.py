@@ -114,6 +114,8 @@ class RuleDraft:
     owner: Person | None = None
     # A problem the reader of the row already found (an unreadable date, an unknown owner).
     preset: list[tuple[str, str, str]] = field(default_factory=list)
+    # Where it came from, for naming it: a spreadsheet's row number (default: its place, 1…).
+    row: int | None = None
 
 
 def _label_matcher(label: str, values: list[str]) -> dict[str, Any]:
@@ -325,7 +327,8 @@ def create_rules(
         rule, problems = _check_row(
             draft, actor=actor, change=change, targets=targets, longest=longest, now=now
         )
-        bad += [RowProblem(i, column, code, reason) for column, code, reason in problems]
+        row = draft.row or i
+        bad += [RowProblem(row, column, code, reason) for column, code, reason in problems]
         if rule is not None:
             checked.append(rule)
     if bad:
