@@ -10,6 +10,7 @@ import datetime as dt
 from django.db import transaction
 
 from caredesk import clock
+from caredesk.demo import masks as masks_demo  # masks
 from caredesk.directory.models import (
     Organisation,
     OrgKind,
@@ -430,6 +431,7 @@ def load_demo() -> bool:
         escalation_demo.setup(world)
         _stakeholders(world)
         _tickets(world)
+        masks_demo.setup(world)  # masks
     return True
 
 
