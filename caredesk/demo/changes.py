@@ -14,7 +14,9 @@ from caredesk.fieldwork.models import ChangeKind, ChangeRequest, ChangeStatus
 
 from . import world as demo_world
 
-MASKING_TITLE = "OTN-03 升级后屏蔽遗留告警"
+MASKING_TITLE = "湖滨升级割接后屏蔽遗留告警"
+# The elements the masking change covers: the masks' demo hangs one rule on each.
+MASKED_ELEMENTS = ["OTN-07", "BTS-0012", "BTS-0013"]
 
 
 def _at(days: float, hour: int, minute: int = 0):
@@ -40,7 +42,7 @@ def seed(world: dict) -> None:
             "mask_requested": (1, 22),
             "mask_approved": (1, 22, 15),
             "mask_opens": (1, 22, 30),
-            "mask_closes": (-1, 9),
+            "mask_closes": (-2, 9),
         }.items()
     }
 
@@ -98,11 +100,11 @@ def seed(world: dict) -> None:
             actor=p["engineer.c"],
             kind=ChangeKind.ALARM_MASKING,
             title=MASKING_TITLE,
-            plan="屏蔽OTN-03升级后遗留的光功率越限告警，至次日白班确认后解除。",
+            plan="屏蔽升级割接后遗留的割接告警，白班确认业务正常后到期恢复。",
             rollback_plan="删除屏蔽规则，告警恢复上报。",
             window_start=moments["mask_opens"],
             window_end=moments["mask_closes"],
-            elements=[{"element": "OTN-03", "site": "湖滨一号机房"}],
+            elements=MASKED_ELEMENTS,
             **scope,
         )
         masking = services.submit_change(actor=p["engineer.c"], change=masking)

@@ -10,6 +10,7 @@ import datetime as dt
 from django.db import transaction
 
 from caredesk import clock
+from caredesk.demo import masks as masks_demo  # masks
 from caredesk.directory.models import (
     Organisation,
     OrgKind,
@@ -433,6 +434,7 @@ def load_demo() -> bool:
         _stakeholders(world)
         _tickets(world)
         changes_demo.seed(world)  # change requests (issue 11)
+        masks_demo.setup(world)  # masks
     return True
 
 

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from .views import changes, visits
+from .views import changes, masks, visits
 from .views.changes import ACTIONS as CHANGE_ACTIONS
 
 app_name = "fieldwork"
@@ -19,4 +19,9 @@ urlpatterns = [
         changes.change_action,
         name="change_action",
     ),
+    # masks
+    path("masks/", masks.mask_list, name="masks"),
+    path("masks/upload/", masks.mask_upload, name="mask_upload"),
+    path("masks/<int:mask_id>/", masks.mask_page, name="mask_page"),
+    path("masks/<int:mask_id>/remove/", masks.mask_remove, name="mask_remove"),
 ]

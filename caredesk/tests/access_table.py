@@ -160,6 +160,25 @@ PUBLIC = row("           200 200 200 200 200 200 200 200 200 200 200 200 200 200
 LOGIN_PAGE = row("       302 302 302 302 302 302 302 302 302 302 302 302 302 302 200")
 
 
+# ---- masks: alarm-masking rules under an alarm-masking change — own: Lakeside's, executed by
+# partner.d (every dX: it is his change, not a ticket's), requested by engineer.b; other: org
+# B's, requested and executed by engineer.e2. Staff see the rules of the changes they see
+# (requested in their office: hotline.h at HQ sees both), a partner his changes', customers
+# their tree's; the executor, the requester and managers make and remove them.
+#                        y   x   z   o   dP  dA  dD  dC  dN  b   c   a   h   adm anon
+MASK_SEE_OWN = row("     200 200 404 404 200 200 200 200 200 200 200 200 200 200 401")
+MASK_SEE_OTHER = row("   404 404 404 200 404 404 404 404 404 404 404 404 200 404 401")
+MASK_MAKE_OWN = row("    403 403 404 404 201 201 201 201 201 201 403 201 403 201 401")
+MASK_MAKE_OTHER = row("  404 404 404 403 404 404 404 404 404 404 404 404 403 404 401")
+MASK_REMOVE_OWN = row("  403 403 404 404 200 200 200 200 200 200 403 200 403 200 401")
+MASK_REMOVE_OTHER = row("404 404 404 403 404 404 404 404 404 404 404 404 403 404 401")
+MASK_FOREIGN = row("     403 403 403 403 403 403 403 403 403 200 200 200 200 200 401")
+PAGE_MASK_OWN = row("    200 200 404 404 200 200 200 200 200 200 200 200 200 200 302")
+PAGE_MASK_OTHER = row("  404 404 404 200 404 404 404 404 404 404 404 404 200 404 302")
+PAGE_MASK_REMOVE_OWN = row("403 403 404 404 302 302 302 302 302 302 403 302 403 302 302")
+PAGE_MASK_REMOVE_OTHER = row("404 404 404 403 404 404 404 404 404 404 404 404 403 404 302")
+
+
 # Every API operation: (method, path template) → (call name, own answers, other answers|None).
 API = {
     ("GET", "/api/v1/me"): ("me", ALL_200, None),
@@ -310,6 +329,16 @@ API = {
         editor(MAP_EDIT_A_SRC, 204),
         editor(MAP_EDIT_B_SRC, 204),
     ),
+    # masks
+    ("GET", "/api/v1/masks"): ("masks", ALL_200, None),
+    ("POST", "/api/v1/masks"): ("mask_create", MASK_MAKE_OWN, MASK_MAKE_OTHER),
+    ("GET", "/api/v1/masks/unauthorised"): ("masks_unauthorised", MASK_FOREIGN, None),
+    ("GET", "/api/v1/masks/{mask_id}"): ("mask", MASK_SEE_OWN, MASK_SEE_OTHER),
+    ("POST", "/api/v1/masks/{mask_id}/remove"): (
+        "mask_remove",
+        MASK_REMOVE_OWN,
+        MASK_REMOVE_OTHER,
+    ),
 }
 
 # Every page: URL name (the resolver's, in the `web` namespace) → the calls made of it, each
@@ -362,6 +391,11 @@ PAGES = {
         ("page_visit_plan", PAGE_VISIT_PLAN_L, PAGE_VISIT_STAFF_N),
     ],
     "visit_page": [("page_visit", PAGE_VISIT_L, PAGE_VISIT_N)],
+    # masks
+    "masks": [("page_masks", PAGE_SIGNED_IN, None)],
+    "mask_upload": [("page_mask_upload", PAGE_STAFF_ONLY, None)],
+    "mask_page": [("page_mask", PAGE_MASK_OWN, PAGE_MASK_OTHER)],
+    "mask_remove": [("page_mask_remove", PAGE_MASK_REMOVE_OWN, PAGE_MASK_REMOVE_OTHER)],
     "visit_action": [
         ("page_visit_arrive", PAGE_VISIT_STEP_L, PAGE_VISIT_STAFF_N),
         ("page_visit_confirm", PAGE_VISIT_CONFIRM_L, PAGE_VISIT_CONFIRM_N),

@@ -38,7 +38,8 @@ from caredesk.escalation.models import (
     SlaPolicy,
 )
 from caredesk.fieldwork.changes import services as change_services
-from caredesk.fieldwork.models import ChangeRequest, Visit
+from caredesk.fieldwork.masks import services as mask_services  # masks
+from caredesk.fieldwork.models import ChangeKind, ChangeRequest, ChangeStatus, Visit
 from caredesk.fieldwork.visits import services as visit_services
 from caredesk.notify.models import Message
 from caredesk.stakeholders import services as map_services
@@ -269,6 +270,39 @@ def _plan_body(world, obj: str) -> dict:
     return {"engineer": engineer.pk, "planned_at": later, "purpose": "复查"}
 
 
+# ---- masks: an approved alarm-masking change and a rule under it, made in the cell.
+_MASK_RULE = {"elements": ["OTN-07"], "alarm_codes": ["LOS"], "reason": "割接告警"}
+
+
+def _masking_change(world, obj: str):
+    """Own: Lakeside's, requested by engineer.b, executed by partner.d; other: org B's, by
+    engineer.e2 (the other ticket's owner)."""
+    other_staff = _fresh(world.tickets["other"]).owner
+    person = world.cast.b if obj == "own" else other_staff
+    now = clock.now()
+    return ChangeRequest.objects.create(
+        kind=ChangeKind.ALARM_MASKING,
+        status=ChangeStatus.APPROVED,
+        customer_org=world.orgs[obj],
+        requester=person,
+        executor=world.cast.d if obj == "own" else other_staff,
+        title="屏蔽",
+        plan="屏蔽割接告警",
+        window_start=now,
+        window_end=now + dt.timedelta(hours=8),
+        vendor_approved_at=now,
+        approved_at=now,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def _mask(world, obj: str):
+    change = _masking_change(world, obj)
+    draft = mask_services.RuleDraft(**_MASK_RULE)
+    return mask_services.create_rule(actor=change.executor, change=change, draft=draft)
+
+
 def _sla_body(world, severity="P4"):
     # A new policy for a customer that has none; an update keeps the policy's own severity.
     return {
@@ -444,6 +478,15 @@ def _api_calls(world, c, obj):
         "map_add": lambda: c.post(f"/customers/{org.pk}/stakeholders", {"person": cast.c.pk}),
         "map_change": lambda: c.patch(f"/stakeholders/{entry.pk}", {"note": "值班"}),
         "map_remove": lambda: c.delete(f"/stakeholders/{entry.pk}"),
+        # masks
+        "masks": lambda: c.get("/masks"),
+        "mask_create": lambda: c.post(
+            "/masks",
+            {"change": _masking_change(world, obj).pk, "rules": [_MASK_RULE]},
+        ),
+        "masks_unauthorised": lambda: c.get("/masks/unauthorised"),
+        "mask": lambda: c.get(f"/masks/{_mask(world, obj).pk}"),
+        "mask_remove": lambda: c.post(f"/masks/{_mask(world, obj).pk}/remove", {"reason": "完成"}),
     }
 
 
@@ -549,6 +592,13 @@ def _page_calls(world, s, obj):
             f"/changes/{world.changes[obj].pk}/submit/", {"version": world.changes[obj].version}
         ),
         # ---- end of change requests
+        # masks
+        "page_masks": lambda: s.get("/masks/"),
+        "page_mask_upload": lambda: s.get("/masks/upload/"),
+        "page_mask": lambda: s.get(f"/masks/{_mask(world, obj).pk}/"),
+        "page_mask_remove": lambda: s.post(
+            f"/masks/{_mask(world, obj).pk}/remove/", {"reason": "完成"}
+        ),
     }
 
 

@@ -15,4 +15,16 @@ from .changes import (  # noqa: F401
     ChangeTemplate,
     ChangeTicket,
 )
+
+# masks: alarm-masking rules and what the reconciler finds in Alertmanager.
+from .masks import (  # noqa: F401
+    SYNC_PENDING_Q,
+    ForeignSilence,
+    MaskedElement,
+    MaskingLimit,
+    MaskingRule,
+    MaskStatus,
+    ReconcileRun,
+    SyncState,
+)
 from .visits import NEEDS_NEXT_STEP, Visit, VisitResult, VisitStatus  # noqa: F401
