@@ -63,6 +63,12 @@ class EventKind(StrEnum):
     COMPLAINT_REOPENED = "complaint.reopened"
     # satisfaction: a low survey score opened a follow-up for the service manager
     SURVEY_LOW_SCORE = "survey.low_score"
+    # ---- change requests (caredesk.fieldwork.changes) ----
+    # Told on each ticket an emergency change answers: its deadline to be authorised passed
+    # (escalation starts the change chain), and it was authorised (the chain stops).
+    CHANGE_AUTHORISATION_OVERDUE = "change.authorisation_overdue"
+    CHANGE_AUTHORISED = "change.authorised"
+    # ---- end of change requests ----
 
 
 @dataclass(frozen=True)
@@ -131,6 +137,10 @@ CATALOGUE: dict[EventKind, Reactions] = {
     K.COMPLAINT_REOPENED: Reactions(),
     # satisfaction
     K.SURVEY_LOW_SCORE: Reactions(),
+    # ---- change requests (caredesk.fieldwork.changes) ----
+    K.CHANGE_AUTHORISATION_OVERDUE: Reactions(escalation="change_unauthorised"),
+    K.CHANGE_AUTHORISED: Reactions(escalation="change_authorised"),
+    # ---- end of change requests ----
 }
 del K
 

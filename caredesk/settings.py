@@ -381,3 +381,19 @@ AUDIT_CHECKPOINTS = env_str("CAREDESK_AUDIT_CHECKPOINTS") or (
 )
 AUDIT_CHECKPOINT_ROWS = int(env_str("CAREDESK_AUDIT_CHECKPOINT_ROWS", "1000"))
 AUDIT_CHECKPOINT_SECONDS = float(env_str("CAREDESK_AUDIT_CHECKPOINT_SECONDS", "30"))
+
+# ---- masks: alarm-masking rules and the Alertmanager they are enforced in front of.
+# The Alertmanager approved rules are pushed to as silences (http://host:9093); empty: none.
+ALERTMANAGER_URL = env_str("ALERTMANAGER_URL").strip()
+ALERTMANAGER_TIMEOUT = float(env_str("CAREDESK_ALERTMANAGER_TIMEOUT", "10"))
+# How often the worker reads Alertmanager's silences to report the ones CareDesk did not make.
+MASK_RECONCILE_SECONDS = float(env_str("CAREDESK_MASK_RECONCILE_SECONDS", "60"))
+# A rule without an end given lasts this long; no rule lasts longer than the customer's maximum
+# (per customer in the admin, *masking limits*), this one where the customer has none.
+MASK_DEFAULT_HOURS = float(env_str("CAREDESK_MASK_DEFAULT_HOURS", "24"))
+MASK_MAX_HOURS = float(env_str("CAREDESK_MASK_MAX_HOURS", "72"))
+# The owner and the stakeholders are told this long before a rule ends.
+MASK_WARN_MINUTES = float(env_str("CAREDESK_MASK_WARN_MINUTES", "60"))
+# The alarm labels a rule's network elements and alarm codes become matchers on.
+MASK_ELEMENT_LABEL = env_str("CAREDESK_MASK_ELEMENT_LABEL", "ne")
+MASK_ALARM_LABEL = env_str("CAREDESK_MASK_ALARM_LABEL", "alarm_code")

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Install what the test suite needs from Debian when it is missing: PostgreSQL server binaries,
 # Chromium for Playwright, a CJK font for screenshots, dovecot (a real IMAP server for the
-# inbound-mail tests). Needs root for apt; otherwise explains.
+# inbound-mail tests), Prometheus Alertmanager (the masking rules' enforcement tests). Needs
+# root for apt; otherwise explains.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ] || need+=(dovecot-imapd)
+command -v prometheus-alertmanager >/dev/null 2>&1 || need+=(prometheus-alertmanager)
 fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk" || need+=(fonts-wqy-microhei)
 if [ -z "${TEST_DATABASE_URL:-}" ] && ! scripts/pg-bin initdb >/dev/null 2>&1; then
   need+=(postgresql)

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from caredesk import clock
 from caredesk.demo import complaints as complaints_demo
+from caredesk.demo import masks as masks_demo  # masks
 from caredesk.directory.models import (
     Organisation,
     OrgKind,
@@ -27,6 +28,7 @@ from caredesk.fieldwork.visits import services as visits
 from caredesk.stakeholders import services as stakeholder_services
 from caredesk.tickets import services
 
+from . import changes as changes_demo
 from . import surveys as demo_surveys  # satisfaction
 
 DEMO_PASSWORD = "caredesk-demo"
@@ -435,6 +437,8 @@ def load_demo() -> bool:
         _tickets(world)
         complaints_demo.seed(world)  # complaints
         demo_surveys.seed(world, _at)  # satisfaction
+        changes_demo.seed(world)  # change requests (issue 11)
+        masks_demo.setup(world)  # masks
     return True
 
 

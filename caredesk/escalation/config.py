@@ -31,6 +31,7 @@ from .models import (
 
 CLOCKED = (StepCondition.CLOCK_AT_RISK, StepCondition.CLOCK_BREACHED)
 VISITED = (StepCondition.VISIT_UNRESOLVED, StepCondition.NEXT_STEP_OVERDUE)
+CHANGED = (StepCondition.CHANGE_UNAUTHORISED,)
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,10 @@ def validate_steps(trigger: str, steps: list[StepSpec]) -> dict[str, str]:
             )
         if step.target == StepTarget.COMPLAINT_HANDLER and trigger != Trigger.COMPLAINT:
             errors[f"steps.{i}.target"] = str(_("Only complaint chains have a handler."))
+        if (step.condition in CHANGED) != (trigger == Trigger.CHANGE):
+            errors[f"steps.{i}.condition"] = str(
+                _("Emergency-change chains wait on the authorisation; other chains never do.")
+            )
         if step.target == StepTarget.NEXT_STEP_OWNER and trigger != Trigger.VISIT:
             errors[f"steps.{i}.target"] = str(_("Only site-visit chains have a next step's owner."))
         if step.target == StepTarget.HANDOFF_TARGET and trigger != Trigger.HANDOFF:

@@ -86,6 +86,18 @@ CHAINS = [
             ("product_leader", 60, "sms,email", "next_step_overdue", "", 100),
         ],
     ),
+    # ---- change requests (caredesk.fieldwork.changes) ----
+    # Seed case 3's remedy for emergencies: an emergency change still not authorised at its
+    # deadline calls in the service manager, then the product maintenance leader.
+    (
+        Trigger.CHANGE,
+        "",
+        "紧急变更未补办授权升级",
+        [
+            ("service_manager", 0, "sms,email", "change_unauthorised", "", 100),
+            ("product_leader", 30, "sms,email", "change_unauthorised", "", 100),
+        ],
+    ),
 ]
 
 

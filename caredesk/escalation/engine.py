@@ -146,12 +146,21 @@ def reschedule_clock_steps(ticket_id: int, now: dt.datetime) -> None:
         _schedule_steps(run, now)
 
 
-def stop_runs(ticket_id: int, triggers: set[str], reason: str, now: dt.datetime, handoff_id=None):
+def stop_runs(
+    ticket_id: int,
+    triggers: set[str],
+    reason: str,
+    now: dt.datetime,
+    handoff_id=None,
+    change_id=None,
+):
     runs = EscalationRun.objects.filter(
         ticket_id=ticket_id, trigger__in=triggers, state=RunState.ACTIVE
     )
     if handoff_id is not None:
         runs = runs.filter(handoff_id=handoff_id)
+    if change_id is not None:  # an emergency change's chain, among the ticket's others
+        runs = runs.filter(cause__change=change_id)
     for run in runs:
         timers.cancel(subject=run.pk, kind=STEP)
         run.step_states = ["cancelled" if s == "pending" else s for s in run.step_states]
@@ -194,6 +203,8 @@ def condition_holds(ticket: Ticket, step: dict, run: EscalationRun, now: dt.date
         # The complaint app stops the chain when the deadline is met, moved or the complaint
         # ends (escalation never reads complaints' tables): while it runs, it holds.
         return True
+    if condition == StepCondition.CHANGE_UNAUTHORISED:
+        return True  # the chain itself stops when the change is authorised
     if condition == StepCondition.NOT_ACKNOWLEDGED:
         return ticket.status in ticket_rules.ACKNOWLEDGEABLE
     if condition == StepCondition.HANDOFF_NOT_ACCEPTED:
@@ -326,6 +337,24 @@ def _on_complaint_answered(event: events.Event) -> None:
     _stop_complaint_runs(event, set(answered) if answered is not None else None, event.kind)
 
 
+# ---- change requests (caredesk.fieldwork.changes) ----
+def _on_change_unauthorised(event: events.Event) -> None:
+    """An emergency change this ticket answers was not authorised by its deadline (fieldwork
+    tells it through the event): the change chain starts from what the event carries."""
+    cause = {**event.data, "kind": "change"}
+    start_run(_ticket(event), Trigger.CHANGE, event.at, cause=cause)
+
+
+def _on_change_authorised(event: events.Event) -> None:
+    """The emergency change was authorised after all: its chain stops."""
+    stop_runs(
+        event.ticket_id, {Trigger.CHANGE}, "authorised", event.at, change_id=event.data["change"]
+    )
+
+
+# ---- end of change requests ----
+
+
 # The engine's reactions, named by the event catalogue (caredesk.events.CATALOGUE).
 REACTIONS = {
     "opened": _on_opened,
@@ -340,6 +369,8 @@ REACTIONS = {
     "visit_arrived": _on_visit_arrived,
     "complaint_overdue": _on_complaint_overdue,
     "complaint_answered": _on_complaint_answered,
+    "change_unauthorised": _on_change_unauthorised,
+    "change_authorised": _on_change_authorised,
 }
 
 

@@ -176,6 +176,8 @@ class Trigger(models.TextChoices):
     VISIT = "visit", _("Site visit left unresolved (stops when someone is back on site)")
     # complaints: a complaint's deadline missed (stops when it is met, extended or ended)
     COMPLAINT = "complaint", _("Complaint deadline missed (stops when met or extended)")
+    # ---- change requests (caredesk.fieldwork.changes) ----
+    CHANGE = "change", _("Emergency change not authorised in time (stops when authorised)")
 
 
 class EscalationPolicy(models.Model):
@@ -224,6 +226,8 @@ class StepCondition(models.TextChoices):
     NEXT_STEP_OVERDUE = "next_step_overdue", _("Next step overdue")
     # complaints
     COMPLAINT_OVERDUE = "complaint_overdue", _("Complaint deadline missed")
+    # ---- change requests (caredesk.fieldwork.changes) ----
+    CHANGE_UNAUTHORISED = "change_unauthorised", _("Emergency change not authorised")
 
 
 class EscalationStep(models.Model):

@@ -90,6 +90,23 @@ def editor(template: str, status: int) -> dict[str, int]:
     return row(template.replace("{a}", str(status)))
 
 
+# ---- change requests (caredesk.fieldwork.changes): "own" is engineer.b's change on Lakeside's
+# network, linked to L and carried out by b himself; "other" is engineer.e2's on org B's,
+# linked to N. Seen like L (but not by a partner with a hand-off merely pending); requested by
+# office staff (not the hotline) for any customer; submitted or cancelled by the requester or
+# the office's manager; approved by the region's service manager (a), never by the requester;
+# started and recorded by the executor.
+CHANGE_SEE_OWN = row("       200 200 404 404 404 200 404 404 404 200 200 200 200 200 401")
+CHANGE_CREATE = row("        403 403 403 403 403 403 403 403 403 201 201 201 403 201 401")
+CHANGE_MANAGE_OWN = row("    403 403 404 404 404 403 404 404 404 200 403 200 403 200 401")
+CHANGE_APPROVE_OWN = row("   403 403 404 404 404 403 404 404 404 403 403 200 403 403 401")
+CHANGE_EXECUTE_OWN = row("   403 403 404 404 404 403 404 404 404 200 403 403 403 403 401")
+PAGE_CHANGE_NEW = row("      404 404 404 404 403 403 403 403 403 200 200 200 403 200 302")
+PAGE_CHANGE_OWN = row("      200 200 404 404 404 200 404 404 404 200 200 200 200 200 302")
+PAGE_CHANGE_SUBMIT_OWN = row("403 403 404 404 404 403 404 404 404 302 403 302 403 302 302")
+PAGE_CHANGE_ACTION_OTHER = row("404 404 404 403 404 404 404 404 404 404 404 404 403 404 302")
+# ---- end of change requests
+
 # ---- pages (session). 302 = sent elsewhere (home, sign-in, or back to the page after a POST).
 #                        y   x   z   o   dP  dA  dD  dC  dN  b   c   a   h   adm anon
 PAGE_HOME = row("        302 302 302 302 302 302 302 302 302 302 302 302 302 302 302")
@@ -184,6 +201,25 @@ def handle_cp(template: str, status: int) -> dict[str, int]:
     return row(template.replace("{a}", str(status)))
 
 
+# ---- masks: alarm-masking rules under an alarm-masking change — own: Lakeside's, executed by
+# partner.d (every dX: it is his change, not a ticket's), requested by engineer.b; other: org
+# B's, requested and executed by engineer.e2. Staff see the rules of the changes they see
+# (requested in their office: hotline.h at HQ sees both), a partner his changes', customers
+# their tree's; the executor, the requester and managers make and remove them.
+#                        y   x   z   o   dP  dA  dD  dC  dN  b   c   a   h   adm anon
+MASK_SEE_OWN = row("     200 200 404 404 200 200 200 200 200 200 200 200 200 200 401")
+MASK_SEE_OTHER = row("   404 404 404 200 404 404 404 404 404 404 404 404 200 404 401")
+MASK_MAKE_OWN = row("    403 403 404 404 201 201 201 201 201 201 403 201 403 201 401")
+MASK_MAKE_OTHER = row("  404 404 404 403 404 404 404 404 404 404 404 404 403 404 401")
+MASK_REMOVE_OWN = row("  403 403 404 404 200 200 200 200 200 200 403 200 403 200 401")
+MASK_REMOVE_OTHER = row("404 404 404 403 404 404 404 404 404 404 404 404 403 404 401")
+MASK_FOREIGN = row("     403 403 403 403 403 403 403 403 403 200 200 200 200 200 401")
+PAGE_MASK_OWN = row("    200 200 404 404 200 200 200 200 200 200 200 200 200 200 302")
+PAGE_MASK_OTHER = row("  404 404 404 200 404 404 404 404 404 404 404 404 200 404 302")
+PAGE_MASK_REMOVE_OWN = row("403 403 404 404 302 302 302 302 302 302 403 302 403 302 302")
+PAGE_MASK_REMOVE_OTHER = row("404 404 404 403 404 404 404 404 404 404 404 404 403 404 302")
+
+
 # Every API operation: (method, path template) → (call name, own answers, other answers|None).
 API = {
     ("GET", "/api/v1/me"): ("me", ALL_200, None),
@@ -269,6 +305,55 @@ API = {
         OWNER_OR_MANAGER_N,
     ),
     ("POST", "/api/v1/visits/{visit_id}/confirm"): ("visit_confirm", CUSTOMER_L, CUSTOMER_N),
+    # ---- change requests ----
+    ("GET", "/api/v1/changes"): ("changes", ALL_200, None),
+    ("POST", "/api/v1/changes"): ("create_change", CHANGE_CREATE, None),
+    ("GET", "/api/v1/changes/{change_id}"): ("change", CHANGE_SEE_OWN, SEE_N),
+    ("POST", "/api/v1/changes/{change_id}/submit"): (
+        "change_submit",
+        CHANGE_MANAGE_OWN,
+        OWNER_OR_MANAGER_N,
+    ),
+    ("POST", "/api/v1/changes/{change_id}/approve"): (
+        "change_approve",
+        CHANGE_APPROVE_OWN,
+        OWNER_OR_MANAGER_N,
+    ),
+    ("POST", "/api/v1/changes/{change_id}/reject"): (
+        "change_reject",
+        CHANGE_APPROVE_OWN,
+        OWNER_OR_MANAGER_N,
+    ),
+    ("POST", "/api/v1/changes/{change_id}/start"): (
+        "change_start",
+        CHANGE_EXECUTE_OWN,
+        OWNER_OR_MANAGER_N,
+    ),
+    ("POST", "/api/v1/changes/{change_id}/verify"): (
+        "change_verify",
+        CHANGE_EXECUTE_OWN,
+        OWNER_OR_MANAGER_N,
+    ),
+    ("POST", "/api/v1/changes/{change_id}/complete"): (
+        "change_complete",
+        CHANGE_EXECUTE_OWN,
+        OWNER_OR_MANAGER_N,
+    ),
+    ("POST", "/api/v1/changes/{change_id}/rollback"): (
+        "change_rollback",
+        CHANGE_MANAGE_OWN,
+        OWNER_OR_MANAGER_N,
+    ),
+    ("POST", "/api/v1/changes/{change_id}/cancel"): (
+        "change_cancel",
+        CHANGE_MANAGE_OWN,
+        OWNER_OR_MANAGER_N,
+    ),
+    ("GET", "/api/v1/change-templates"): ("change_templates", OFFICE_200, None),
+    ("POST", "/api/v1/change-templates"): ("publish_template", ADMIN_201, None),
+    ("GET", "/api/v1/blackout-windows"): ("blackouts", OFFICE_200, None),
+    ("POST", "/api/v1/blackout-windows"): ("declare_blackout", ADMIN_201, None),
+    # ---- end of change requests ----
     ("GET", "/api/v1/customers/{org_id}/stakeholders"): ("map", MAP_A, MAP_B),
     ("POST", "/api/v1/customers/{org_id}/stakeholders"): (
         "map_add",
@@ -361,6 +446,16 @@ API = {
         FOLLOW_UP_L,
         FOLLOW_UP_N,
     ),
+    # masks
+    ("GET", "/api/v1/masks"): ("masks", ALL_200, None),
+    ("POST", "/api/v1/masks"): ("mask_create", MASK_MAKE_OWN, MASK_MAKE_OTHER),
+    ("GET", "/api/v1/masks/unauthorised"): ("masks_unauthorised", MASK_FOREIGN, None),
+    ("GET", "/api/v1/masks/{mask_id}"): ("mask", MASK_SEE_OWN, MASK_SEE_OTHER),
+    ("POST", "/api/v1/masks/{mask_id}/remove"): (
+        "mask_remove",
+        MASK_REMOVE_OWN,
+        MASK_REMOVE_OTHER,
+    ),
 }
 
 # Every page: URL name (the resolver's, in the `web` namespace) → the calls made of it, each
@@ -413,6 +508,11 @@ PAGES = {
         ("page_visit_plan", PAGE_VISIT_PLAN_L, PAGE_VISIT_STAFF_N),
     ],
     "visit_page": [("page_visit", PAGE_VISIT_L, PAGE_VISIT_N)],
+    # masks
+    "masks": [("page_masks", PAGE_SIGNED_IN, None)],
+    "mask_upload": [("page_mask_upload", PAGE_STAFF_ONLY, None)],
+    "mask_page": [("page_mask", PAGE_MASK_OWN, PAGE_MASK_OTHER)],
+    "mask_remove": [("page_mask_remove", PAGE_MASK_REMOVE_OWN, PAGE_MASK_REMOVE_OTHER)],
     "visit_action": [
         ("page_visit_arrive", PAGE_VISIT_STEP_L, PAGE_VISIT_STAFF_N),
         ("page_visit_confirm", PAGE_VISIT_CONFIRM_L, PAGE_VISIT_CONFIRM_N),
@@ -437,6 +537,12 @@ PAGES = {
     "survey_follow_up_action": [
         ("page_survey_follow_up_close", PAGE_FOLLOW_UP_L, PAGE_FOLLOW_UP_N)
     ],
+    # ---- change requests ----
+    "change_list": [("page_changes", PAGE_SIGNED_IN, None)],
+    "change_new": [("page_change_new", PAGE_CHANGE_NEW, None)],
+    "change_page": [("page_change", PAGE_CHANGE_OWN, PAGE_N)],
+    "change_action": [("page_change_submit", PAGE_CHANGE_SUBMIT_OWN, PAGE_CHANGE_ACTION_OTHER)],
+    # ---- end of change requests ----
 }
 
 # Outside the table, on purpose: Django's own admin (its permission is `is_staff`, checked by

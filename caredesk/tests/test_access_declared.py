@@ -40,7 +40,9 @@ from caredesk.escalation.models import (
     Rotation,
     SlaPolicy,
 )
-from caredesk.fieldwork.models import Visit
+from caredesk.fieldwork.changes import services as change_services
+from caredesk.fieldwork.masks import services as mask_services  # masks
+from caredesk.fieldwork.models import ChangeKind, ChangeRequest, ChangeStatus, Visit
 from caredesk.fieldwork.visits import services as visit_services
 from caredesk.notify.models import Message
 from caredesk.satisfaction.tests import factories as survey_factories
@@ -126,6 +128,29 @@ def world(cast, open_request):
         )
         for key, t in (("own", L), ("other", _fresh(N)))
     }
+    # ---- change requests: a draft on each customer's network, linked to its ticket, carried
+    # out by its requester (engineer.b on Lakeside's, engineer.e2 on org B's), the window open.
+    changes = {
+        key: change_services.create_change(
+            actor=who,
+            customer_org=org,
+            kind="config",
+            title="调整告警门限",
+            plan="修改门限并观察",
+            window_start=clock.now() - dt.timedelta(hours=1),
+            window_end=clock.now() + dt.timedelta(hours=6),
+            elements=[f"NE-{key}"],
+            executor=who,
+            tickets=[_fresh(t)],
+            region=region,
+            product=cast.products.core,
+        )
+        for key, who, org, t, region in (
+            ("own", cast.b, cast.orgs.lakeside, L, cast.regions.lakeside),
+            ("other", e2, cast.orgs.other, N, north),
+        )
+    }
+    # ---- end of change requests
     messages = {
         "own": Message.objects.filter(context__number=L.number).order_by("id").first(),
         "other": Message.objects.filter(context__number=N.number).order_by("id").first(),
@@ -142,6 +167,7 @@ def world(cast, open_request):
         messages=messages,
         visits=visits,
         complaints=complaints,
+        changes=changes,
         cell=Responsibility.objects.order_by("id").first(),
         assignment=RoleAssignment.objects.order_by("id").first(),
         calendar=Calendar.objects.order_by("id").first(),
@@ -215,10 +241,87 @@ def _visit(world, obj: str, step: str = "planned"):
     return visit
 
 
+# ---- change requests
+CHANGE_STEPS = ("draft", "submitted", "approved", "in_progress", "verifying")
+
+
+def _change(world, obj: str, step: str = "draft") -> ChangeRequest:
+    """The object's change, brought to `step` in the cell: submitted by its requester,
+    approved (the region's service manager for Lakeside's, the product leader for org B's),
+    started and verified by its executor."""
+    change = ChangeRequest.objects.get(pk=world.changes[obj].pk)
+    requester = change.requester
+    approver = world.cast.a if obj == "own" else world.cast.p
+    verbs = {
+        "submitted": lambda c: change_services.submit_change(actor=requester, change=c),
+        "approved": lambda c: change_services.approve_change(actor=approver, change=c),
+        "in_progress": lambda c: change_services.start_change(actor=c.executor, change=c),
+        "verifying": lambda c: change_services.verify_change(
+            actor=c.executor,
+            change=c,
+            checklist=[{"item": "告警正常", "ok": True}],
+            execution_note="已修改",
+        ),
+    }
+    for name in CHANGE_STEPS[1 : CHANGE_STEPS.index(step) + 1]:
+        change = verbs[name](change)
+    return change
+
+
+def _change_body(world, obj: str) -> dict:
+    now = clock.now()
+    return {
+        "customer_org": world.orgs[obj].pk,
+        "kind": "reboot",
+        "title": "重启板卡",
+        "plan": "重启并观察",
+        "window_start": (now + dt.timedelta(hours=1)).isoformat(),
+        "window_end": (now + dt.timedelta(hours=2)).isoformat(),
+        "elements": [{"element": "NE-new"}],
+        "executor": world.cast.c.pk,
+    }
+
+
+# ---- end of change requests
+
+
 def _plan_body(world, obj: str) -> dict:
     engineer = _fresh(world.tickets[obj]).owner if obj == "other" else world.cast.b
     later = (clock.now() + dt.timedelta(hours=3)).isoformat()
     return {"engineer": engineer.pk, "planned_at": later, "purpose": "复查"}
+
+
+# ---- masks: an approved alarm-masking change and a rule under it, made in the cell.
+_MASK_RULE = {"elements": ["OTN-07"], "alarm_codes": ["LOS"], "reason": "割接告警"}
+
+
+def _masking_change(world, obj: str):
+    """Own: Lakeside's, requested by engineer.b, executed by partner.d; other: org B's, by
+    engineer.e2 (the other ticket's owner)."""
+    other_staff = _fresh(world.tickets["other"]).owner
+    person = world.cast.b if obj == "own" else other_staff
+    now = clock.now()
+    return ChangeRequest.objects.create(
+        kind=ChangeKind.ALARM_MASKING,
+        status=ChangeStatus.APPROVED,
+        customer_org=world.orgs[obj],
+        requester=person,
+        executor=world.cast.d if obj == "own" else other_staff,
+        title="屏蔽",
+        plan="屏蔽割接告警",
+        window_start=now,
+        window_end=now + dt.timedelta(hours=8),
+        vendor_approved_at=now,
+        approved_at=now,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def _mask(world, obj: str):
+    change = _masking_change(world, obj)
+    draft = mask_services.RuleDraft(**_MASK_RULE)
+    return mask_services.create_rule(actor=change.executor, change=change, draft=draft)
 
 
 def _sla_body(world, severity="P4"):
@@ -354,6 +457,44 @@ def _api_calls(world, c, obj):
             f"/visits/{world.visits[obj].pk}/cancel", {"reason": "客户改期"}
         ),
         "visit_confirm": lambda: c.post(f"/visits/{_visit(world, obj, 'left').pk}/confirm"),
+        # ---- change requests
+        "changes": lambda: c.get("/changes"),
+        "create_change": lambda: c.post("/changes", _change_body(world, obj)),
+        "change": lambda: c.get(f"/changes/{world.changes[obj].pk}"),
+        "change_submit": lambda: c.post(f"/changes/{world.changes[obj].pk}/submit"),
+        "change_approve": lambda: c.post(f"/changes/{_change(world, obj, 'submitted').pk}/approve"),
+        "change_reject": lambda: c.post(
+            f"/changes/{_change(world, obj, 'submitted').pk}/reject", {"reason": "窗口不合适"}
+        ),
+        "change_start": lambda: c.post(f"/changes/{_change(world, obj, 'approved').pk}/start"),
+        "change_verify": lambda: c.post(
+            f"/changes/{_change(world, obj, 'in_progress').pk}/verify",
+            {"checklist": [{"item": "告警正常", "ok": True}], "execution_note": "已修改"},
+        ),
+        "change_complete": lambda: c.post(
+            f"/changes/{_change(world, obj, 'verifying').pk}/complete", {"outcome": "done"}
+        ),
+        "change_rollback": lambda: c.post(
+            f"/changes/{_change(world, obj, 'in_progress').pk}/rollback", {"note": "已回退"}
+        ),
+        "change_cancel": lambda: c.post(
+            f"/changes/{world.changes[obj].pk}/cancel", {"reason": "不再需要"}
+        ),
+        "change_templates": lambda: c.get("/change-templates"),
+        "publish_template": lambda: c.post(
+            "/change-templates",
+            {"name": "板卡重启", "kind": "reboot", "plan": "重启", "rollback_plan": "无需回退"},
+        ),
+        "blackouts": lambda: c.get("/blackout-windows"),
+        "declare_blackout": lambda: c.post(
+            "/blackout-windows",
+            {
+                "name": "春节封网",
+                "starts_at": clock.now().isoformat(),
+                "ends_at": (clock.now() + dt.timedelta(days=7)).isoformat(),
+            },
+        ),
+        # ---- end of change requests
         "map": lambda: c.get(f"/customers/{org.pk}/stakeholders"),
         "map_add": lambda: c.post(f"/customers/{org.pk}/stakeholders", {"person": cast.c.pk}),
         "map_change": lambda: c.patch(f"/stakeholders/{entry.pk}", {"note": "值班"}),
@@ -361,6 +502,15 @@ def _api_calls(world, c, obj):
         # satisfaction
         **_survey_api_calls(world, c, obj),
         **_complaint_calls(world, c, obj),
+        # masks
+        "masks": lambda: c.get("/masks"),
+        "mask_create": lambda: c.post(
+            "/masks",
+            {"change": _masking_change(world, obj).pk, "rules": [_MASK_RULE]},
+        ),
+        "masks_unauthorised": lambda: c.get("/masks/unauthorised"),
+        "mask": lambda: c.get(f"/masks/{_mask(world, obj).pk}"),
+        "mask_remove": lambda: c.post(f"/masks/{_mask(world, obj).pk}/remove", {"reason": "完成"}),
     }
 
 
@@ -566,6 +716,21 @@ def _page_calls(world, s, obj):
         # satisfaction
         **_survey_page_calls(world, s, obj),
         **_complaint_pages(world, s, obj),
+        # ---- change requests
+        "page_changes": lambda: s.get("/changes/"),
+        "page_change_new": lambda: s.get("/changes/new/"),
+        "page_change": lambda: s.get(f"/changes/{world.changes[obj].pk}/"),
+        "page_change_submit": lambda: s.post(
+            f"/changes/{world.changes[obj].pk}/submit/", {"version": world.changes[obj].version}
+        ),
+        # ---- end of change requests
+        # masks
+        "page_masks": lambda: s.get("/masks/"),
+        "page_mask_upload": lambda: s.get("/masks/upload/"),
+        "page_mask": lambda: s.get(f"/masks/{_mask(world, obj).pk}/"),
+        "page_mask_remove": lambda: s.post(
+            f"/masks/{_mask(world, obj).pk}/remove/", {"reason": "完成"}
+        ),
     }
 
 

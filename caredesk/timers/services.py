@@ -198,3 +198,17 @@ def run_probes(actions: list[DueAction]) -> list[str]:
         [ProbeEffect(action_id=a.pk, worker=a.claimed_by, at=now) for a in actions]
     )
     return ["fired"] * len(actions)
+
+
+# ---- masks: many actions queued in one statement (the expiry timers of a bulk of rules).
+def schedule_many(actions: list[tuple[str, str | int, dt.datetime, dict | None]]) -> int:
+    """Queue (kind, subject, due_at, payload) actions together; same transaction rule as
+    `schedule`."""
+    DueAction.objects.bulk_create(
+        [
+            DueAction(kind=kind, subject=str(subject), due_at=due_at, payload=payload or {})
+            for kind, subject, due_at, payload in actions
+        ],
+        batch_size=2000,
+    )
+    return len(actions)

@@ -15,7 +15,7 @@ from caredesk.complaints import views as complaint_views
 from caredesk.errors import DomainError, NotFound
 from caredesk.escalation import clocks, ticket_notices
 from caredesk.escalation import selectors as escalation_selectors
-from caredesk.fieldwork.views import visit_forms
+from caredesk.fieldwork.views import change_forms, visit_forms
 from caredesk.tickets import forms, policy, selectors, services
 from caredesk.tickets.services import closing
 
@@ -75,6 +75,8 @@ def _ticket_context(request, ticket, **forms_in_error):
         "visits": visit_forms.ticket_card(person, ticket, forms_in_error.get("visit_plan")),
         # complaints: the banner of the complaints about this ticket
         "complaints": complaint_views.ticket_banner(person, ticket),
+        # ---- change requests: the changes linked to the ticket ----
+        "changes": change_forms.ticket_card(person, ticket),
     }
     if person.is_customer:
         until = closing.reopen_allowed_until(ticket)
