@@ -22,7 +22,10 @@ BUDGET = {
     "api_search": 4,
     "api_detail": 9,
     "queue_page": 6,
-    "ticket_page": 14,  # +1: the site visits card (its plan form is fetched when opened)
+    # the site visits card (its plan form is fetched when opened), the complaint banner (+1)
+    # and the linked changes card (+3: the viewer's approver roles, the regions they manage,
+    # then the changes they may see), one of them within the slack the page had
+    "ticket_page": 17,
     "propose_handoff": 17,
     "accept_handoff": 21,
 }
