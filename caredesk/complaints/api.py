@@ -20,20 +20,20 @@ from .schemas import (
     ActionIn,
     CallBackIn,
     CategoryOut,
-    CloseIn,
+    ComplaintCloseIn,
+    ComplaintNoteIn,
     ComplaintOut,
     ComplaintPage,
+    ComplaintReopenIn,
+    ComplaintVerifyIn,
+    ComplaintVersionIn,
     ExtendIn,
     LookupOut,
-    NoteIn,
     OpenIn,
-    ReopenIn,
     RespondIn,
     RootCauseIn,
     SeverityIn,
     StatusFilter,
-    VerifyIn,
-    VersionIn,
     WithdrawIn,
 )
 
@@ -206,7 +206,7 @@ def _tickets(ids: list[int]) -> list[Ticket]:
 # ---------------------------------------------------------------- endpoints
 
 
-class ListQuery(Schema):
+class ComplaintListQuery(Schema):
     scope: str = Field("all", pattern="^(mine|all)$", description="mine: those I handle")
     status: StatusFilter = "open"
     category: str = Field("", max_length=40)
@@ -216,7 +216,7 @@ class ListQuery(Schema):
 
 
 @router.get("/complaints", response={200: ComplaintPage, **error_responses()})
-def list_complaints(request, query: Query[ListQuery]):
+def list_complaints(request, query: Query[ComplaintListQuery]):
     """Complaints the caller may see: open ones nearest deadline first, by cursor."""
     rows = selectors.queue(
         request.auth,
@@ -270,8 +270,8 @@ WRITE = {200: ComplaintOut, **error_responses(403, 404, 409)}
 
 
 @router.post("/complaints/{complaint_id}/acknowledge", response=WRITE)
-def acknowledge(request, complaint_id: IdParam, payload: VersionIn | None = None):
-    p = payload or VersionIn()
+def acknowledge(request, complaint_id: IdParam, payload: ComplaintVersionIn | None = None):
+    p = payload or ComplaintVersionIn()
     services.acknowledge(
         actor=request.auth, complaint=_complaint(request, complaint_id), version=p.version
     )
@@ -320,7 +320,7 @@ def root_cause(request, complaint_id: IdParam, payload: RootCauseIn):
 
 
 @router.post("/complaints/{complaint_id}/notes", response=WRITE)
-def note(request, complaint_id: IdParam, payload: NoteIn):
+def note(request, complaint_id: IdParam, payload: ComplaintNoteIn):
     """An investigation note: internal, never shown to the customer."""
     services.add_note(
         actor=request.auth, complaint=_complaint(request, complaint_id), body=payload.body
@@ -345,7 +345,7 @@ def add_action(request, complaint_id: IdParam, payload: ActionIn):
 
 
 @router.post("/complaints/{complaint_id}/actions/{action_id}/verify", response=WRITE)
-def verify_action(request, complaint_id: IdParam, action_id: IdParam, payload: VerifyIn):
+def verify_action(request, complaint_id: IdParam, action_id: IdParam, payload: ComplaintVerifyIn):
     complaint = _complaint(request, complaint_id)
     action = CorrectiveAction.objects.filter(pk=action_id, complaint=complaint).first()
     if action is None:
@@ -373,8 +373,8 @@ def respond(request, complaint_id: IdParam, payload: RespondIn):
 
 
 @router.post("/complaints/{complaint_id}/approve", response=WRITE)
-def approve(request, complaint_id: IdParam, payload: VersionIn | None = None):
-    p = payload or VersionIn()
+def approve(request, complaint_id: IdParam, payload: ComplaintVersionIn | None = None):
+    p = payload or ComplaintVersionIn()
     services.approve_response(
         actor=request.auth, complaint=_complaint(request, complaint_id), version=p.version
     )
@@ -395,7 +395,7 @@ def withdraw(request, complaint_id: IdParam, payload: WithdrawIn):
 
 
 @router.post("/complaints/{complaint_id}/close", response=WRITE)
-def close(request, complaint_id: IdParam, payload: CloseIn):
+def close(request, complaint_id: IdParam, payload: ComplaintCloseIn):
     """Close on the complainant's confirmation (a satisfied call-back) or their recorded
     refusal with the recourse told; otherwise 409 `closure_needs_answer`."""
     services.close(
@@ -410,7 +410,7 @@ def close(request, complaint_id: IdParam, payload: CloseIn):
 
 
 @router.post("/complaints/{complaint_id}/reopen", response=WRITE)
-def reopen(request, complaint_id: IdParam, payload: ReopenIn):
+def reopen(request, complaint_id: IdParam, payload: ComplaintReopenIn):
     services.reopen(
         actor=request.auth,
         complaint=_complaint(request, complaint_id),

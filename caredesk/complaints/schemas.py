@@ -20,7 +20,7 @@ DeadlineIn = Literal[tuple(DeadlineKind.values)]  # type: ignore[valid-type]
 StatusFilter = Literal[("open", "all", *Status.values)]  # type: ignore[valid-type]
 
 
-class PersonOut(Schema):
+class ComplaintPersonOut(Schema):
     id: int
     name: str
     phone: str
@@ -34,7 +34,7 @@ class CategoryOut(Schema):
     parent: str | None = Field(description="The parent category's code, for a sub-category")
 
 
-class TicketRef(Schema):
+class ComplaintTicketRef(Schema):
     id: int
     number: str
     title: str
@@ -69,7 +69,7 @@ class CallBackOut(Schema):
 class ActionOut(Schema):
     id: int
     description: str
-    owner: PersonOut
+    owner: ComplaintPersonOut
     due_at: datetime
     verified_at: datetime | None
     verification: str
@@ -89,7 +89,7 @@ class InternalOut(Schema):
     root_cause: CategoryOut | None
     findings: str
     actions: list[ActionOut]
-    registered_by: PersonOut
+    registered_by: ComplaintPersonOut
     response_draft: str
 
 
@@ -110,8 +110,8 @@ class ComplaintOut(Schema):
     impact: str
     category: CategoryOut
     subcategory: CategoryOut | None
-    handler: PersonOut
-    tickets: list[TicketRef]
+    handler: ComplaintPersonOut
+    tickets: list[ComplaintTicketRef]
     deadlines: DeadlinesOut
     response: str = Field(description="The response as sent (empty until it is)")
     response_sent_at: datetime | None
@@ -135,7 +135,7 @@ class ComplaintRow(Schema):
     category: str
     customer_org: int
     complainant: str
-    handler: PersonOut
+    handler: ComplaintPersonOut
     received_at: datetime
     next_due: datetime | None
     overdue: list[str]
@@ -164,28 +164,28 @@ class OpenIn(Schema):
     handler: Id | None = Field(None, description="Default: the customer's service manager")
 
 
-class VersionIn(Schema):
+class ComplaintVersionIn(Schema):
     version: Version | None = None
 
 
-class ExtendIn(VersionIn):
+class ExtendIn(ComplaintVersionIn):
     deadline: DeadlineIn = "resolve"
     until: datetime
     reason: str = Field(min_length=1, max_length=Limits.REASON)
 
 
-class CallBackIn(VersionIn):
+class CallBackIn(ComplaintVersionIn):
     reached: bool
     satisfied: bool | None = None
     note: str = Field("", max_length=Limits.NOTE)
 
 
-class RootCauseIn(VersionIn):
+class RootCauseIn(ComplaintVersionIn):
     cause: str = Field(min_length=1, max_length=40, description="A category's code")
     note: str = Field(min_length=1, max_length=Limits.TEXT)
 
 
-class NoteIn(Schema):
+class ComplaintNoteIn(Schema):
     body: str = Field(min_length=1, max_length=Limits.TEXT)
 
 
@@ -195,31 +195,31 @@ class ActionIn(Schema):
     due_at: datetime
 
 
-class VerifyIn(Schema):
+class ComplaintVerifyIn(Schema):
     effective: bool
     verification: str = Field(min_length=1, max_length=Limits.REASON)
 
 
-class RespondIn(VersionIn):
+class RespondIn(ComplaintVersionIn):
     text: str = Field(min_length=1, max_length=Limits.TEXT)
 
 
-class WithdrawIn(VersionIn):
+class WithdrawIn(ComplaintVersionIn):
     note: str = Field(min_length=1, max_length=Limits.REASON)
     withdrawn_name: str = Field("", max_length=100)
 
 
-class CloseIn(VersionIn):
+class ComplaintCloseIn(ComplaintVersionIn):
     outcome: ClosureIn
     note: str = Field("", max_length=Limits.NOTE)
     recourse: str = Field("", max_length=Limits.REASON)
 
 
-class ReopenIn(VersionIn):
+class ComplaintReopenIn(ComplaintVersionIn):
     reason: str = Field(min_length=1, max_length=Limits.REASON)
 
 
-class ContactOut(Schema):
+class ComplaintContactOut(Schema):
     id: int
     name: str
     phone: str
@@ -231,10 +231,10 @@ class FoundTicketOut(Schema):
     number: str
     title: str
     customer_org: int
-    owner: PersonOut
+    owner: ComplaintPersonOut
     status: str
 
 
 class LookupOut(Schema):
-    contacts: list[ContactOut]
+    contacts: list[ComplaintContactOut]
     tickets: list[FoundTicketOut]

@@ -30,7 +30,7 @@ Reason = Field(min_length=1, max_length=Limits.REASON)
 # ---------------------------------------------------------------- schemas
 
 
-class PersonOut(Schema):
+class ChangePersonOut(Schema):
     id: int
     name: str
     phone: str
@@ -53,7 +53,7 @@ class AssessmentIn(Schema):
 
 
 class ApprovalOut(Schema):
-    by: PersonOut
+    by: ChangePersonOut
     at: datetime
 
 
@@ -78,7 +78,7 @@ class ConflictOut(Schema):
     ends_at: datetime
 
 
-class TicketRef(Schema):
+class ChangeTicketRef(Schema):
     id: int
     number: str
 
@@ -94,8 +94,8 @@ class ChangeOut(Schema):
     customer_name: str
     region: int | None
     product: int | None
-    requester: PersonOut
-    executor: PersonOut
+    requester: ChangePersonOut
+    executor: ChangePersonOut
     plan: str
     rollback_plan: str
     risk: str
@@ -103,7 +103,7 @@ class ChangeOut(Schema):
     window_start: datetime
     window_end: datetime
     elements: list[ElementOut]
-    tickets: list[TicketRef]
+    tickets: list[ChangeTicketRef]
     conflicts: list[ConflictOut]
     override_reason: str
     needs_customer_approval: bool
@@ -147,11 +147,11 @@ class ChangeIn(Schema):
     product: Id | None = None
 
 
-class VersionIn(Schema):
+class ChangeVersionIn(Schema):
     version: Version | None = None
 
 
-class SubmitIn(VersionIn):
+class SubmitIn(ChangeVersionIn):
     override_reason: str = Field(
         "",
         max_length=Limits.REASON,
@@ -159,29 +159,29 @@ class SubmitIn(VersionIn):
     )
 
 
-class NoteIn(VersionIn):
+class ChangeNoteIn(ChangeVersionIn):
     note: str = Field("", max_length=Limits.REASON)
 
 
-class ReasonIn(VersionIn):
+class ReasonIn(ChangeVersionIn):
     reason: str = Reason
 
 
-class VerifyIn(VersionIn):
+class ChangeVerifyIn(ChangeVersionIn):
     checklist: list[CheckIn] = Field(min_length=1, max_length=100)
     execution_note: str = Text
 
 
-class CompleteIn(VersionIn):
+class CompleteIn(ChangeVersionIn):
     outcome: Literal["done", "failed"]
     note: str = Field("", max_length=Limits.TEXT, description="Required when failed")
 
 
-class RollbackIn(VersionIn):
+class RollbackIn(ChangeVersionIn):
     note: str = Text
 
 
-class ListQuery(Schema):
+class ChangeListQuery(Schema):
     customer: IdParam | None = Field(None, description="A customer (and its branches)")
     status: StatusIn | None = Field(None, description="A status, or active")
     element: str | None = Field(None, max_length=200)
@@ -272,7 +272,7 @@ def _tickets(ids: list[int]) -> list[Ticket]:
 
 
 @router.get("/changes", response={200: ChangePage, **error_responses()})
-def list_changes(request, query: Query[ListQuery]):
+def list_changes(request, query: Query[ChangeListQuery]):
     """The changes the caller may see, newest first, by cursor (`next_cursor` → `?cursor=`)."""
     filters = selectors.ChangeFilters(
         customer_org=query.customer,
@@ -322,7 +322,7 @@ def get_change(request, change_id: IdParam):
 WRITE = {200: ChangeOut, **error_responses(403, 404, 409)}
 
 
-def _act(request, change_id: int, verb, payload: VersionIn, **arguments) -> dict:
+def _act(request, change_id: int, verb, payload: ChangeVersionIn, **arguments) -> dict:
     """Call `verb` on the change the caller may see with the body's fields (its version, and
     `arguments` — those that are not the body's own), and answer the fresh change."""
     fields = payload.dict(exclude={"version", *arguments})
@@ -345,11 +345,11 @@ def submit(request, change_id: IdParam, payload: SubmitIn | None = None):
 
 
 @router.post("/changes/{change_id}/approve", response=WRITE)
-def approve(request, change_id: IdParam, payload: NoteIn | None = None):
+def approve(request, change_id: IdParam, payload: ChangeNoteIn | None = None):
     """One approval: the office's (product maintenance leader or service manager for the
     change's scope) or, at medium or high risk, the customer's. Never one's own change (403
     `self_approval`)."""
-    return _act(request, change_id, services.approve_change, payload or NoteIn())
+    return _act(request, change_id, services.approve_change, payload or ChangeNoteIn())
 
 
 @router.post("/changes/{change_id}/reject", response=WRITE)
@@ -358,14 +358,14 @@ def reject(request, change_id: IdParam, payload: ReasonIn):
 
 
 @router.post("/changes/{change_id}/start", response=WRITE)
-def start(request, change_id: IdParam, payload: VersionIn | None = None):
+def start(request, change_id: IdParam, payload: ChangeVersionIn | None = None):
     """The executor starts it: approved (409 `change_not_approved`), inside its window (409
     `change_outside_window`). Staff may start an emergency change before it is authorised."""
-    return _act(request, change_id, services.start_change, payload or VersionIn())
+    return _act(request, change_id, services.start_change, payload or ChangeVersionIn())
 
 
 @router.post("/changes/{change_id}/verify", response=WRITE)
-def verify(request, change_id: IdParam, payload: VerifyIn):
+def verify(request, change_id: IdParam, payload: ChangeVerifyIn):
     """The executor records what was done and the verification checklist."""
     checklist = [c.dict() for c in payload.checklist]
     return _act(request, change_id, services.verify_change, payload, checklist=checklist)

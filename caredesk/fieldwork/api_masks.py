@@ -60,7 +60,7 @@ class BulkOut(Schema):
     batch: str
 
 
-class PersonOut(Schema):
+class MaskPersonOut(Schema):
     id: int
     name: str
 
@@ -76,7 +76,7 @@ class MaskOut(Schema):
     elements: list[str]
     alarm_codes: list[str]
     reason: str
-    owner: PersonOut
+    owner: MaskPersonOut
     starts_at: datetime
     ends_at: datetime
     status: str = Field(description="active, expired or removed")

@@ -130,7 +130,7 @@ class FollowUpQuery(Schema):
     cursor: str = Field("", max_length=40)
 
 
-class CloseIn(Schema):
+class FollowUpCloseIn(Schema):
     note: str = Field(min_length=1, max_length=Limits.NOTE)
     version: Version | None = None
 
@@ -256,7 +256,7 @@ def list_follow_ups(request, q: Query[FollowUpQuery]):
     "/survey-follow-ups/{follow_up_id}/close",
     response={200: FollowUpOut, **error_responses(403, 404, 409)},
 )
-def close_follow_up(request, follow_up_id: IdParam, payload: CloseIn):
+def close_follow_up(request, follow_up_id: IdParam, payload: FollowUpCloseIn):
     """Close an open follow-up with a note of what was done (its service manager, or a
     manager of the office)."""
     follow_up = selectors.follow_up_for(request.auth, follow_up_id)
