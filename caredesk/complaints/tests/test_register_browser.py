@@ -9,7 +9,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from caredesk.complaints.models import Complaint
+from caredesk.complaints.models import Category, Complaint
 from caredesk.web.tests.test_browser import (  # noqa: F401  (fixtures)
     browser,
     login,
@@ -37,7 +37,9 @@ def test_hotline_agent_registers_a_complaint_from_a_call(
     form = page.get_by_test_id("register-form")
     expect(form.locator("input[name=tickets]")).to_have_value(ticket.number)
     expect(form.locator("select[name=complainant]")).to_have_value(str(cast.y.pk))
-    form.locator("select[name=category]").select_option(label="推诿")
+    # By value: the option's label is the category's name in the page's language.
+    buck_passing = Category.objects.get(code="buck_passing")
+    form.locator("select[name=category]").select_option(value=str(buck_passing.pk))
     form.locator("textarea[name=words]").fill("打了三个电话，每个人都让我找别人。")
     form.locator("textarea[name=remedy_sought]").fill("指定一个负责人跟到底。")
     page.get_by_test_id("register-submit").click()
