@@ -81,8 +81,24 @@ def build_cast():
     return cast
 
 
+def _seed_data_of_migrations() -> None:
+    """Rows a data migration seeds (the complaint taxonomy), put back when a transactional test
+    before this one flushed them away with everything else."""
+    import importlib
+
+    from django.apps import apps
+
+    from caredesk.complaints.models import Category
+
+    if not Category.objects.exists():
+        importlib.import_module("caredesk.complaints.migrations.0002_seed_categories").seed(
+            apps, None
+        )
+
+
 @pytest.fixture
 def cast(db):
+    _seed_data_of_migrations()
     return build_cast()
 
 
