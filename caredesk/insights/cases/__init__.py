@@ -1,0 +1,1 @@
+"""The learning-case library: customer voice, event replay and lessons, anonymised."""

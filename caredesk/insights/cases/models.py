@@ -1,0 +1,1 @@
+"""Tables of cases (its own only: the floors below are read, never written)."""

@@ -1,0 +1,1 @@
+"""Tables of handover (its own only: the floors below are read, never written)."""

@@ -1,0 +1,1 @@
+"""Complaint early warning: an explainable risk score per open ticket."""
