@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+import structlog
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -127,6 +128,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # outermost of all: every answer, the error shape's 500 too, carries the request id
+    "caredesk.runtime.middleware.RequestIdMiddleware",
     "caredesk.api.ErrorShapeMiddleware",  # outermost: it sees every /api/ answer, the 500 too
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -288,32 +291,82 @@ PERMISSIONS_POLICY = (
     "display-capture=(), interest-cohort=()"
 )
 
+# Logs: one JSON object per line on stderr (CAREDESK_LOG_FORMAT=console: key=value lines for
+# people), through structlog for CareDesk's own lines and the standard library's (Django's,
+# gunicorn's) alike. Every line written while a request or the worker's handling of a row is
+# under way carries its request id (caredesk.tracing). CAREDESK_LOG_LEVEL=INFO adds a line
+# per request and per message and timer the worker finishes.
+_log_chain = [
+    structlog.contextvars.merge_contextvars,
+    structlog.stdlib.add_log_level,
+    structlog.stdlib.add_logger_name,
+    structlog.processors.TimeStamper(fmt="iso", utc=True),
+]
+structlog.configure(
+    processors=[
+        structlog.stdlib.filter_by_level,
+        *_log_chain,
+        structlog.processors.StackInfoRenderer(),
+        structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+    ],
+    logger_factory=structlog.stdlib.LoggerFactory(),
+    wrapper_class=structlog.stdlib.BoundLogger,
+    cache_logger_on_first_use=True,
+)
+LOG_FORMAT = env_str("CAREDESK_LOG_FORMAT", "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "structured": {
+            "()": structlog.stdlib.ProcessorFormatter,
+            "foreign_pre_chain": _log_chain,
+            "processors": [
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.format_exc_info,
+                structlog.processors.KeyValueRenderer(
+                    key_order=["timestamp", "level", "event", "request_id"], drop_missing=True
+                )
+                if LOG_FORMAT == "console"
+                else structlog.processors.JSONRenderer(ensure_ascii=False),
+            ],
+        },
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    # satisfaction: a survey link is its own credential, so request lines and "Not Found"
+    # warnings that name one are logged with the token replaced (caredesk.satisfaction.tokens).
+    "filters": {"survey_links": {"()": "caredesk.satisfaction.tokens.RedactSurveyTokens"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "structured",
+            "filters": ["survey_links"],
+        },
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["survey_links"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env_str("CAREDESK_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        "django.request": {"filters": ["survey_links"]},
+    },
 }
-# satisfaction: a survey link is its own credential, so request lines and "Not Found" warnings
-# that name one are logged with the token replaced (caredesk.satisfaction.tokens).
-LOGGING["filters"] = {"survey_links": {"()": "caredesk.satisfaction.tokens.RedactSurveyTokens"}}
-LOGGING["handlers"]["console"]["filters"] = ["survey_links"]
-LOGGING["formatters"] = {
-    "django.server": {
-        "()": "django.utils.log.ServerFormatter",
-        "format": "[{server_time}] {message}",
-        "style": "{",
-    }
-}
-LOGGING["handlers"]["django.server"] = {
-    "class": "logging.StreamHandler",
-    "formatter": "django.server",
-    "filters": ["survey_links"],
-}
-LOGGING["loggers"] = {
-    "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
-    "django.request": {"filters": ["survey_links"]},
-}
+
+# Operations: readiness (/readyz) and Prometheus metrics (/metrics).
+# The worker counts as alive while its last heartbeat is at most this old.
+READY_HEARTBEAT_MAX_AGE = int(env_str("CAREDESK_READY_HEARTBEAT_MAX_AGE", "60"))
+# Unready when more messages than this are due and not yet sent.
+READY_OUTBOX_MAX = int(env_str("CAREDESK_READY_OUTBOX_MAX", "1000"))
+# /metrics: a bearer token when set; otherwise only these addresses or networks.
+METRICS_TOKEN = env_str("CAREDESK_METRICS_TOKEN")
+METRICS_ALLOW = env_list("CAREDESK_METRICS_ALLOW", ["127.0.0.1/32", "::1/128"])
 
 # Notifications: outgoing mail (SMTP), webhook delivery, inbound mail attachments.
 # Without CAREDESK_EMAIL_HOST (a laptop's `make run`) mail is written as files to var/mail/.

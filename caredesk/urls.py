@@ -23,6 +23,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("directory/", include("caredesk.directory.urls")),
     path("", include("caredesk.web.urls")),
+    path("", include("caredesk.runtime.urls")),
     path("", include("caredesk.tickets.urls")),
     path("", include("caredesk.escalation.urls")),
     path("", include("caredesk.stakeholders.urls")),

@@ -18,18 +18,21 @@ import random
 import time
 from collections import defaultdict
 
+import structlog
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.template import TemplateDoesNotExist
 
-from caredesk import claiming, clock
+from caredesk import claiming, clock, tracing
 
 from . import outbox, rendering
 from .channels import Outcome, Outgoing, dingtalk, email, feishu, webhook, wecom
 from .models import Attempt, AttemptOutcome, Endpoint, Message, MessageState
 
 log = logging.getLogger(__name__)
+# One line per try at INFO, under the request id of what queued the message.
+events = structlog.get_logger("caredesk.outbox")
 
 ADAPTERS = {
     "email": email.send,
@@ -87,8 +90,18 @@ def deliver_due(
                 Attempt.objects.filter(pk__in=[a.pk for _, a in rest]).delete()
                 _release([r for r, _ in rest], worker, uncount=True)
                 break
-            outcome, subject, body = _send(row, session)
-            _record(row, attempt, outcome, worker, subject, body)
+            with tracing.bound(row.request_id):
+                outcome, subject, body = _send(row, session)
+                _record(row, attempt, outcome, worker, subject, body)
+                events.info(
+                    "message tried",
+                    message=row.pk,
+                    channel=row.channel,
+                    template=row.template,
+                    outcome=attempt.outcome,
+                    attempt=row.attempt,
+                    worker=worker,
+                )
             tried += 1
     finally:
         session.close()

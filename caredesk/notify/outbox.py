@@ -5,7 +5,7 @@ import hashlib
 from django.conf import settings
 from django.db import transaction
 
-from caredesk import clock
+from caredesk import clock, tracing
 
 from . import addressing
 from .models import Endpoint, Message
@@ -54,6 +54,7 @@ def prepare(
         message_id=email_message_id(key) if channel == "email" else "",
         next_attempt_at=now,
         created_at=now,
+        request_id=tracing.current(),
     )
 
 

@@ -52,6 +52,8 @@ class RedactSurveyTokens(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.msg, str):
             record.msg = redact(record.msg)
+        elif isinstance(record.msg, dict):  # a structlog line: its fields (path, event…)
+            record.msg = {k: _clean(v) for k, v in record.msg.items()}
         if isinstance(record.args, dict):
             record.args = {k: _clean(v) for k, v in record.args.items()}
         elif isinstance(record.args, tuple):

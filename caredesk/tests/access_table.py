@@ -463,6 +463,13 @@ API = {
 PAGES = {
     "home": [("page_home", PAGE_HOME, None)],
     "healthz": [("page_healthz", PUBLIC, None)],
+    # ---- operations ----
+    # Readiness says nothing of anyone's data (the call keeps a worker's heartbeat fresh);
+    # the metrics answer this machine (the test client's 127.0.0.1), and 404 elsewhere or
+    # without the token when one is set (runtime/tests/test_observability.py).
+    "readyz": [("page_readyz", PUBLIC, None)],
+    "metrics": [("page_metrics", PUBLIC, None)],
+    # ---- end of operations ----
     "login": [("page_login", LOGIN_PAGE, None)],
     "logout": [("page_logout", PAGE_HOME, None)],
     "set_language": [("page_lang", PAGE_HOME, None)],

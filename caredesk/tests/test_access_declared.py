@@ -45,6 +45,7 @@ from caredesk.fieldwork.masks import services as mask_services  # masks
 from caredesk.fieldwork.models import ChangeKind, ChangeRequest, ChangeStatus, Visit
 from caredesk.fieldwork.visits import services as visit_services
 from caredesk.notify.models import Message
+from caredesk.runtime.heartbeat import Heart
 from caredesk.satisfaction.tests import factories as survey_factories
 from caredesk.stakeholders import services as map_services
 from caredesk.tickets import services
@@ -630,6 +631,10 @@ def _page_calls(world, s, obj):
     return {
         "page_home": lambda: s.get("/"),
         "page_healthz": lambda: s.get("/healthz"),
+        # ---- operations ----
+        "page_readyz": lambda: (Heart("access-table").tick(force=True), s.get("/readyz"))[1],
+        "page_metrics": lambda: s.get("/metrics"),
+        # ---- end of operations ----
         "page_login": lambda: s.get("/login/"),
         "page_logout": lambda: s.post("/logout/"),
         "page_lang": lambda: s.post("/lang/", {"language": "en", "next": "/"}),

@@ -21,6 +21,9 @@ class DueAction(models.Model):
     done_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=20, blank=True)
     error = models.TextField(blank=True)
+    # The request (or the traced work) that scheduled it, bound again while it is handled, so
+    # what it queues and logs carries the same id.
+    request_id = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("due action")

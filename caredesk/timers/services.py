@@ -10,14 +10,17 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
+import structlog
 from django.db import connection, transaction
 from django.db.models import Q
 
-from caredesk import claiming, clock
+from caredesk import claiming, clock, tracing
 
 from .models import DueAction, ProbeEffect
 
 log = logging.getLogger(__name__)
+# One line per finished row at INFO, under the request id of what scheduled it.
+events = structlog.get_logger("caredesk.timers")
 
 # A handler acts on a due row and says what happened: "fired", or "skipped" when the
 # condition it re-checks no longer holds.
@@ -49,7 +52,11 @@ def batch_handler(kind: str) -> Callable[[BatchHandler], BatchHandler]:
 def schedule(*, kind: str, subject: str | int, due_at: dt.datetime, payload=None) -> DueAction:
     """Queue an action; call inside the transaction of the change that makes it due."""
     return DueAction.objects.create(
-        kind=kind, subject=str(subject), due_at=due_at, payload=payload or {}
+        kind=kind,
+        subject=str(subject),
+        due_at=due_at,
+        payload=payload or {},
+        request_id=tracing.current(),
     )
 
 
@@ -134,6 +141,7 @@ def _perform(ids: list[int], worker: str, now: dt.datetime, *, isolate: bool) ->
     failed: list[DueAction] = []
     with transaction.atomic():
         rows = list(claiming.locked_claims(DueAction, ids, worker).filter(done_at__isnull=True))
+        claimed = rows
         if not isolate:
             for kind in {r.kind for r in rows} & set(_batch_handlers):
                 mine = [r for r in rows if r.kind == kind]
@@ -143,10 +151,11 @@ def _perform(ids: list[int], worker: str, now: dt.datetime, *, isolate: bool) ->
         for row in rows:
             fn = _handlers.get(row.kind) or _one_of_batch(row.kind)
             if not isolate:
-                outcomes.setdefault(fn(row) if fn else "no_handler", []).append(row.pk)
+                with tracing.bound(row.request_id):
+                    outcomes.setdefault(fn(row) if fn else "no_handler", []).append(row.pk)
                 continue
             try:
-                with transaction.atomic():
+                with transaction.atomic(), tracing.bound(row.request_id):
                     outcome = fn(row) if fn else "no_handler"
                 outcomes.setdefault(outcome, []).append(row.pk)
             except Exception as exc:
@@ -170,9 +179,29 @@ def _perform(ids: list[int], worker: str, now: dt.datetime, *, isolate: bool) ->
                 if gave_up
                 else now + dt.timedelta(seconds=30 * 2 ** (row.attempt - 1)),
             )
+    if log.isEnabledFor(logging.INFO):
+        _log_done(claimed, outcomes, failed, worker)
     return sum(len(pks) for pks in outcomes.values()) + sum(
         1 for r in failed if r.attempt >= MAX_ATTEMPTS
     )
+
+
+def _log_done(
+    rows: list[DueAction], outcomes: dict[str, list[int]], failed: list[DueAction], worker: str
+) -> None:
+    outcome_of = {pk: outcome for outcome, pks in outcomes.items() for pk in pks}
+    outcome_of.update({r.pk: "failed" for r in failed})
+    for row in rows:
+        with tracing.bound(row.request_id):
+            events.info(
+                "timer done",
+                timer=row.pk,
+                kind=row.kind,
+                subject=row.subject,
+                outcome=outcome_of.get(row.pk, ""),
+                due_at=row.due_at.isoformat(),
+                worker=worker,
+            )
 
 
 def pending_for_subjects(*, kind: str, subjects: list[str]) -> list[DueAction]:
@@ -204,9 +233,16 @@ def run_probes(actions: list[DueAction]) -> list[str]:
 def schedule_many(actions: list[tuple[str, str | int, dt.datetime, dict | None]]) -> int:
     """Queue (kind, subject, due_at, payload) actions together; same transaction rule as
     `schedule`."""
+    request_id = tracing.current()
     DueAction.objects.bulk_create(
         [
-            DueAction(kind=kind, subject=str(subject), due_at=due_at, payload=payload or {})
+            DueAction(
+                kind=kind,
+                subject=str(subject),
+                due_at=due_at,
+                payload=payload or {},
+                request_id=request_id,
+            )
             for kind, subject, due_at, payload in actions
         ],
         batch_size=2000,

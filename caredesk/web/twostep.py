@@ -147,6 +147,8 @@ class EnrolmentRequiredMiddleware:
             "web:logout",
             "web:set_language",
             "web:healthz",
+            "runtime:readyz",
+            "runtime:metrics",
         }
     )
 

@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from caredesk import loops
 from caredesk.directory import refdata
+from caredesk.runtime.heartbeat import Heart
 
 
 class Command(BaseCommand):
@@ -38,7 +39,9 @@ class Command(BaseCommand):
         stop = threading.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())
+        heart = Heart(worker)
         if not once:
+            heart.tick(force=True)
             self.stdout.write(f"worker {worker} started")
         while not stop.is_set():
             refdata.new_scope()
@@ -46,6 +49,8 @@ class Command(BaseCommand):
             if once:
                 self.stdout.write(f"{done} done")
                 return
+            heart.tick(done)
             if not done:
                 stop.wait(idle)
+        heart.stop()
         self.stdout.write(f"worker {worker} stopped")
