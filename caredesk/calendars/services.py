@@ -14,7 +14,7 @@ from caredesk.directory.policy import can_write_reference_data
 from caredesk.errors import Conflict, PermissionDenied, ValidationFailed
 
 from . import worktime
-from .models import Calendar
+from .models import Calendar, CalendarDay, DayKind
 
 
 def _check_admin(actor: Person) -> None:
@@ -79,3 +79,24 @@ def import_calendar_days(*, actor: Person, calendar: Calendar, text: str) -> int
     count = worktime.import_days(calendar, text)
     audit.record(actor=actor, action="calendar.days", obj=calendar, after={"rows": count})
     return count
+
+
+@transaction.atomic
+def set_calendar_day(
+    *, actor: Person, calendar: Calendar, date, kind: str, name: str = ""
+) -> tuple[CalendarDay, bool]:
+    """Declare one date of a calendar a public holiday or a make-up working day (or change
+    what it was); returns the day and whether it was new. Audited."""
+    _check_admin(actor)
+    if kind not in DayKind.values:
+        raise ValidationFailed(fields={"kind": str(_("Choose holiday or workday."))})
+    day, created = CalendarDay.objects.update_or_create(
+        calendar=calendar, date=date, defaults={"kind": kind, "name": name[:100]}
+    )
+    audit.record(
+        actor=actor,
+        action="calendar.day",
+        obj=calendar,
+        after={"date": date.isoformat(), "kind": kind, "name": name[:100]},
+    )
+    return day, created
