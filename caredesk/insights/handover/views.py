@@ -28,11 +28,13 @@ def _not_found(request):
 
 
 class ReportFilters(forms.Form):
-    customer = forms.TypedChoiceField(
-        label=gettext_lazy("Customer"), coerce=int, required=False, empty_value=None
+    # Ids, not choices: a customer outside the reader's list answers "not found" (the
+    # scope check), never a form error that would tell it exists.
+    customer = forms.IntegerField(
+        label=gettext_lazy("Customer"), required=False, min_value=1, widget=forms.Select
     )
-    region = forms.TypedChoiceField(
-        label=gettext_lazy("Region"), coerce=int, required=False, empty_value=None
+    region = forms.IntegerField(
+        label=gettext_lazy("Region"), required=False, min_value=1, widget=forms.Select
     )
     at = forms.DateTimeField(
         label=gettext_lazy("At"),
@@ -43,9 +45,9 @@ class ReportFilters(forms.Form):
 
     def __init__(self, *args, customers=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["customer"].choices = [("", "—")] + [(o.pk, o.name) for o in customers]
+        self.fields["customer"].widget.choices = [("", "—")] + [(o.pk, o.name) for o in customers]
         regions = sorted(_regions(), key=lambda r: r[1])
-        self.fields["region"].choices = [("", "—")] + regions
+        self.fields["region"].widget.choices = [("", "—")] + regions
         _styled(self)
 
 
@@ -100,7 +102,7 @@ def handover_page(request):
 def handover_print(request):
     context, status = _report_context(request)
     if context is None or (status == 200 and context["report"] is None):
-        return _not_found(request) if context is None else redirect("handover:report")
+        return _not_found(request) if context is None else redirect("handover:handover")
     return render(request, "handover/print.html", context, status=status)
 
 
@@ -152,14 +154,14 @@ def notice_page(request, notice_id):
 @login_required
 def notice_acknowledge(request, notice_id):
     if request.method != "POST":
-        return redirect("handover:notice", notice_id=notice_id)
+        return redirect("handover:handover_notice", notice_id=notice_id)
     try:
         notice = notice_for(request.user, notice_id)
         services.acknowledge(actor=request.user, notice=notice)
     except NotFound:
         return _not_found(request)
     messages.success(request, _("Hand-over acknowledged."))
-    return redirect("handover:notice", notice_id=notice_id)
+    return redirect("handover:handover_notice", notice_id=notice_id)
 
 
 # ---------------------------------------------------------------- shift schedules
@@ -268,7 +270,7 @@ def schedules_page(request):
                 messages.success(
                     request, _("Shift schedule saved; the next shift change is armed.")
                 )
-                return redirect("handover:schedules")
+                return redirect("handover:handover_schedules")
         else:
             status = 422
     rows = []
