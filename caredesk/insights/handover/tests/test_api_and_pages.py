@@ -123,3 +123,14 @@ def test_notice_page_acknowledges_for_its_recipient_only(cast, at, lakeside):
     row = HandoverRecipient.objects.get(notice=notice, person=cast.c)
     assert row.acknowledged_at == T0 + dt.timedelta(hours=10)
     assert "已确认" in s.get(f"/handover/notices/{notice.pk}/").content.decode()
+
+
+def test_staff_navigation_links_masks_and_handover_and_the_mask_list_links_the_report(
+    cast, lakeside
+):
+    html = _session(cast.b).get(f"/masks/?customer={cast.orgs.lakeside.pk}").content.decode()
+    assert 'data-testid="nav-masks"' in html and 'data-testid="nav-handover"' in html
+    assert f'href="/handover/?customer={cast.orgs.lakeside.pk}"' in html
+    portal = _session(cast.y).get("/masks/").content.decode()
+    assert 'data-testid="nav-handover"' not in portal
+    assert 'data-testid="mask-handover-link"' not in portal
