@@ -176,3 +176,23 @@ def test_seed_case_5_through_the_api(cast, now, alertmanager, make_change, api):
     one = api(cast.y).get(f"/masks?element={elements[7]}").json()["items"]
     assert [i["elements"] for i in one] == [[elements[7]]]
     assert api(cast.o).get(f"/masks/{one[0]['id']}").status_code == 404
+    # ---- handover: next morning (08:00 hand-over, eight hours on) the shift hand-over report
+    # names the 200 rules — one line: the change, its owner, the reason, when they end (all
+    # within the day shift) — and the night shift's own silence as unauthorised.
+    morning = (now + dt.timedelta(hours=8)).isoformat().replace("+00:00", "Z")
+    report = api(cast.b).get(f"/handover?customer={cast.orgs.lakeside.pk}&at={morning}")
+    assert report.status_code == 200
+    body = report.json()
+    [group] = body["active_masks"]
+    assert (group["count"], group["change_number"], group["owner"]["name"], group["reason"]) == (
+        200,
+        change.number,
+        cast.d.name,
+        "升级割接",
+    )
+    assert sorted(r["elements"][0] for r in group["rules"]) == elements
+    assert dt.datetime.fromisoformat(group["last_end"]) == now + dt.timedelta(hours=10)
+    assert body["summary"]["expiring_masks"] == 200
+    assert [s["silence_id"] for s in body["unauthorised"]["silences"]] == [rogue.silence_id]
+    assert api(cast.y).get(f"/handover?customer={cast.orgs.lakeside.pk}").status_code == 404
+    # ---- end of handover
