@@ -509,8 +509,14 @@ def test_set_up_two_step_then_sign_in_with_password_and_code(cast, open_page, zh
 
     settled(page)
     page.locator("nav form[action='/logout/'] button").click()
+    # Wait for the sign-in page to be swapped in and settled: typing while the old body is
+    # still being replaced sent both strings into one field.
+    expect(page).to_have_url(re.compile(r"/login/"))
+    expect(page.locator("#id_username")).to_be_visible()
+    settled(page)
     page.locator("#id_username").fill("engineer.b")
     page.locator("#id_password").fill(DEMO_PASSWORD)
+    expect(page.locator("#id_username")).to_have_value("engineer.b")
     page.locator("main form button[type=submit]").click()
     expect(page.locator("#id_code")).to_be_visible()
     expect(page.get_by_test_id("whoami")).to_have_count(0)  # nobody signed in yet
