@@ -24,8 +24,7 @@ messages: $(VENV)/.installed
 run: setup
 	@mkdir -p var
 	$(PY) manage.py migrate --no-input -v 0
-	$(PY) manage.py seed_demo
-	@scripts/serve.sh $(PY) $(HOST) $(PORT)
+	@scripts/serve.sh $(PY) $(HOST) $(PORT) seed_demo
 
 test: setup
 	@VENV=$(VENV) scripts/test.sh

@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("caredesk.stakeholders.urls")),
     path("", include("caredesk.notify.urls")),
     path("", include("caredesk.fieldwork.urls")),
+    path("", include("caredesk.insights.handover.urls")),  # handover
     path("", include("caredesk.complaints.urls")),
     path("", include("caredesk.satisfaction.urls")),
 ]

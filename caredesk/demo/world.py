@@ -11,6 +11,7 @@ from django.db import transaction
 
 from caredesk import clock
 from caredesk.demo import complaints as complaints_demo
+from caredesk.demo import handover as handover_demo  # handover
 from caredesk.demo import masks as masks_demo  # masks
 from caredesk.directory.models import (
     Organisation,
@@ -439,6 +440,7 @@ def load_demo() -> bool:
         demo_surveys.seed(world, _at)  # satisfaction
         changes_demo.seed(world)  # change requests (issue 11)
         masks_demo.setup(world)  # masks
+        handover_demo.seed(world)  # handover
     return True
 
 

@@ -220,6 +220,31 @@ PAGE_MASK_REMOVE_OWN = row("403 403 404 404 302 302 302 302 302 302 403 302 403 
 PAGE_MASK_REMOVE_OTHER = row("404 404 404 403 404 404 404 404 404 404 404 404 403 404 302")
 
 
+# ---- handover ----
+# The shift hand-over report (caredesk.insights.handover) — own: Lakeside's (org A, served by
+# 江南), other: org B's. Staff read the report of a customer their office serves (hotline.h at
+# HQ: both); a partner only where work is handed to him (L's hand-off pending or accepted);
+# customers never (404: it is the vendor's shift talking to the next). A notice is read and
+# acknowledged by its recipients only (own: engineer.b and the duty contact customer.y;
+# other: engineer.e2 and customer.o). Schedules are kept by managers of the scope.
+#                        y   x   z   o   dP  dA  dD  dC  dN  b   c   a   h   adm anon
+HANDOVER_OWN = row("     404 404 404 404 200 200 404 404 404 200 200 200 200 200 401")
+HANDOVER_OTHER = row("   404 404 404 404 404 404 404 404 404 404 404 404 200 404 401")
+PAGE_HANDOVER_OWN = row("404 404 404 404 200 200 404 404 404 200 200 200 200 200 302")
+PAGE_HANDOVER_OTHER = row("404 404 404 404 404 404 404 404 404 404 404 404 200 404 302")
+PAGE_HANDOVER_STAFF = row("404 404 404 404 200 200 200 200 200 200 200 200 200 200 302")
+NOTICE_OWN = row("       200 404 404 404 404 404 404 404 404 200 404 404 404 404 401")
+NOTICE_OTHER = row("     404 404 404 200 404 404 404 404 404 404 404 404 404 404 401")
+PAGE_NOTICE_OWN = row("  200 404 404 404 404 404 404 404 404 200 404 404 404 404 302")
+PAGE_NOTICE_OTHER = row("404 404 404 200 404 404 404 404 404 404 404 404 404 404 302")
+PAGE_ACK_OWN = row("     302 404 404 404 404 404 404 404 404 302 404 404 404 404 302")
+PAGE_ACK_OTHER = row("   404 404 404 302 404 404 404 404 404 404 404 404 404 404 302")
+SCHEDULE_MAKE_OWN = row("404 404 404 404 403 403 404 404 404 403 403 201 403 201 401")
+SCHEDULE_MAKE_OTHER = row("404 404 404 404 404 404 404 404 404 404 404 404 403 404 401")
+SCHEDULE_EDIT_OWN = row("404 404 404 404 403 403 404 404 404 403 403 200 403 200 401")
+SCHEDULE_EDIT_OTHER = row("404 404 404 404 404 404 404 404 404 404 404 404 403 404 401")
+# ---- end of handover ----
+
 # Every API operation: (method, path template) → (call name, own answers, other answers|None).
 API = {
     ("GET", "/api/v1/me"): ("me", ALL_200, None),
@@ -456,6 +481,26 @@ API = {
         MASK_REMOVE_OWN,
         MASK_REMOVE_OTHER,
     ),
+    # ---- handover ----
+    ("GET", "/api/v1/handover"): ("handover", HANDOVER_OWN, HANDOVER_OTHER),
+    ("GET", "/api/v1/handover/notices/{notice_id}"): ("handover_notice", NOTICE_OWN, NOTICE_OTHER),
+    ("POST", "/api/v1/handover/notices/{notice_id}/acknowledge"): (
+        "handover_acknowledge",
+        NOTICE_OWN,
+        NOTICE_OTHER,
+    ),
+    ("GET", "/api/v1/handover/schedules"): ("handover_schedules", ALL_200, None),
+    ("POST", "/api/v1/handover/schedules"): (
+        "handover_schedule_create",
+        SCHEDULE_MAKE_OWN,
+        SCHEDULE_MAKE_OTHER,
+    ),
+    ("PUT", "/api/v1/handover/schedules/{schedule_id}"): (
+        "handover_schedule_update",
+        SCHEDULE_EDIT_OWN,
+        SCHEDULE_EDIT_OTHER,
+    ),
+    # ---- end of handover ----
 }
 
 # Every page: URL name (the resolver's, in the `web` namespace) → the calls made of it, each
@@ -550,6 +595,13 @@ PAGES = {
     "change_page": [("page_change", PAGE_CHANGE_OWN, PAGE_N)],
     "change_action": [("page_change_submit", PAGE_CHANGE_SUBMIT_OWN, PAGE_CHANGE_ACTION_OTHER)],
     # ---- end of change requests ----
+    # ---- handover ----
+    "handover": [("page_handover", PAGE_HANDOVER_OWN, PAGE_HANDOVER_OTHER)],
+    "handover_print": [("page_handover_print", PAGE_HANDOVER_OWN, PAGE_HANDOVER_OTHER)],
+    "handover_schedules": [("page_handover_schedules", PAGE_HANDOVER_STAFF, None)],
+    "handover_notice": [("page_handover_notice", PAGE_NOTICE_OWN, PAGE_NOTICE_OTHER)],
+    "handover_notice_acknowledge": [("page_handover_acknowledge", PAGE_ACK_OWN, PAGE_ACK_OTHER)],
+    # ---- end of handover ----
 }
 
 # Outside the table, on purpose: Django's own admin (its permission is `is_staff`, checked by

@@ -44,6 +44,8 @@ from caredesk.fieldwork.changes import services as change_services
 from caredesk.fieldwork.masks import services as mask_services  # masks
 from caredesk.fieldwork.models import ChangeKind, ChangeRequest, ChangeStatus, Visit
 from caredesk.fieldwork.visits import services as visit_services
+from caredesk.insights.handover import services as handover_services  # handover
+from caredesk.insights.handover.models import ShiftSchedule, ShiftSlot  # handover
 from caredesk.notify.models import Message
 from caredesk.runtime.heartbeat import Heart
 from caredesk.satisfaction.tests import factories as survey_factories
@@ -161,6 +163,7 @@ def world(cast, open_request):
         cast=cast,
         tickets={"own": L, "other": N},
         targets={"own": cast.c, "other": e3},
+        targets_e2=e2,  # handover
         orgs={"own": cast.orgs.lakeside, "other": cast.orgs.other},
         entries=entries,
         rotation=rotation,
@@ -284,6 +287,76 @@ def _change_body(world, obj: str) -> dict:
 
 
 # ---- end of change requests
+
+
+# ---- handover: a schedule for each customer (made through the ORM: org B has no manager in
+# the world) and, in the cell, the notice of its shift change.
+def _schedule(world, obj: str) -> ShiftSchedule:
+    org, keeper, people, duty = {
+        "own": (world.orgs["own"], world.cast.a, [world.cast.b], [world.cast.y]),
+        "other": (world.orgs["other"], world.cast.h, [world.targets_e2], [world.cast.o]),
+    }[obj]
+    now = clock.now()
+    schedule = ShiftSchedule.objects.create(
+        name=f"值班-{obj}", customer_org=org, created_by=keeper, created_at=now, updated_at=now
+    )
+    schedule.duty_contacts.set(duty)
+    slot = ShiftSlot.objects.create(schedule=schedule, starts=dt.time(8))
+    slot.people.set(people)
+    return schedule
+
+
+def _notice(world, obj: str):
+    schedule = _schedule(world, obj)
+    return handover_services.send_shift_notice(
+        schedule=schedule, slot=schedule.slots.get(), shift_at=clock.now()
+    )
+
+
+def _schedule_body(world, obj: str, version=None) -> dict:
+    people = [world.cast.b.pk] if obj == "own" else [world.targets_e2.pk]
+    body = {
+        "name": "值班",
+        "customer": world.orgs[obj].pk,
+        "slots": [{"starts": "08:00", "people": people}],
+    }
+    if version is not None:
+        body["version"] = version
+    return body
+
+
+def _handover_api_calls(world, c, obj):
+    org = world.orgs[obj].pk
+    return {
+        "handover": lambda: c.get(f"/handover?customer={org}"),
+        "handover_notice": lambda: c.get(f"/handover/notices/{_notice(world, obj).pk}"),
+        "handover_acknowledge": lambda: c.post(
+            f"/handover/notices/{_notice(world, obj).pk}/acknowledge"
+        ),
+        "handover_schedules": lambda: c.get("/handover/schedules"),
+        "handover_schedule_create": lambda: c.post(
+            "/handover/schedules", _schedule_body(world, obj)
+        ),
+        "handover_schedule_update": lambda: c.put(
+            f"/handover/schedules/{_schedule(world, obj).pk}", _schedule_body(world, obj, 1)
+        ),
+    }
+
+
+def _handover_page_calls(world, s, obj):
+    org = world.orgs[obj].pk
+    return {
+        "page_handover": lambda: s.get(f"/handover/?customer={org}"),
+        "page_handover_print": lambda: s.get(f"/handover/print/?customer={org}"),
+        "page_handover_schedules": lambda: s.get("/handover/schedules/"),
+        "page_handover_notice": lambda: s.get(f"/handover/notices/{_notice(world, obj).pk}/"),
+        "page_handover_acknowledge": lambda: s.post(
+            f"/handover/notices/{_notice(world, obj).pk}/acknowledge/"
+        ),
+    }
+
+
+# ---- end of handover
 
 
 def _plan_body(world, obj: str) -> dict:
@@ -512,6 +585,7 @@ def _api_calls(world, c, obj):
         "masks_unauthorised": lambda: c.get("/masks/unauthorised"),
         "mask": lambda: c.get(f"/masks/{_mask(world, obj).pk}"),
         "mask_remove": lambda: c.post(f"/masks/{_mask(world, obj).pk}/remove", {"reason": "完成"}),
+        **_handover_api_calls(world, c, obj),  # handover
     }
 
 
@@ -736,6 +810,7 @@ def _page_calls(world, s, obj):
         "page_mask_remove": lambda: s.post(
             f"/masks/{_mask(world, obj).pk}/remove/", {"reason": "完成"}
         ),
+        **_handover_page_calls(world, s, obj),  # handover
     }
 
 

@@ -10,7 +10,8 @@ it made by the rule's mark in the comment instead of making a second one.
 Reconcile: on an interval, read every silence Alertmanager holds. A live one (active or
 pending) that no active CareDesk rule authorised is recorded as a ForeignSilence — made there
 directly, bypassing the change process (seed case 5's 200 rules would have been flagged the
-same night); an active rule whose silence is no longer live there is marked missing. A few
+same night); an active rule whose silence is no longer live there is marked missing — or,
+when Alertmanager does not list it at all (its storage was lost in a restart), pushed again. A few
 queries per pass, whatever the number of silences or rules.
 """
 
@@ -235,6 +236,7 @@ def reconcile(*, client: Client | None = None) -> ReconcileRun | None:
         MaskingRule.objects.filter(pk__in=missing, silence_missing_at__isnull=True).update(
             silence_missing_at=now
         )
+        repushed = _push_missing(listed.silences, authorised, missing, now)
         # Marked missing before and live again (someone made it anew): no longer missing.
         flagged = MaskingRule.objects.filter(silence_missing_at__isnull=False).values_list(
             "pk", "silence_id"
@@ -247,8 +249,38 @@ def reconcile(*, client: Client | None = None) -> ReconcileRun | None:
             ok=True,
             silences=len(listed.silences),
             unauthorised=len(foreign),
-            missing=len(missing),
+            missing=len(missing) - repushed,
         )
+
+
+def _push_missing(silences: list[dict], authorised: dict, missing: list[int], now) -> int:
+    """Push missing: an active rule whose silence Alertmanager does not list at all — not
+    even as expired — was lost with Alertmanager's storage (a restart without its data
+    directory), not withdrawn by someone: it is queued to be pushed again. A silence listed
+    as expired was ended there on purpose and stays reported as missing, for a person to
+    decide. Returns how many were queued."""
+    listed = {str(s.get("id")) for s in silences if s.get("id")}
+    lost = [pk for pk in missing if authorised[pk][0] not in listed]
+    if not lost:
+        return 0
+    queued = MaskingRule.objects.filter(
+        pk__in=lost, status=MaskStatus.ACTIVE, ends_at__gt=now, sync_state=SyncState.IN_STEP
+    ).update(
+        sync_state=SyncState.TO_PUSH,
+        sync_due_at=now,
+        silence_missing_at=None,
+        attempt=0,
+        updated_at=now,
+    )
+    audit.record_many(
+        actor=None,
+        action="mask.silence_repushed",
+        changes=[
+            (rule, {"silence_id": rule.silence_id}, {"sync_state": SyncState.TO_PUSH})
+            for rule in MaskingRule.objects.filter(pk__in=lost, sync_state=SyncState.TO_PUSH)
+        ],
+    )
+    return queued
 
 
 def reconcile_due(*, worker: str, batch: int = 0, lease=None) -> int:

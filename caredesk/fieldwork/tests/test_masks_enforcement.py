@@ -176,3 +176,58 @@ def test_seed_case_5_through_the_api(cast, now, alertmanager, make_change, api):
     one = api(cast.y).get(f"/masks?element={elements[7]}").json()["items"]
     assert [i["elements"] for i in one] == [[elements[7]]]
     assert api(cast.o).get(f"/masks/{one[0]['id']}").status_code == 404
+    # ---- handover: next morning (08:00 hand-over, eight hours on) the shift hand-over report
+    # names the 200 rules — one line: the change, its owner, the reason, when they end (all
+    # within the day shift) — and the night shift's own silence as unauthorised.
+    morning = (now + dt.timedelta(hours=8)).isoformat().replace("+00:00", "Z")
+    report = api(cast.b).get(f"/handover?customer={cast.orgs.lakeside.pk}&at={morning}")
+    assert report.status_code == 200
+    body = report.json()
+    [group] = body["active_masks"]
+    assert (group["count"], group["change_number"], group["owner"]["name"], group["reason"]) == (
+        200,
+        change.number,
+        cast.d.name,
+        "升级割接",
+    )
+    assert sorted(r["elements"][0] for r in group["rules"]) == elements
+    assert dt.datetime.fromisoformat(group["last_end"]) == now + dt.timedelta(hours=10)
+    assert body["summary"]["expiring_masks"] == 200
+    assert [s["silence_id"] for s in body["unauthorised"]["silences"]] == [rogue.silence_id]
+    assert api(cast.y).get(f"/handover?customer={cast.orgs.lakeside.pk}").status_code == 404
+    # ---- end of handover
+
+
+# ---- handover: `make run` restarts the demo's Alertmanager without its data.
+def test_rule_lost_by_an_alertmanager_restart_is_pushed_again_but_one_expired_there_is_not(
+    cast, now, alertmanager, masking_change
+):
+    change = masking_change()
+    lost, ended = (
+        services.create_rule(
+            actor=cast.d, change=change, draft=RuleDraft(reason="割接告警", elements=[e])
+        )
+        for e in ("OTN-07", "OTN-08")
+    )
+    _push_all()
+    lost.refresh_from_db()
+    ended.refresh_from_db()
+    # A restart without storage: Alertmanager no longer lists the first rule's silence at all
+    # (its record now names a silence Alertmanager never had). The second is expired there.
+    MaskingRule.objects.filter(pk=lost.pk).update(silence_id="0f0e0d0c-lost-in-restart")
+    alertmanager.expire_silence(lost.silence_id)  # (the real one must not read as foreign)
+    alertmanager.expire_silence(ended.silence_id)
+    run = sync.reconcile()
+    lost.refresh_from_db()
+    ended.refresh_from_db()
+    assert lost.sync_state == SyncState.TO_PUSH and lost.silence_missing_at is None
+    assert ended.sync_state == SyncState.IN_STEP and ended.silence_missing_at == now
+    assert run.missing == 1
+    _push_all()
+    lost.refresh_from_db()
+    assert _silences(alertmanager)[lost.silence_id]["status"]["state"] == "active"
+    sync.reconcile()
+    assert not ForeignSilence.objects.exists()  # the re-pushed silence is CareDesk's own
+
+
+# ---- end of handover

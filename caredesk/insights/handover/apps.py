@@ -8,3 +8,8 @@ class HandoverConfig(AppConfig):
     name = "caredesk.insights.handover"
     label = "handover"
     verbose_name = _("Shift hand-over")
+
+    def ready(self):
+        # Registers the timer handlers: a shift change tells the incoming shift, and the one
+        # reminder when it is not acknowledged.
+        from . import timers  # noqa: F401

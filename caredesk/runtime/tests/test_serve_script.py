@@ -27,6 +27,9 @@ log, mode = os.environ["FAKE_LOG"], os.environ["FAKE_MODE"]
 command = sys.argv[2]
 with open(log, "a") as f:
     f.write(f"{command} {os.getpid()} {time.time()}\\n")
+if os.environ.get("FAKE_AM_LOG"):
+    with open(os.environ["FAKE_AM_LOG"], "a") as f:
+        f.write(f"{command} {os.environ.get('ALERTMANAGER_URL', '-')}\\n")
 if command == "worker":
     if mode == "crashing-worker":
         sys.exit(3)
@@ -48,15 +51,21 @@ def _as_from_a_terminal() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def _start(tmp_path: Path, mode: str, port: int) -> tuple[subprocess.Popen, Path]:
+def _start(
+    tmp_path: Path, mode: str, port: int, *before: str, env_extra: dict | None = None
+) -> tuple[subprocess.Popen, Path]:
     fake = tmp_path / "python"
     fake.write_text(f"#!{sys.executable}\n{FAKE_PYTHON}")
     fake.chmod(0o755)
     log = tmp_path / "starts.log"
     log.touch()
     env = {**os.environ, "FAKE_LOG": str(log), "FAKE_MODE": mode, "WORKER_BACKOFF_MAX": "2"}
+    # The demo's Alertmanager only where a test asks for it (handover).
+    env["CAREDESK_DEMO_ALERTMANAGER"] = "0"
+    env.pop("ALERTMANAGER_URL", None)
+    env.update(env_extra or {})
     proc = subprocess.Popen(
-        ["bash", str(SCRIPT), str(fake), "127.0.0.1", str(port)],
+        ["bash", str(SCRIPT), str(fake), "127.0.0.1", str(port), *before],
         # Started as from a terminal, with SIGINT's default action: a pytest-xdist worker
         # ignores SIGINT, its children inherit that, and a shell cannot trap a signal ignored
         # on entry, so without this the script never saw the test's Ctrl-C and hung.
@@ -143,5 +152,40 @@ def test_server_exit_ends_script_and_stops_worker(tmp_path):
         ((worker_pid, _),) = _starts(log, "worker")
         assert _wait_for(lambda: not _alive(worker_pid), timeout=3)
         assert _wait_for(lambda: _group_gone(proc.pid), timeout=3)
+    finally:
+        _kill_group(proc)
+
+
+# ---- handover
+def test_demo_alertmanager_started_for_seed_web_and_worker_and_stopped_on_exit(tmp_path):
+    """`make run`: the demo's Alertmanager comes up first, the seed, the server and the worker
+    are given its URL, and Ctrl-C stops it with them."""
+    am_log = tmp_path / "am.log"
+    port = free_port()
+    proc, log = _start(
+        tmp_path,
+        "sleeping-worker",
+        port,
+        "seed_demo",
+        env_extra={"CAREDESK_DEMO_ALERTMANAGER": "1", "FAKE_AM_LOG": str(am_log)},
+    )
+    try:
+        assert _wait_for(lambda: _serves(port) and _starts(log, "worker"), timeout=20)
+        seen = dict(line.split() for line in am_log.read_text().splitlines())
+        assert set(seen) == {"seed_demo", "worker", "runserver"}
+        url = seen["seed_demo"]
+        assert url.startswith("http://127.0.0.1:") and set(seen.values()) == {url}
+        with urllib.request.urlopen(f"{url}/-/ready", timeout=2) as answer:
+            assert answer.status == 200
+        assert _starts(log, "seed_demo")[0][1] < _starts(log, "runserver")[0][1]
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.wait(timeout=STOP_WAIT)
+        assert _wait_for(lambda: not (tmp_path / "var" / "alertmanager").exists(), timeout=5)
+        try:
+            urllib.request.urlopen(f"{url}/-/ready", timeout=1)
+            stopped = False
+        except OSError:
+            stopped = True
+        assert stopped
     finally:
         _kill_group(proc)

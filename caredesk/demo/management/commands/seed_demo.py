@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from caredesk.demo import handover as handover_demo
 from caredesk.demo.surveys import demo_link
 from caredesk.demo.world import DEMO_PASSWORD, demo_logins, load_demo
 
@@ -12,6 +13,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         loaded = load_demo()
         self.stdout.write("Demo loaded." if loaded else "Demo already loaded; nothing changed.")
+        # handover: on every run, what the demo's (fresh) Alertmanager must hold
+        if line := handover_demo.in_alertmanager():
+            self.stdout.write(line)
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
         for username, name, role in demo_logins():
             self.stdout.write(f"  {username:<12} {name} — {role}")
