@@ -220,6 +220,28 @@ PAGE_MASK_REMOVE_OWN = row("403 403 404 404 302 302 302 302 302 302 403 302 403 
 PAGE_MASK_REMOVE_OTHER = row("404 404 404 403 404 404 404 404 404 404 404 404 403 404 302")
 
 
+# ---- learning cases (caredesk.insights.cases): "own" is a draft case of the 江南 office (from
+# ticket L), "other" one of the second office (from ticket N). Office staff read their office's
+# (hotline.h at HQ both); customers and partners never (404); the office's service manager or
+# admin generates (from a closed complaint: CL / CN closed in the cell), edits and publishes.
+#                        y   x   z   o   dP  dA  dD  dC  dN  b   c   a   h   adm anon
+CASE_SEE_OWN = row("     404 404 404 404 404 404 404 404 404 200 200 200 200 200 401")
+CASE_SEE_OTHER = row("   404 404 404 404 404 404 404 404 404 404 404 404 200 404 401")
+CASE_WRITE_OWN = row("   404 404 404 404 404 404 404 404 404 403 403 200 403 200 401")
+CASE_WRITE_OTHER = row(" 404 404 404 404 404 404 404 404 404 404 404 404 403 404 401")
+CASE_MAKE_OWN = row("    404 404 404 404 404 404 404 404 404 403 403 201 403 201 401")
+CASE_PAGE_OWN = row("    404 404 404 404 404 404 404 404 404 200 200 200 200 200 302")
+CASE_PAGE_OTHER = row("  404 404 404 404 404 404 404 404 404 404 404 404 200 404 302")
+CASE_PAGE_LIST = row("   404 404 404 404 404 404 404 404 404 200 200 200 200 200 302")
+CASE_POST_OWN = row("    404 404 404 404 404 404 404 404 404 403 403 302 403 302 302")
+CASE_POST_OTHER = row("  404 404 404 404 404 404 404 404 404 404 404 404 403 404 302")
+# The "similar cases" block of a complaint page: whoever sees the complaint (the list is
+# empty for customers and partners).
+CASE_SIMILAR_OWN = row(" 200 200 404 404 404 200 404 404 404 200 200 200 200 200 302")
+CASE_SIMILAR_OTHER = row("404 404 404 200 404 404 404 404 404 404 404 404 200 404 302")
+# ---- end of learning cases
+
+
 # Every API operation: (method, path template) → (call name, own answers, other answers|None).
 API = {
     ("GET", "/api/v1/me"): ("me", ALL_200, None),
@@ -456,6 +478,17 @@ API = {
         MASK_REMOVE_OWN,
         MASK_REMOVE_OTHER,
     ),
+    # ---- learning cases ----
+    ("GET", "/api/v1/cases"): ("cases", ALL_200, None),
+    ("POST", "/api/v1/cases"): ("case_generate", CASE_MAKE_OWN, CASE_WRITE_OTHER),
+    ("GET", "/api/v1/cases/{case_id}"): ("case", CASE_SEE_OWN, CASE_SEE_OTHER),
+    ("PATCH", "/api/v1/cases/{case_id}"): ("case_edit", CASE_WRITE_OWN, CASE_WRITE_OTHER),
+    ("POST", "/api/v1/cases/{case_id}/publish"): (
+        "case_publish",
+        CASE_WRITE_OWN,
+        CASE_WRITE_OTHER,
+    ),
+    # ---- end of learning cases ----
 }
 
 # Every page: URL name (the resolver's, in the `web` namespace) → the calls made of it, each

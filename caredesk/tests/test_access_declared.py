@@ -19,6 +19,7 @@ from caredesk import clock
 from caredesk.api import api as ninja_api
 from caredesk.complaints import services as complaint_services
 from caredesk.complaints.models import Category, Complaint
+from caredesk.insights.cases.models import LearningCase  # learning cases
 from caredesk.conftest import ApiClient
 from caredesk.directory import policy as directory_policy
 from caredesk.directory import refdata, tokens
@@ -151,6 +152,27 @@ def world(cast, open_request):
         )
     }
     # ---- end of change requests
+    # ---- learning cases: a draft case per office, written as test data (its verbs are cells)
+    learning_cases = {
+        key: LearningCase.objects.create(
+            ticket=_fresh(t),
+            office_id=office_id,
+            customer_org=t.customer_org,
+            title="推诿 · 案例",
+            customer_voice="没人管",
+            analysis="分析",
+            lessons="教训",
+            occurred_at=clock.now(),
+            created_by=cast.admin,
+            created_at=clock.now(),
+            updated_at=clock.now(),
+        )
+        for key, t, office_id in (
+            ("own", L, cast.orgs.office.pk),
+            ("other", N, complaints["other"].office_id),
+        )
+    }
+    # ---- end of learning cases
     messages = {
         "own": Message.objects.filter(context__number=L.number).order_by("id").first(),
         "other": Message.objects.filter(context__number=N.number).order_by("id").first(),
@@ -168,6 +190,7 @@ def world(cast, open_request):
         visits=visits,
         complaints=complaints,
         changes=changes,
+        learning_cases=learning_cases,  # learning cases
         cell=Responsibility.objects.order_by("id").first(),
         assignment=RoleAssignment.objects.order_by("id").first(),
         calendar=Calendar.objects.order_by("id").first(),
@@ -502,6 +525,7 @@ def _api_calls(world, c, obj):
         # satisfaction
         **_survey_api_calls(world, c, obj),
         **_complaint_calls(world, c, obj),
+        **_case_api_calls(world, c, obj),  # learning cases
         # masks
         "masks": lambda: c.get("/masks"),
         "mask_create": lambda: c.post(
@@ -546,6 +570,26 @@ def _complaint_action(world, obj: str) -> int:
         due_at=clock.now() + dt.timedelta(days=7),
     )
     return action.pk
+
+
+# ---- learning cases
+def _case_api_calls(world, c, obj):
+    case = world.learning_cases[obj].pk
+
+    def generate():
+        complaint = _complaint(world, obj, "closed")
+        return c.post("/cases", {"complaint": complaint.pk})
+
+    return {
+        "cases": lambda: c.get("/cases"),
+        "case_generate": generate,
+        "case": lambda: c.get(f"/cases/{case}"),
+        "case_edit": lambda: c.patch(f"/cases/{case}", {"version": 1, "lessons": "先接下来"}),
+        "case_publish": lambda: c.post(f"/cases/{case}/publish", {"version": 1}),
+    }
+
+
+# ---- end of learning cases
 
 
 def _complaint_calls(world, c, obj):
