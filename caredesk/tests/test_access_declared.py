@@ -19,7 +19,6 @@ from caredesk import clock
 from caredesk.api import api as ninja_api
 from caredesk.complaints import services as complaint_services
 from caredesk.complaints.models import Category, Complaint
-from caredesk.insights.cases.models import LearningCase  # learning cases
 from caredesk.conftest import ApiClient
 from caredesk.directory import policy as directory_policy
 from caredesk.directory import refdata, tokens
@@ -45,6 +44,7 @@ from caredesk.fieldwork.changes import services as change_services
 from caredesk.fieldwork.masks import services as mask_services  # masks
 from caredesk.fieldwork.models import ChangeKind, ChangeRequest, ChangeStatus, Visit
 from caredesk.fieldwork.visits import services as visit_services
+from caredesk.insights.cases.models import LearningCase  # learning cases
 from caredesk.notify.models import Message
 from caredesk.satisfaction.tests import factories as survey_factories
 from caredesk.stakeholders import services as map_services
