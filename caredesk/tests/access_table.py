@@ -570,6 +570,16 @@ PAGES = {
     "survey_follow_up_action": [
         ("page_survey_follow_up_close", PAGE_FOLLOW_UP_L, PAGE_FOLLOW_UP_N)
     ],
+    # ---- learning cases ----
+    "case_library": [("page_cases", CASE_PAGE_LIST, None)],
+    "case_page": [
+        ("page_case", CASE_PAGE_OWN, CASE_PAGE_OTHER),
+        ("page_case_edit", CASE_POST_OWN, CASE_POST_OTHER),
+    ],
+    "case_publish": [("page_case_publish", CASE_POST_OWN, CASE_POST_OTHER)],
+    "case_generate": [("page_case_generate", CASE_POST_OWN, CASE_POST_OTHER)],
+    "case_similar": [("page_case_similar", CASE_SIMILAR_OWN, CASE_SIMILAR_OTHER)],
+    # ---- end of learning cases ----
     # ---- change requests ----
     "change_list": [("page_changes", PAGE_SIGNED_IN, None)],
     "change_new": [("page_change_new", PAGE_CHANGE_NEW, None)],

@@ -589,6 +589,23 @@ def _case_api_calls(world, c, obj):
     }
 
 
+def _case_page_calls(world, s, obj):
+    case = world.learning_cases[obj].pk
+    edit = {"version": 1, "title": "推诿 · 案例", "customer_voice": "没人管", "lessons": "先接"}
+
+    def generate():
+        return s.post(f"/cases/from-complaint/{_complaint(world, obj, 'closed').number}/")
+
+    return {
+        "page_cases": lambda: s.get("/cases/?q=推诿"),
+        "page_case": lambda: s.get(f"/cases/{case}/"),
+        "page_case_edit": lambda: s.post(f"/cases/{case}/", edit),
+        "page_case_publish": lambda: s.post(f"/cases/{case}/publish/", {"version": 1}),
+        "page_case_generate": generate,
+        "page_case_similar": lambda: s.get(f"/cases/similar/{world.complaints[obj].number}/"),
+    }
+
+
 # ---- end of learning cases
 
 
@@ -760,6 +777,7 @@ def _page_calls(world, s, obj):
         # satisfaction
         **_survey_page_calls(world, s, obj),
         **_complaint_pages(world, s, obj),
+        **_case_page_calls(world, s, obj),  # learning cases
         # ---- change requests
         "page_changes": lambda: s.get("/changes/"),
         "page_change_new": lambda: s.get("/changes/new/"),
