@@ -37,7 +37,7 @@ def test_generate_edit_publish_through_the_api(cast, closed_complaint, calendars
     assert all(set(r) == {"at", "actor", "what"} for r in case["event_replay"])
     _error(a.post("/cases", {"complaint": closed_complaint.pk}), 409, "case_exists")
     _error(a.post("/cases", {}), 422, "validation_failed")
-    _error(a.post("/cases/%d/publish" % case["id"], {}), 422, "validation_failed")
+    _error(a.post(f"/cases/{case['id']}/publish", {}), 422, "validation_failed")
     _error(
         a.patch(f"/cases/{case['id']}", {"version": 1, "product": "nope"}), 422, "validation_failed"
     )
