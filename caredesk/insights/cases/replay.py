@@ -18,7 +18,7 @@ from caredesk.complaints.models import Complaint, CorrectiveAction, Source
 from caredesk.complaints.models import EntryKind as ComplaintEntry
 from caredesk.fieldwork.models import ChangeRequest, MaskingRule
 from caredesk.fieldwork.models.visits import VisitResult
-from caredesk.tickets.models import CallOutcome, Channel, EntryKind, Status, Ticket
+from caredesk.tickets.models import CallOutcome, Channel, EntryKind, Status, Ticket, TimelineEntry
 
 from .anonymise import Anonymiser, label
 
@@ -147,10 +147,21 @@ def build(*, complaint: Complaint | None, ticket: Ticket | None, anon: Anonymise
         if (complaint)
         else []
     )
+    ticket_ids = tickets or [ticket.pk]
+    # Letters in order of first appearance in time, whichever record a person appears in.
+    actors = list(
+        TimelineEntry.objects.filter(ticket_id__in=ticket_ids, actor__isnull=False).values_list(
+            "at", "id", "actor_id"
+        )
+    )
+    if complaint is not None:
+        actors += complaint.timeline.filter(actor__isnull=False).values_list("at", "id", "actor_id")
+    for _at, _id, actor_id in sorted(actors):
+        anon.who(actor_id)
     items: list[dict] = []
     if complaint is not None:
         items += _complaint_items(complaint, anon)
-    for t in Ticket.objects.filter(pk__in=tickets or [ticket.pk]).order_by("pk"):
+    for t in Ticket.objects.filter(pk__in=ticket_ids).order_by("pk"):
         items += _ticket_items(t, anon)
         items += _change_items(t, anon)
     # A stable sort: items of one source are already in their recorded order.
