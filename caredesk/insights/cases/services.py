@@ -168,7 +168,7 @@ def generate_case(
 def _locked(case: LearningCase | int) -> LearningCase:
     pk = case.pk if isinstance(case, LearningCase) else case
     found = (
-        LearningCase.objects.select_for_update()
+        LearningCase.objects.select_for_update(of=("self",))
         .select_related("category", "root_cause", "product")
         .filter(pk=pk)
         .first()
