@@ -23,6 +23,7 @@ from caredesk.errors import DomainError, ValidationFailed
 from caredesk.escalation.api import router as escalation_router
 from caredesk.fieldwork.api import router as fieldwork_router
 from caredesk.inputs import UNSTORABLE, storable
+from caredesk.insights.cases.api import router as cases_router  # learning cases
 from caredesk.insights.handover.api import router as handover_router  # handover
 from caredesk.satisfaction.api import router as satisfaction_router
 from caredesk.stakeholders.api import router as stakeholders_router
@@ -217,6 +218,7 @@ api.add_router("/", fieldwork_router)
 api.add_router("/", handover_router)  # handover
 api.add_router("/", complaints_router)
 api.add_router("/", satisfaction_router)
+api.add_router("/", cases_router)  # learning cases
 
 
 class ErrorShapeMiddleware:

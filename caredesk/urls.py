@@ -32,4 +32,5 @@ urlpatterns = [
     path("", include("caredesk.insights.handover.urls")),  # handover
     path("", include("caredesk.complaints.urls")),
     path("", include("caredesk.satisfaction.urls")),
+    path("", include("caredesk.insights.cases.urls")),  # learning cases
 ]

@@ -29,6 +29,7 @@ from caredesk.fieldwork.visits import services as visits
 from caredesk.stakeholders import services as stakeholder_services
 from caredesk.tickets import services
 
+from . import cases as cases_demo  # learning cases
 from . import changes as changes_demo
 from . import surveys as demo_surveys  # satisfaction
 
@@ -441,6 +442,7 @@ def load_demo() -> bool:
         changes_demo.seed(world)  # change requests (issue 11)
         masks_demo.setup(world)  # masks
         handover_demo.seed(world)  # handover
+        cases_demo.seed(world)  # learning cases
     return True
 
 

@@ -244,6 +244,27 @@ SCHEDULE_MAKE_OTHER = row("404 404 404 404 404 404 404 404 404 404 404 404 403 4
 SCHEDULE_EDIT_OWN = row("404 404 404 404 403 403 404 404 404 403 403 200 403 200 401")
 SCHEDULE_EDIT_OTHER = row("404 404 404 404 404 404 404 404 404 404 404 404 403 404 401")
 # ---- end of handover ----
+# ---- learning cases (caredesk.insights.cases): "own" is a draft case of the 江南 office (from
+# ticket L), "other" one of the second office (from ticket N). Office staff read their office's
+# (hotline.h at HQ both); customers and partners never (404); the office's service manager or
+# admin generates (from a closed complaint: CL / CN closed in the cell), edits and publishes.
+#                        y   x   z   o   dP  dA  dD  dC  dN  b   c   a   h   adm anon
+CASE_SEE_OWN = row("     404 404 404 404 404 404 404 404 404 200 200 200 200 200 401")
+CASE_SEE_OTHER = row("   404 404 404 404 404 404 404 404 404 404 404 404 200 404 401")
+CASE_WRITE_OWN = row("   404 404 404 404 404 404 404 404 404 403 403 200 403 200 401")
+CASE_WRITE_OTHER = row(" 404 404 404 404 404 404 404 404 404 404 404 404 403 404 401")
+CASE_MAKE_OWN = row("    404 404 404 404 404 404 404 404 404 403 403 201 403 201 401")
+CASE_PAGE_OWN = row("    404 404 404 404 404 404 404 404 404 200 200 200 200 200 302")
+CASE_PAGE_OTHER = row("  404 404 404 404 404 404 404 404 404 404 404 404 200 404 302")
+CASE_PAGE_LIST = row("   404 404 404 404 404 404 404 404 404 200 200 200 200 200 302")
+CASE_POST_OWN = row("    404 404 404 404 404 404 404 404 404 403 403 302 403 302 302")
+CASE_POST_OTHER = row("  404 404 404 404 404 404 404 404 404 404 404 404 403 404 302")
+# The "similar cases" block of a complaint page: whoever sees the complaint (the list is
+# empty for customers and partners).
+CASE_SIMILAR_OWN = row(" 200 200 404 404 404 200 404 404 404 200 200 200 200 200 302")
+CASE_SIMILAR_OTHER = row("404 404 404 200 404 404 404 404 404 404 404 404 200 404 302")
+# ---- end of learning cases
+
 
 # Every API operation: (method, path template) → (call name, own answers, other answers|None).
 API = {
@@ -501,6 +522,17 @@ API = {
         SCHEDULE_EDIT_OTHER,
     ),
     # ---- end of handover ----
+    # ---- learning cases ----
+    ("GET", "/api/v1/cases"): ("cases", ALL_200, None),
+    ("POST", "/api/v1/cases"): ("case_generate", CASE_MAKE_OWN, CASE_WRITE_OTHER),
+    ("GET", "/api/v1/cases/{case_id}"): ("case", CASE_SEE_OWN, CASE_SEE_OTHER),
+    ("PATCH", "/api/v1/cases/{case_id}"): ("case_edit", CASE_WRITE_OWN, CASE_WRITE_OTHER),
+    ("POST", "/api/v1/cases/{case_id}/publish"): (
+        "case_publish",
+        CASE_WRITE_OWN,
+        CASE_WRITE_OTHER,
+    ),
+    # ---- end of learning cases ----
 }
 
 # Every page: URL name (the resolver's, in the `web` namespace) → the calls made of it, each
@@ -589,6 +621,16 @@ PAGES = {
     "survey_follow_up_action": [
         ("page_survey_follow_up_close", PAGE_FOLLOW_UP_L, PAGE_FOLLOW_UP_N)
     ],
+    # ---- learning cases ----
+    "case_library": [("page_cases", CASE_PAGE_LIST, None)],
+    "case_page": [
+        ("page_case", CASE_PAGE_OWN, CASE_PAGE_OTHER),
+        ("page_case_edit", CASE_POST_OWN, CASE_POST_OTHER),
+    ],
+    "case_publish": [("page_case_publish", CASE_POST_OWN, CASE_POST_OTHER)],
+    "case_generate": [("page_case_generate", CASE_POST_OWN, CASE_POST_OTHER)],
+    "case_similar": [("page_case_similar", CASE_SIMILAR_OWN, CASE_SIMILAR_OTHER)],
+    # ---- end of learning cases ----
     # ---- change requests ----
     "change_list": [("page_changes", PAGE_SIGNED_IN, None)],
     "change_new": [("page_change_new", PAGE_CHANGE_NEW, None)],

@@ -44,6 +44,7 @@ from caredesk.fieldwork.changes import services as change_services
 from caredesk.fieldwork.masks import services as mask_services  # masks
 from caredesk.fieldwork.models import ChangeKind, ChangeRequest, ChangeStatus, Visit
 from caredesk.fieldwork.visits import services as visit_services
+from caredesk.insights.cases.models import LearningCase  # learning cases
 from caredesk.insights.handover import services as handover_services  # handover
 from caredesk.insights.handover.models import ShiftSchedule, ShiftSlot  # handover
 from caredesk.notify.models import Message
@@ -154,6 +155,27 @@ def world(cast, open_request):
         )
     }
     # ---- end of change requests
+    # ---- learning cases: a draft case per office, written as test data (its verbs are cells)
+    learning_cases = {
+        key: LearningCase.objects.create(
+            ticket=_fresh(t),
+            office_id=office_id,
+            customer_org=t.customer_org,
+            title="推诿 · 案例",
+            customer_voice="没人管",
+            analysis="分析",
+            lessons="教训",
+            occurred_at=clock.now(),
+            created_by=cast.admin,
+            created_at=clock.now(),
+            updated_at=clock.now(),
+        )
+        for key, t, office_id in (
+            ("own", L, cast.orgs.office.pk),
+            ("other", N, complaints["other"].office_id),
+        )
+    }
+    # ---- end of learning cases
     messages = {
         "own": Message.objects.filter(context__number=L.number).order_by("id").first(),
         "other": Message.objects.filter(context__number=N.number).order_by("id").first(),
@@ -172,6 +194,7 @@ def world(cast, open_request):
         visits=visits,
         complaints=complaints,
         changes=changes,
+        learning_cases=learning_cases,  # learning cases
         cell=Responsibility.objects.order_by("id").first(),
         assignment=RoleAssignment.objects.order_by("id").first(),
         calendar=Calendar.objects.order_by("id").first(),
@@ -576,6 +599,7 @@ def _api_calls(world, c, obj):
         # satisfaction
         **_survey_api_calls(world, c, obj),
         **_complaint_calls(world, c, obj),
+        **_case_api_calls(world, c, obj),  # learning cases
         # masks
         "masks": lambda: c.get("/masks"),
         "mask_create": lambda: c.post(
@@ -621,6 +645,43 @@ def _complaint_action(world, obj: str) -> int:
         due_at=clock.now() + dt.timedelta(days=7),
     )
     return action.pk
+
+
+# ---- learning cases
+def _case_api_calls(world, c, obj):
+    case = world.learning_cases[obj].pk
+
+    def generate():
+        complaint = _complaint(world, obj, "closed")
+        return c.post("/cases", {"complaint": complaint.pk})
+
+    return {
+        "cases": lambda: c.get("/cases"),
+        "case_generate": generate,
+        "case": lambda: c.get(f"/cases/{case}"),
+        "case_edit": lambda: c.patch(f"/cases/{case}", {"version": 1, "lessons": "先接下来"}),
+        "case_publish": lambda: c.post(f"/cases/{case}/publish", {"version": 1}),
+    }
+
+
+def _case_page_calls(world, s, obj):
+    case = world.learning_cases[obj].pk
+    edit = {"version": 1, "title": "推诿 · 案例", "customer_voice": "没人管", "lessons": "先接"}
+
+    def generate():
+        return s.post(f"/cases/from-complaint/{_complaint(world, obj, 'closed').number}/")
+
+    return {
+        "page_cases": lambda: s.get("/cases/?q=推诿"),
+        "page_case": lambda: s.get(f"/cases/{case}/"),
+        "page_case_edit": lambda: s.post(f"/cases/{case}/", edit),
+        "page_case_publish": lambda: s.post(f"/cases/{case}/publish/", {"version": 1}),
+        "page_case_generate": generate,
+        "page_case_similar": lambda: s.get(f"/cases/similar/{world.complaints[obj].number}/"),
+    }
+
+
+# ---- end of learning cases
 
 
 def _complaint_calls(world, c, obj):
@@ -795,6 +856,7 @@ def _page_calls(world, s, obj):
         # satisfaction
         **_survey_page_calls(world, s, obj),
         **_complaint_pages(world, s, obj),
+        **_case_page_calls(world, s, obj),  # learning cases
         # ---- change requests
         "page_changes": lambda: s.get("/changes/"),
         "page_change_new": lambda: s.get("/changes/new/"),

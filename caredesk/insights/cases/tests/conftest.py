@@ -1,0 +1,1 @@
+from caredesk.complaints.tests.conftest import calendars, register  # noqa: F401
