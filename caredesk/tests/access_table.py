@@ -543,6 +543,11 @@ PAGES = {
     "change_page": [("page_change", PAGE_CHANGE_OWN, PAGE_N)],
     "change_action": [("page_change_submit", PAGE_CHANGE_SUBMIT_OWN, PAGE_CHANGE_ACTION_OTHER)],
     # ---- end of change requests ----
+    # ---- analytics ----
+    # Staff read the figures of their office; a partner engineer his own work's; customers 404.
+    "analytics_dashboard": [("page_analytics", PAGE_STAFF_ONLY, None)],
+    "analytics_download": [("page_analytics_xlsx", PAGE_STAFF_ONLY, None)],
+    # ---- end of analytics ----
 }
 
 # Outside the table, on purpose: Django's own admin (its permission is `is_staff`, checked by
