@@ -29,7 +29,7 @@ def _bar(labels, series, *, percent=False, y2=None) -> dict[str, Any]:
     option = {
         "tooltip": {"trigger": "axis"},
         "legend": {"bottom": 0},
-        "grid": {"left": 48, "right": 48, "top": 24, "bottom": 56, "containLabel": True},
+        "grid": {"left": 48, "right": 48, "top": 40, "bottom": 56, "containLabel": True},
         "xAxis": {"type": "category", "data": labels, "axisLabel": {"interval": 0, "rotate": 20}},
         "yAxis": [{"type": "value", "max": 1 if percent else None}],
         "series": series,

@@ -13,6 +13,7 @@ from typing import Any
 import xlsxwriter
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from caredesk.directory.models import Person
 
@@ -168,7 +169,7 @@ def summary_rows(filters: Filters, viewer: Person) -> list[dict[str, Any]]:
     labels = figures.measure_labels()
     withdrawal = figures.withdrawal_rate(filters, viewer)[0]
     rows = [
-        {"figure": _("Period"), "value": filters.period.label},
+        {"figure": pgettext("analytics", "Period"), "value": filters.period.label},
         {"figure": _("Complaints received"), "value": withdrawal["received"]},
         {"figure": _("Complaints withdrawn"), "value": withdrawal["withdrawn"]},
         {"figure": _("Withdrawal rate"), "value": round(withdrawal["rate"], 4)},
