@@ -1,4 +1,4 @@
-"""The report pack for one period: the workbook (and, when python-pptx is there, the deck),
+"""The report pack for one period: the workbook and the slide deck,
 written into a folder under names that say the period and the scope. Learning cases arrive as
 plain dicts from the face that calls this (the cases app sits beside this one, not below)."""
 
@@ -10,6 +10,7 @@ from django.utils import translation
 from caredesk.directory.models import Person
 
 from . import figures
+from .deck import build_deck
 from .filters import Filters
 from .workbook import build_workbook
 
@@ -40,4 +41,7 @@ def write_report(
         book = out_dir / f"{pack_name(filters)}.xlsx"
         build_workbook(filters, viewer, str(book))
         written.append(book)
+        slides = out_dir / f"{pack_name(filters)}.pptx"
+        build_deck(filters, viewer, str(slides), cases=cases or [])
+        written.append(slides)
     return written

@@ -14,7 +14,8 @@ from caredesk.insights.analytics.filters import Filters, parse_period
 def test_report_command_writes_a_workbook_with_the_pareto_chart(world, tmp_path):
     out = io.StringIO()
     call_command("report", period="2026H1", out=str(tmp_path), **{"as": "manager.a"}, stdout=out)
-    path = out.getvalue().strip()
+    path, slides = out.getvalue().split()
+    assert (path.endswith(".xlsx"), slides.endswith(".pptx")) == (True, True)
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["概览", "按类别", "按合作方", "按工程师", "满意度", "明细"]
     category = book["按类别"]

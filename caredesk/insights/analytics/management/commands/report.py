@@ -25,7 +25,7 @@ def learning_cases(viewer, filters) -> list[dict]:
 
 
 class Command(BaseCommand):
-    help = "Write the service report (xlsx workbook) for a month (2026-05) or half-year (2026H1)."
+    help = "Write the service report (xlsx workbook, pptx deck) for a month or a half-year."
 
     def add_arguments(self, parser):
         parser.add_argument("--period", required=True, help="2026-05, 2026H1 or 2026H2")
