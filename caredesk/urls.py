@@ -33,4 +33,5 @@ urlpatterns = [
     path("", include("caredesk.complaints.urls")),
     path("", include("caredesk.satisfaction.urls")),
     path("", include("caredesk.insights.cases.urls")),  # learning cases
+    path("", include("caredesk.insights.analytics.urls")),
 ]

@@ -644,6 +644,11 @@ PAGES = {
     "handover_notice": [("page_handover_notice", PAGE_NOTICE_OWN, PAGE_NOTICE_OTHER)],
     "handover_notice_acknowledge": [("page_handover_acknowledge", PAGE_ACK_OWN, PAGE_ACK_OTHER)],
     # ---- end of handover ----
+    # ---- analytics ----
+    # Staff read the figures of their office; a partner engineer his own work's; customers 404.
+    "analytics_dashboard": [("page_analytics", PAGE_STAFF_ONLY, None)],
+    "analytics_download": [("page_analytics_xlsx", PAGE_STAFF_ONLY, None)],
+    # ---- end of analytics ----
 }
 
 # Outside the table, on purpose: Django's own admin (its permission is `is_staff`, checked by

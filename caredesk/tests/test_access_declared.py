@@ -865,6 +865,10 @@ def _page_calls(world, s, obj):
             f"/changes/{world.changes[obj].pk}/submit/", {"version": world.changes[obj].version}
         ),
         # ---- end of change requests
+        # ---- analytics ----
+        "page_analytics": lambda: s.get("/analytics/?period=2026H2"),
+        "page_analytics_xlsx": lambda: s.get("/analytics/category.xlsx?period=2026H2"),
+        # ---- end of analytics ----
         # masks
         "page_masks": lambda: s.get("/masks/"),
         "page_mask_upload": lambda: s.get("/masks/upload/"),
