@@ -18,10 +18,8 @@ Starts its own PostgreSQL cluster; writes bench/complaints.md.
 
 import argparse
 import datetime as dt
-import json
 import os
 import random
-import subprocess
 import sys
 import time
 
@@ -30,10 +28,13 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from bench.common import (  # noqa: E402
     ROOT,
     child_env,
+    emit_rows,
     fresh_database,
     machine_line,
     percentile,
     postgres_server,
+    rows_of,
+    run_child,
     save_rows,
     table,
 )
@@ -293,7 +294,7 @@ def child(backend: str, quick: bool) -> None:
                 "complaints": stage,
             }
         )
-    print("ROWS " + json.dumps(rows))
+    emit_rows(rows)
 
 
 def selectors_queue(person):
@@ -313,22 +314,15 @@ def run(quick: bool) -> list[dict]:
     with postgres_server() as server:
         for backend, key in (("SQLite", "sqlite"), ("PostgreSQL", "pg")):
             with fresh_database(key, server) as db_env:
-                args = [sys.executable, __file__, "--child", backend] + (
-                    ["--quick"] if quick else []
-                )
-                out = subprocess.run(
+                args = ["--child", backend] + (["--quick"] if quick else [])
+                out = run_child(
+                    __file__,
                     args,
-                    env=child_env(db_env),
-                    cwd=ROOT,
-                    capture_output=True,
-                    text=True,
+                    child_env(db_env),
+                    f"complaints benchmark on {backend}",
                     timeout=2400,
                 )
-                lines = [ln for ln in out.stdout.splitlines() if ln.startswith("ROWS ")]
-                if out.returncode or not lines:
-                    sys.stderr.write(out.stdout[-3000:] + out.stderr[-3000:])
-                    raise SystemExit(f"complaints benchmark on {backend} failed")
-                rows += json.loads(lines[-1][5:])
+                rows += rows_of(out)
     return rows
 
 

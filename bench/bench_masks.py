@@ -27,9 +27,12 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from bench.common import (  # noqa: E402
     ROOT,
     child_env,
+    emit_rows,
     fresh_database,
     machine_line,
     postgres_server,
+    rows_of,
+    run_child,
     save_rows,
     table,
 )
@@ -259,7 +262,7 @@ def child(backend: str, am_url: str, ids_file: str, *, quick: bool) -> None:
             naive_rec_queries,
         ),
     ]
-    print("ROWS " + json.dumps(rows))
+    emit_rows(rows)
 
 
 # ------------------------------------------------------------------ the parent
@@ -309,20 +312,11 @@ def run(quick: bool) -> list[dict]:
                 with fresh_database(key, server) as db_env:
                     env = child_env(db_env)
                     env["CAREDESK_ALLOWED_HOSTS"] = "testserver"
-                    args = [sys.executable, __file__, "--child", backend, am_url, ids_file]
-                    out = subprocess.run(
-                        args + (["--quick"] if quick else []),
-                        env=env,
-                        cwd=ROOT,
-                        capture_output=True,
-                        text=True,
-                        timeout=3000,
+                    args = ["--child", backend, am_url, ids_file] + (["--quick"] if quick else [])
+                    out = run_child(
+                        __file__, args, env, f"masks benchmark on {backend}", timeout=3000
                     )
-                    lines = [ln for ln in out.stdout.splitlines() if ln.startswith("ROWS ")]
-                    if out.returncode or not lines:
-                        sys.stderr.write(out.stdout[-3000:] + out.stderr[-3000:])
-                        raise SystemExit(f"masks benchmark on {backend} failed")
-                    rows += json.loads(lines[-1][5:])
+                    rows += rows_of(out)
     finally:
         subprocess.run([str(ROOT / "scripts" / "testam.sh"), "stop", am_dir], cwd=ROOT)
     return rows

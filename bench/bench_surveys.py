@@ -25,7 +25,6 @@ import datetime as dt
 import json
 import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,10 +35,13 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from bench.common import (  # noqa: E402
     ROOT,
     child_env,
+    emit_rows,
     fresh_database,
     machine_line,
     percentile,
     postgres_server,
+    rows_of,
+    run_child,
     save_rows,
     table,
 )
@@ -253,29 +255,21 @@ def measure_page(size_label: str, repeats: int, backend: str) -> None:
             f"  {label}: {p50:.1f} ms, {our_queries} queries; naive {naive50:.1f} ms,"
             f" {naive_queries} queries\n"
         )
-    print("ROWS " + json.dumps(rows))
+    emit_rows(rows)
 
 
 # ------------------------------------------------------------------ the parent
 
 
 def _child(db_env: dict, *args: str) -> str:
-    out = subprocess.run(
-        [sys.executable, __file__, *args],
-        env=child_env(db_env),
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
+    return run_child(
+        __file__,
+        list(args),
+        child_env(db_env),
+        f"surveys benchmark child {args[:2]}",
         timeout=3600,
+        need_rows=False,
     )
-    if out.returncode:
-        sys.stderr.write(out.stdout[-3000:])
-        raise SystemExit(f"surveys benchmark child {args[:2]} failed")
-    return out.stdout
-
-
-def _rows_of(stdout: str) -> list[dict]:
-    return json.loads([ln for ln in stdout.splitlines() if ln.startswith("ROWS ")][-1][5:])
 
 
 def _post_load(db_env: dict, links: list[str], seconds: float, backend: str, size: str) -> list:
@@ -315,7 +309,7 @@ def run(size: int, stock: int, seconds: float, repeats: int) -> list[dict]:
                     generate = ["--size", str(part), "--stock", more, "--links", str(links)]
                     _child(db_env, "--child", "generate", *generate, *extra)
                     page = ["--label", f"{total:,} answers", "--repeats", str(repeats)]
-                    rows += _rows_of(_child(db_env, "--child", "page", *page, "--backend", backend))
+                    rows += rows_of(_child(db_env, "--child", "page", *page, "--backend", backend))
                 spare = links.read_text().split("\n")
                 rows += _post_load(db_env, spare, seconds, backend, f"{size:,} answers")
                 for f in links.parent.glob("*"):

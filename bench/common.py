@@ -171,3 +171,39 @@ class Stopwatch:
 
     def __exit__(self, *exc):
         self.seconds = time.perf_counter() - self.start
+
+
+# The parent/child protocol: a benchmark runs its measuring half as a child process on a
+# throwaway database; the child prints its rows on one "ROWS <json>" line.
+ROWS_PREFIX = "ROWS "
+
+
+def emit_rows(rows: list[dict]) -> None:
+    """The child's last word: its rows, on one line the parent picks out of the output."""
+    print(ROWS_PREFIX + json.dumps(rows), flush=True)
+
+
+def rows_of(stdout: str) -> list[dict]:
+    """The rows a child printed last ([] when it printed none)."""
+    lines = [ln for ln in stdout.splitlines() if ln.startswith(ROWS_PREFIX)]
+    return json.loads(lines[-1][len(ROWS_PREFIX) :]) if lines else []
+
+
+def run_child(
+    script: str, args: list[str], env: dict, what: str, timeout: int, need_rows: bool = True
+) -> str:
+    """Run `script args` with `env` (child_env of a throwaway database) and return its output;
+    a failed child (or one that printed no rows when rows are needed) ends the benchmark with
+    the tail of what it said."""
+    out = subprocess.run(
+        [sys.executable, script, *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if out.returncode or (need_rows and not rows_of(out.stdout)):
+        sys.stderr.write(out.stdout[-3000:] + out.stderr[-3000:])
+        raise SystemExit(f"{what} failed")
+    return out.stdout

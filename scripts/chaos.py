@@ -88,7 +88,9 @@ class MovedClock:
         return time.monotonic() - self.began + self.offset
 
     def start(self) -> None:
-        self.began = time.monotonic()
+        """The run begins now: the setup before (the world, the load's first rows) is not run
+        fast, so the simulated time and the offset both count from here."""
+        self.began = self.since = time.monotonic()
 
     def stop(self, jump: float) -> None:
         """Stop running fast, after one jump of `jump` simulated seconds."""

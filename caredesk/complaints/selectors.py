@@ -9,6 +9,7 @@ from django.db.models.expressions import RawSQL
 
 from caredesk.directory import refdata
 from caredesk.directory.models import OFFICE_ROLES, Person, Role
+from caredesk.directory.phones import phone_key
 from caredesk.errors import NotFound, ValidationFailed
 from caredesk.tickets import policy as ticket_policy
 from caredesk.tickets import selectors as ticket_selectors
@@ -225,10 +226,13 @@ def registration_search(person: Person, query: str, limit: int = 20) -> dict:
     by_number = list(visible.filter(number__iexact=query)[:1])
     if by_number:
         return {"contacts": [], "tickets": by_number}
-    if len(digits) >= 4:
-        people = Person.objects.filter(role=Role.CUSTOMER_CONTACT, is_active=True)
-        contacts = [p for p in people.select_related("organisation") if digits in _digits(p.phone)]
-        contacts = contacts[:limit]
+    key = phone_key(query)
+    if len(digits) >= 4 and key:
+        contacts = list(
+            Person.objects.filter(role=Role.CUSTOMER_CONTACT, is_active=True, phone_key=key)
+            .select_related("organisation")
+            .order_by("pk")[:limit]
+        )
         orgs = {p.organisation_id for p in contacts}
         tickets = list(
             visible.filter(
@@ -239,7 +243,3 @@ def registration_search(person: Person, query: str, limit: int = 20) -> dict:
     if not tickets and len(digits) >= 4:
         tickets = list(visible.filter(number__contains=digits).order_by("-created_at")[:limit])
     return {"contacts": contacts, "tickets": tickets}
-
-
-def _digits(text: str) -> str:
-    return "".join(ch for ch in text or "" if ch.isdigit())

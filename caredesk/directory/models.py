@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from caredesk.directory import phones
+
 
 class OrgKind(models.TextChoices):
     VENDOR_OFFICE = "vendor_office", _("Vendor office")
@@ -98,6 +100,9 @@ class Person(AbstractUser):
     )
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
+    # The phone reduced to one spelling (directory/phones.py), kept by save(): the hotline's
+    # lookup from a caller ID is one indexed equality on it.
+    phone_key = models.CharField(max_length=32, blank=True, editable=False, db_index=True)
     language = models.CharField(
         _("language"),
         max_length=10,
@@ -113,6 +118,13 @@ class Person(AbstractUser):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.phone_key = phones.phone_key(self.phone)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "phone" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "phone_key"}
+        super().save(*args, **kwargs)
 
     @property
     def name(self) -> str:

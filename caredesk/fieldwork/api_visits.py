@@ -25,7 +25,7 @@ ResultIn = Literal[tuple(VisitResult.values)]  # type: ignore[valid-type]
 # ---------------------------------------------------------------- schemas
 
 
-class PersonOut(Schema):
+class VisitPersonOut(Schema):
     id: int
     name: str
     phone: str
@@ -33,7 +33,7 @@ class PersonOut(Schema):
 
 class NextStepOut(Schema):
     what: str
-    owner: PersonOut
+    owner: VisitPersonOut
     due_at: datetime
 
 
@@ -49,7 +49,7 @@ class CorrectionOut(Schema):
 
 
 class VisitInternalOut(Schema):
-    planned_by: PersonOut
+    planned_by: VisitPersonOut
     corrections: dict[str, CorrectionOut] = Field(
         description="Steps (travel, arrived, left) whose time was stated by hand"
     )
@@ -61,7 +61,7 @@ class VisitOut(Schema):
     ticket: int
     ticket_number: str
     status: str = Field(description="planned, travelling, on_site, left or cancelled")
-    engineer: PersonOut
+    engineer: VisitPersonOut
     planned_at: datetime
     purpose: str
     travel_started_at: datetime | None
@@ -83,7 +83,7 @@ class PlanIn(Schema):
     purpose: str = Field(min_length=1, max_length=Limits.REASON)
 
 
-class StepIn(Schema):
+class VisitStepIn(Schema):
     at: datetime | None = Field(
         None, description="The time of the step when not now (the server's clock), with reason"
     )
@@ -91,7 +91,7 @@ class StepIn(Schema):
     version: Version | None = None
 
 
-class LeaveIn(StepIn):
+class LeaveIn(VisitStepIn):
     result: ResultIn
     work_done: str = Field(min_length=1, max_length=Limits.TEXT)
     next_step: str = Field(
@@ -203,8 +203,8 @@ def get_visit(request, visit_id: IdParam):
     return _fresh(request, visit_id)
 
 
-def _timed_step(request, visit_id: int, payload: StepIn | None, verb) -> dict:
-    p = payload or StepIn()
+def _timed_step(request, visit_id: int, payload: VisitStepIn | None, verb) -> dict:
+    p = payload or VisitStepIn()
     verb(
         actor=request.auth,
         visit=_visit(request, visit_id),
@@ -218,7 +218,7 @@ def _timed_step(request, visit_id: int, payload: StepIn | None, verb) -> dict:
 @router.post(
     "/visits/{visit_id}/travel", response={200: VisitOut, **error_responses(403, 404, 409)}
 )
-def start_travel(request, visit_id: IdParam, payload: StepIn | None = None):
+def start_travel(request, visit_id: IdParam, payload: VisitStepIn | None = None):
     """The engineer sets off (now by the server's clock, or `at` with a `reason`)."""
     return _timed_step(request, visit_id, payload, services.start_travel)
 
@@ -226,7 +226,7 @@ def start_travel(request, visit_id: IdParam, payload: StepIn | None = None):
 @router.post(
     "/visits/{visit_id}/arrive", response={200: VisitOut, **error_responses(403, 404, 409)}
 )
-def arrive(request, visit_id: IdParam, payload: StepIn | None = None):
+def arrive(request, visit_id: IdParam, payload: VisitStepIn | None = None):
     """Check-in (到站): now by the server's clock, or `at` with a `reason`."""
     return _timed_step(request, visit_id, payload, services.arrive)
 

@@ -65,3 +65,38 @@ def test_tickets_escalate_and_tell_once_through_kills_and_a_ten_minute_outage():
     assert figures["messages_dead"] == 0, figures
     sent = figures["messages_delivered_once"] + figures["messages_repeated"]
     assert sent == figures["messages"], figures
+
+
+class _Wall:
+    """The wall clock the script reads, moved by hand."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+def test_moved_clock_runs_fast_from_the_start_of_the_run_not_from_its_setup(monkeypatch, tmp_path):
+    import importlib.util
+
+    from caredesk import clock
+
+    spec = importlib.util.spec_from_file_location("chaos_script", SCRIPT)
+    chaos = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(chaos)
+    wall = _Wall()
+    monkeypatch.setattr(chaos, "time", wall)
+    monkeypatch.setattr(clock, "_OFFSET_FILE", str(tmp_path / "offset"))
+    moved = chaos.MovedClock(speed=60.0)
+    wall.now += 30.0  # setting up the world and the load: the clock is not running fast yet
+    moved.start()
+    wall.now += 10.0  # ten seconds of the run at 60×
+    moved.tick()
+    assert moved.simulated() == pytest.approx(600.0)
+    assert moved.offset == pytest.approx(590.0)
+    assert float((tmp_path / "offset").read_text()) == pytest.approx(590.0)
+    moved.stop(jump=3600.0)
+    wall.now += 5.0  # once stopped, one simulated second a second
+    moved.tick()
+    assert moved.simulated() == pytest.approx(600.0 + 3600.0 + 5.0)

@@ -2,6 +2,8 @@
 internal notes; a partner only a complaint about work handed to him now; the hotline what it
 registered; an outsider nothing (404)."""
 
+from urllib.parse import urlencode
+
 import pytest
 
 from caredesk.complaints import selectors, services
@@ -117,3 +119,16 @@ def test_registration_search_finds_the_callers_open_tickets(cast, open_request, 
     assert [t["id"] for t in by_number["tickets"]] == [ticket.pk]
     assert api(cast.y).get("/complaint-lookup?q=" + cast.y.phone).status_code == 403
     assert api(cast.d).get(f"/complaint-lookup?q={ticket.number}").status_code == 403
+
+
+def test_registration_search_finds_the_caller_however_the_number_is_spelled(
+    cast, open_request, api
+):
+    ticket = open_request()
+    for spelled in ("+86 137 0000 0102", "0086-13700000102", "13700000102"):
+        found = api(cast.h).get("/complaint-lookup?" + urlencode({"q": spelled})).json()
+        assert [c["id"] for c in found["contacts"]] == [cast.y.pk], spelled
+        assert ticket.pk in [t["id"] for t in found["tickets"]], spelled
+    unknown = api(cast.h).get("/complaint-lookup?" + urlencode({"q": "+86 139 9999 9999"})).json()
+    assert unknown["contacts"] == []
+    assert api(cast.o).get("/complaint-lookup?q=" + cast.y.phone).status_code in (403, 404)
