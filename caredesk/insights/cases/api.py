@@ -78,7 +78,7 @@ class PublishIn(Schema):
     version: Version | None = None
 
 
-class ListQuery(Schema):
+class CaseListQuery(Schema):
     q: str = Field("", max_length=200)
     category: str = Field("", max_length=40)
     root_cause: str = Field("", max_length=40)
@@ -125,7 +125,7 @@ def case_out(reader: Person, c: LearningCase) -> dict:
 
 
 @router.get("/cases", response={200: CasePage, **error_responses()})
-def list_cases(request, query: Query[ListQuery]):
+def list_cases(request, query: Query[CaseListQuery]):
     """The cases the caller may read (staff of the office), newest story first."""
     found = selectors.library(
         request.auth,

@@ -9,6 +9,7 @@ import re
 from django.utils.translation import override
 
 from caredesk.complaints.models import ENDED_STATUSES, Complaint
+from caredesk.conftest import _seed_data_of_migrations
 from caredesk.demo.world import load_demo
 from caredesk.directory.models import Organisation, Person
 from caredesk.insights.cases import reporting, services
@@ -33,6 +34,7 @@ def _found(word: str, text: str) -> bool:
 
 
 def test_no_demo_name_or_number_in_any_generated_case(db):
+    _seed_data_of_migrations()  # the taxonomy, if a transactional test before flushed it
     load_demo()
     assert LearningCase.objects.filter(status=CaseStatus.PUBLISHED).count() == 2
     manager = Person.objects.get(username="manager.a")

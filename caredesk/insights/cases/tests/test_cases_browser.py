@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from caredesk.complaints.models import Complaint
+from caredesk.conftest import _seed_data_of_migrations
 from caredesk.demo.world import load_demo
 from caredesk.web.tests.test_browser import (  # noqa: F401  (fixtures)
     ARTIFACTS,
@@ -29,6 +30,7 @@ def _shots(page, name):
 
 
 def test_library_and_case_page_read_in_both_languages(transactional_db, open_page, zh_catalog):  # noqa: F811
+    _seed_data_of_migrations()  # the taxonomy, if a transactional test before flushed it
     load_demo()
     page = login(open_page(), "manager.a")
     page.goto("/cases/")
