@@ -30,4 +30,5 @@ urlpatterns = [
     path("", include("caredesk.fieldwork.urls")),
     path("", include("caredesk.complaints.urls")),
     path("", include("caredesk.satisfaction.urls")),
+    path("", include("caredesk.attachments.urls")),
 ]

@@ -456,6 +456,19 @@ API = {
         MASK_REMOVE_OWN,
         MASK_REMOVE_OTHER,
     ),
+    # ---- attachments ----
+    ("GET", "/api/v1/owners/{owner_kind}/{owner_id}/attachments"): (
+        "list_attachments",
+        SEE_L,
+        SEE_N,
+    ),
+    ("POST", "/api/v1/owners/{owner_kind}/{owner_id}/attachments"): (
+        "upload_attachment",
+        COMMENT_L,
+        COMMENT_N,
+    ),
+    ("GET", "/api/v1/attachments/{attachment_id}"): ("download_attachment", SEE_L, SEE_N),
+    # ---- end of attachments ----
 }
 
 # Every page: URL name (the resolver's, in the `web` namespace) → the calls made of it, each
@@ -543,6 +556,11 @@ PAGES = {
     "change_page": [("page_change", PAGE_CHANGE_OWN, PAGE_N)],
     "change_action": [("page_change_submit", PAGE_CHANGE_SUBMIT_OWN, PAGE_CHANGE_ACTION_OTHER)],
     # ---- end of change requests ----
+    # ---- attachments: whoever sees the ticket reads and adds its files ----
+    "upload": [("page_attachment_upload", POST_L, POST_N)],
+    "download": [("page_attachment_download", PAGE_L, PAGE_N)],
+    "preview": [("page_attachment_preview", PAGE_L, PAGE_N)],
+    # ---- end of attachments ----
 }
 
 # Outside the table, on purpose: Django's own admin (its permission is `is_staff`, checked by
