@@ -561,6 +561,10 @@ PAGES = {
     "download": [("page_attachment_download", PAGE_L, PAGE_N)],
     "preview": [("page_attachment_preview", PAGE_L, PAGE_N)],
     # ---- end of attachments ----
+    # ---- exports: the list as the reader sees it (a customer's queue export is the portal's) ----
+    "queue_export": [("page_queue_export", PAGE_SIGNED_IN, None)],
+    "portal_export": [("page_portal_export", PAGE_SIGNED_IN, None)],
+    # ---- end of exports ----
 }
 
 # Outside the table, on purpose: Django's own admin (its permission is `is_staff`, checked by

@@ -660,6 +660,10 @@ def _page_calls(world, s, obj):
         "page_attachment_download": lambda: s.get(f"/files/{world.files[obj].pk}/"),
         "page_attachment_preview": lambda: s.get(f"/files/{world.files[obj].pk}/preview/"),
         # ---- end of attachments ----
+        # ---- exports ----
+        "page_queue_export": lambda: s.get("/queue/export.csv?tab=all"),
+        "page_portal_export": lambda: s.get("/portal/export.xlsx?show=all"),
+        # ---- end of exports ----
         "page_healthz": lambda: s.get("/healthz"),
         "page_login": lambda: s.get("/login/"),
         "page_logout": lambda: s.post("/logout/"),
