@@ -564,6 +564,7 @@ PAGES = {
     # ---- exports: the list as the reader sees it (a customer's queue export is the portal's) ----
     "queue_export": [("page_queue_export", PAGE_SIGNED_IN, None)],
     "portal_export": [("page_portal_export", PAGE_SIGNED_IN, None)],
+    "complaint_export": [("page_cp_export", PAGE_CP_STAFF, None)],
     # ---- end of exports ----
 }
 

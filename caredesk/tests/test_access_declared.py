@@ -663,6 +663,7 @@ def _page_calls(world, s, obj):
         # ---- exports ----
         "page_queue_export": lambda: s.get("/queue/export.csv?tab=all"),
         "page_portal_export": lambda: s.get("/portal/export.xlsx?show=all"),
+        "page_cp_export": lambda: s.get("/complaints/export.csv?scope=all&status=all"),
         # ---- end of exports ----
         "page_healthz": lambda: s.get("/healthz"),
         "page_login": lambda: s.get("/login/"),
