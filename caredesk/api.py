@@ -16,6 +16,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from caredesk import clock, ratelimit
 from caredesk.apikit import HTTP_CODES, error_body
+from caredesk.attachments.api import router as attachments_router
 from caredesk.complaints.api import router as complaints_router
 from caredesk.directory.api import router as directory_router
 from caredesk.directory.models import ApiToken
@@ -219,6 +220,7 @@ api.add_router("/", handover_router)  # handover
 api.add_router("/", complaints_router)
 api.add_router("/", satisfaction_router)
 api.add_router("/", cases_router)  # learning cases
+api.add_router("/", attachments_router)
 
 
 class ErrorShapeMiddleware:

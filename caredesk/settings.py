@@ -456,3 +456,14 @@ MASK_WARN_MINUTES = float(env_str("CAREDESK_MASK_WARN_MINUTES", "60"))
 # The alarm labels a rule's network elements and alarm codes become matchers on.
 MASK_ELEMENT_LABEL = env_str("CAREDESK_MASK_ELEMENT_LABEL", "ne")
 MASK_ALARM_LABEL = env_str("CAREDESK_MASK_ALARM_LABEL", "alarm_code")
+
+# ---- attachments: files on tickets (and the records that register as owners).
+# Stored outside the web root (nothing serves this directory: every download passes a
+# permission check in caredesk.attachments.views). The allow-list names sniffed types (the
+# file's first bytes decide, never its name): png jpeg gif webp pdf zip text.
+ATTACHMENTS_DIR = Path(env_str("CAREDESK_ATTACHMENTS_DIR") or BASE_DIR / "var" / "attachments")
+ATTACHMENTS_MAX_BYTES = int(env_str("CAREDESK_ATTACHMENTS_MAX_MB", "10")) * 1024 * 1024
+ATTACHMENTS_ALLOWED = env_list(
+    "CAREDESK_ATTACHMENTS_ALLOWED", ["png", "jpeg", "gif", "webp", "pdf", "zip", "text"]
+)
+# ---- end of attachments

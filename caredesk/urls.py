@@ -34,4 +34,5 @@ urlpatterns = [
     path("", include("caredesk.satisfaction.urls")),
     path("", include("caredesk.insights.cases.urls")),  # learning cases
     path("", include("caredesk.insights.analytics.urls")),
+    path("", include("caredesk.attachments.urls")),
 ]

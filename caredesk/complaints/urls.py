@@ -6,6 +6,7 @@ app_name = "complaints"
 
 urlpatterns = [
     path("complaints/", queue.complaint_queue, name="complaint_queue"),
+    path("complaints/export.<slug:fmt>", queue.complaint_export, name="complaint_export"),
     path("complaints/new/", hotline.register, name="complaint_new"),
     path("complaints/people/<int:person_id>/", queue.complaint_history, name="complaint_history"),
     path("complaints/<str:number>/", complaint.complaint_page, name="complaint_page"),

@@ -7,6 +7,7 @@ refuses — is kept in quarantine with its reason. Nothing is dropped. A Message
 before is a duplicate delivery and is ignored.
 """
 
+import contextlib
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
@@ -14,6 +15,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from caredesk import clock
+from caredesk.attachments import services as attachments
+from caredesk.attachments.models import Source
 from caredesk.audit import services as audit
 from caredesk.directory.models import Person
 from caredesk.errors import DomainError
@@ -135,6 +138,8 @@ def receive(
             size=len(part.content),
         )
         attachment.file.save(part.filename, ContentFile(part.content), save=True)
+        if decision.ticket is not None:
+            _attach_to_ticket(person, decision.ticket, part)
     audit.record(
         actor=person,
         action=f"mail.{decision.outcome}",
@@ -148,6 +153,21 @@ def receive(
         },
     )
     return record
+
+
+def _attach_to_ticket(person: Person | None, ticket: Ticket, part) -> None:
+    """A mail's part on its ticket's page, through the same checks as an upload; a part the
+    deployment refuses (type, size) stays with the mail record only, for staff to look at."""
+    with contextlib.suppress(DomainError):
+        attachments.add_attachment(
+            actor=person,
+            owner_kind="ticket",
+            owner_id=ticket.pk,
+            filename=part.filename,
+            chunks=[part.content],
+            size=len(part.content),
+            source=Source.MAIL,
+        )
 
 
 def record_poll(

@@ -533,6 +533,19 @@ API = {
         CASE_WRITE_OTHER,
     ),
     # ---- end of learning cases ----
+    # ---- attachments ----
+    ("GET", "/api/v1/owners/{owner_kind}/{owner_id}/attachments"): (
+        "list_attachments",
+        SEE_L,
+        SEE_N,
+    ),
+    ("POST", "/api/v1/owners/{owner_kind}/{owner_id}/attachments"): (
+        "upload_attachment",
+        COMMENT_L,
+        COMMENT_N,
+    ),
+    ("GET", "/api/v1/attachments/{attachment_id}"): ("download_attachment", SEE_L, SEE_N),
+    # ---- end of attachments ----
 }
 
 # Every page: URL name (the resolver's, in the `web` namespace) → the calls made of it, each
@@ -649,6 +662,16 @@ PAGES = {
     "analytics_dashboard": [("page_analytics", PAGE_STAFF_ONLY, None)],
     "analytics_download": [("page_analytics_xlsx", PAGE_STAFF_ONLY, None)],
     # ---- end of analytics ----
+    # ---- attachments: whoever sees the ticket reads and adds its files ----
+    "upload": [("page_attachment_upload", POST_L, POST_N)],
+    "download": [("page_attachment_download", PAGE_L, PAGE_N)],
+    "preview": [("page_attachment_preview", PAGE_L, PAGE_N)],
+    # ---- end of attachments ----
+    # ---- exports: the list as the reader sees it (a customer's queue export is the portal's) ----
+    "queue_export": [("page_queue_export", PAGE_SIGNED_IN, None)],
+    "portal_export": [("page_portal_export", PAGE_SIGNED_IN, None)],
+    "complaint_export": [("page_cp_export", PAGE_CP_STAFF, None)],
+    # ---- end of exports ----
 }
 
 # Outside the table, on purpose: Django's own admin (its permission is `is_staff`, checked by

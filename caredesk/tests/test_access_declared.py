@@ -10,6 +10,7 @@ import json
 import types
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -17,6 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from caredesk import clock
 from caredesk.api import api as ninja_api
+from caredesk.attachments import services as attachment_services  # attachments
 from caredesk.complaints import services as complaint_services
 from caredesk.complaints.models import Category, Complaint
 from caredesk.conftest import ApiClient
@@ -66,7 +68,7 @@ def _fresh(ticket: Ticket) -> Ticket:
 
 
 @pytest.fixture
-def world(cast, open_request):
+def world(cast, open_request, settings, tmp_path):
     escalation_demo.setup(cast.world)
     office2 = Organisation.objects.create(
         name="西北代表处", kind=OrgKind.VENDOR_OFFICE, parent=cast.orgs.hq
@@ -176,6 +178,19 @@ def world(cast, open_request):
         )
     }
     # ---- end of learning cases
+    # ---- attachments: an image on each ticket, added by its owner
+    settings.ATTACHMENTS_DIR = tmp_path / "attachments"
+    files = {
+        key: attachment_services.add_attachment(
+            actor=_fresh(t).owner,
+            owner_kind="ticket",
+            owner_id=t.pk,
+            filename="告警.png",
+            chunks=[b"\x89PNG\r\n\x1a\n" + b"\x00" * 32],
+        )
+        for key, t in (("own", L), ("other", N))
+    }
+    # ---- end of attachments
     messages = {
         "own": Message.objects.filter(context__number=L.number).order_by("id").first(),
         "other": Message.objects.filter(context__number=N.number).order_by("id").first(),
@@ -192,6 +207,7 @@ def world(cast, open_request):
         override=override,
         messages=messages,
         visits=visits,
+        files=files,  # attachments
         complaints=complaints,
         changes=changes,
         learning_cases=learning_cases,  # learning cases
@@ -449,6 +465,14 @@ def _api_calls(world, c, obj):
     org = world.orgs[obj]
     entry = world.entries[obj]
     return {
+        # ---- attachments ----
+        "list_attachments": lambda: c.get(f"/owners/ticket/{t.pk}/attachments"),
+        "upload_attachment": lambda: c.client.post(
+            f"/api/v1/owners/ticket/{t.pk}/attachments",
+            {"file": SimpleUploadedFile("note.txt", b"words")},
+        ),
+        "download_attachment": lambda: c.get(f"/attachments/{world.files[obj].pk}"),
+        # ---- end of attachments ----
         "me": lambda: c.get("/me"),
         "people": lambda: c.get("/people"),
         "organisations": lambda: c.get("/organisations"),
@@ -765,6 +789,18 @@ def _page_calls(world, s, obj):
     later = clock.now() + dt.timedelta(days=2)
     return {
         "page_home": lambda: s.get("/"),
+        # ---- attachments ----
+        "page_attachment_upload": lambda: s.post(
+            f"/files/ticket/{t.pk}/upload/", {"file": SimpleUploadedFile("note.txt", b"words")}
+        ),
+        "page_attachment_download": lambda: s.get(f"/files/{world.files[obj].pk}/"),
+        "page_attachment_preview": lambda: s.get(f"/files/{world.files[obj].pk}/preview/"),
+        # ---- end of attachments ----
+        # ---- exports ----
+        "page_queue_export": lambda: s.get("/queue/export.csv?tab=all"),
+        "page_portal_export": lambda: s.get("/portal/export.xlsx?show=all"),
+        "page_cp_export": lambda: s.get("/complaints/export.csv?scope=all&status=all"),
+        # ---- end of exports ----
         "page_healthz": lambda: s.get("/healthz"),
         # ---- operations ----
         "page_readyz": lambda: (Heart("access-table").tick(force=True), s.get("/readyz"))[1],

@@ -15,3 +15,18 @@ class TicketsConfig(AppConfig):
         notifications.register()
         # The search index follows titles, customer words and comments in the same transaction.
         search.register()
+        # attachments: whoever sees a ticket sees its files and may add one.
+        from django.urls import reverse
+
+        from caredesk.attachments import registry
+
+        from . import policy, selectors
+
+        registry.register(
+            registry.Owner(
+                kind="ticket",
+                find=lambda person, pk: selectors.ticket_for(person, ticket_id=pk),
+                may_add=policy.can_view,
+                page_url=lambda t: reverse("tickets:ticket", args=[t.number]),
+            )
+        )

@@ -3,10 +3,13 @@ and an engineer's or partner's complaint history."""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 from caredesk import clock
 from caredesk.directory.models import Person, Role
 from caredesk.errors import ValidationFailed
+from caredesk.web.export import export_response
 
 from .. import selectors
 from ..models import Category, Severity, Status
@@ -28,11 +31,10 @@ def _after(request, status: str):
         return None
 
 
-@login_required
-def complaint_queue(request):
+def queue_filters(request) -> tuple[str, str, str, str]:
+    """The scope, status, category and severity in the queue's URL (the page's and its
+    export's)."""
     person = request.user
-    if person.is_customer:
-        return _not_found(request)
     scope = request.GET.get("scope") or ("mine" if person.role != Role.HOTLINE_AGENT else "all")
     scope = scope if scope in SCOPES else "mine"
     status = request.GET.get("status", "open")
@@ -40,6 +42,66 @@ def complaint_queue(request):
     category = request.GET.get("category", "")
     severity = request.GET.get("severity", "")
     severity = severity if severity in Severity.values else ""
+    return scope, status, category, severity
+
+
+def _all_rows(person, scope, status, category, severity):
+    """Every complaint of the queue's filters, page after page of the queue's own selector."""
+    after = None
+    while True:
+        page = selectors.queue(
+            person,
+            scope=scope,
+            status=status,
+            category=category,
+            severity=severity,
+            after=after,
+            limit=selectors.QUEUE_SIZE,
+        )
+        for c in page:
+            yield [
+                c.number,
+                c.get_severity_display(),
+                c.get_status_display(),
+                c.customer_org.name if c.customer_org_id else "",
+                c.complainant_name,
+                c.category.local_name if c.category_id else "",
+                c.handler.name if c.handler_id else "",
+                c.received_at,
+            ]
+        if len(page) < selectors.QUEUE_SIZE:
+            return
+        after = selectors.parse_cursor(selectors.cursor_of(page[-1], status), status)
+
+
+@login_required
+def complaint_export(request, fmt):
+    """The queue as CSV or xlsx, with its filters, every complaint the reader may see."""
+    person = request.user
+    if person.is_customer:
+        return _not_found(request)
+    filters = queue_filters(request)
+    header = [
+        _("Number"),
+        _("Severity"),
+        _("Status"),
+        _("Customer"),
+        _("Complainant"),
+        _("Category"),
+        _("Handler"),
+        _("Received"),
+    ]
+    return export_response(
+        fmt, name="complaints", header=header, rows=lambda: _all_rows(person, *filters)
+    )
+
+
+@login_required
+def complaint_queue(request):
+    person = request.user
+    if person.is_customer:
+        return _not_found(request)
+    scope, status, category, severity = queue_filters(request)
     rows = selectors.queue(
         person,
         scope=scope,
@@ -63,6 +125,9 @@ def complaint_queue(request):
         "severities": Severity.choices,
         "statuses": Status.choices,
         "next_after": next_after,
+        "export_query": urlencode(
+            {"scope": scope, "status": status, "category": category, "severity": severity}
+        ),
     }
     return render(request, "complaints/queue.html", context)
 

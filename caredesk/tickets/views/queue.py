@@ -59,11 +59,10 @@ def _queue_header(params: dict, sort: str, allowed: tuple[str, ...], searching: 
     return header
 
 
-@login_required
-def queue(request):
+def queue_filters(request) -> tuple[str, str, str, str, selectors.TicketFilters]:
+    """The tab, search, status and severity of the queue's URL, and the filters they mean: the
+    page and its export read the same ones."""
     person = request.user
-    if person.is_customer:
-        return redirect("tickets:portal")
     tab = request.GET.get("tab", "mine")
     # No stored text holds a NUL (inputs.text_problem refuses it), and PostgreSQL cannot
     # compare with one.
@@ -72,13 +71,22 @@ def queue(request):
     severity = request.GET.get("severity", "")
     status = status if status in {"open", "", *Status.values} else "open"
     severity = severity if severity in Severity.values else ""
-    waiting = list(selectors.handoffs_waiting_for(person))
     filters = selectors.TicketFilters(status=status or None, severity=severity or None, q=q or None)
     if tab == "team":
         team_ids = list(person.teams.values_list("pk", flat=True))
         filters = dataclasses.replace(filters, team=team_ids)
     elif tab == "mine":
         filters = dataclasses.replace(filters, owner=person.pk)
+    return tab, q, status, severity, filters
+
+
+@login_required
+def queue(request):
+    person = request.user
+    if person.is_customer:
+        return redirect("tickets:portal")
+    tab, q, status, severity, filters = queue_filters(request)
+    waiting = list(selectors.handoffs_waiting_for(person))
     allowed = sorting.sorts_for(selectors.shows_open_only(filters))
     sort = request.GET.get("sort") or allowed[0]
     sort = sort if sort in allowed else allowed[0]
@@ -115,6 +123,7 @@ def queue(request):
         if page and 1 < page.number <= sorting.MAX_PAGE + 1
         else None,
         "first_url": "?" + urlencode(here),
+        "export_query": urlencode(params),
         "error": error,
         "waiting": waiting,
         "q": q,

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from caredesk import clock, pagekit
+from caredesk.attachments import views as attachment_views
 from caredesk.complaints import views as complaint_views
 from caredesk.errors import DomainError, NotFound
 from caredesk.escalation import clocks, ticket_notices
@@ -77,6 +78,8 @@ def _ticket_context(request, ticket, **forms_in_error):
         "complaints": complaint_views.ticket_banner(person, ticket),
         # ---- change requests: the changes linked to the ticket ----
         "changes": change_forms.ticket_card(person, ticket),
+        # attachments: the ticket's files (uploaded, or from its mails)
+        "attachments": attachment_views.card("ticket", ticket.pk),
     }
     if person.is_customer:
         until = closing.reopen_allowed_until(ticket)
