@@ -59,7 +59,13 @@ def upload_attachment(request, owner_kind: OwnerKind, owner_id: IdParam, file: F
     "/attachments/{attachment_id}",
     response={200: None, **error_responses(404)},
     openapi_extra={
-        "responses": {"200": {"description": "The file, as an attachment (never rendered)."}}
+        # keyed like Ninja's own responses (an int), so the two merge into one "200"
+        "responses": {
+            200: {
+                "description": "The file, as an attachment (never rendered).",
+                "content": {"application/octet-stream": {"schema": {"type": "string"}}},
+            }
+        }
     },
 )
 def download_attachment(request, attachment_id: IdParam):

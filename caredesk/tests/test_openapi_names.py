@@ -4,6 +4,7 @@ in complaints, one in fieldwork, say) leave one of them described by the other's
 pydantic's own clash handling turns names into `module__Name`. Either way the published
 contract lies, and nothing else fails."""
 
+import json
 import typing
 from collections import defaultdict
 
@@ -48,3 +49,19 @@ def test_no_component_name_was_made_unique_by_its_module(db):
     components = api.get_openapi_schema()["components"]["schemas"]
     assert len(components) > 50  # the walk above saw the real document
     assert [name for name in components if "__" in name] == []
+
+
+def test_the_served_document_has_no_key_twice(client):
+    """Ninja keys responses by int and an `openapi_extra` may key them by str: the JSON then
+    holds "200" twice, which Swagger UI refuses to render at all ("duplicated mapping key")."""
+    repeated = []
+
+    def keep_pairs(pairs):
+        keys = [k for k, _ in pairs]
+        repeated.extend(k for k in set(keys) if keys.count(k) > 1)
+        return dict(pairs)
+
+    res = client.get("/api/v1/openapi.json")
+    assert res.status_code == 200
+    document = json.loads(res.content, object_pairs_hook=keep_pairs)
+    assert document["paths"] and repeated == []

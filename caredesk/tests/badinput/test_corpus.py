@@ -31,7 +31,9 @@ WITH_BODY = [(m, p) for m, p, op in OPERATIONS if "requestBody" in op]
 
 def _body_schema(method: str, path: str) -> dict:
     op = SCHEMA["paths"][path][method]
-    schema = op["requestBody"]["content"]["application/json"]["schema"]
+    content = op["requestBody"]["content"]
+    # A JSON body's schema; an upload's (multipart) is sent the same JSON, which it must refuse.
+    schema = (content.get("application/json") or next(iter(content.values())))["schema"]
     if "$ref" in schema:
         schema = SCHEMA["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
     return schema
