@@ -22,8 +22,9 @@ class DueAction(models.Model):
     outcome = models.CharField(max_length=20, blank=True)
     error = models.TextField(blank=True)
     # The request (or the traced work) that scheduled it, bound again while it is handled, so
-    # what it queues and logs carries the same id.
-    request_id = models.CharField(max_length=64, blank=True, default="")
+    # what it queues and logs carries the same id. A database default too: rows written by
+    # plain SQL (bulk loads, the timers benchmark) need not name it.
+    request_id = models.CharField(max_length=64, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = _("due action")
