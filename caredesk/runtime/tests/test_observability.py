@@ -76,9 +76,11 @@ def test_readyz_turns_unready_when_the_heartbeat_goes_stale_or_the_worker_stops(
     cast, client, settings
 ):
     settings.READY_HEARTBEAT_MAX_AGE = 60
-    Heart("w1").tick(force=True)
-    assert client.get("/readyz").status_code == 200
-    with clock.frozen_at(clock.now() + dt.timedelta(seconds=90)):
+    start = clock.now()
+    with clock.frozen_at(start):
+        Heart("w1").tick(force=True)
+        assert client.get("/readyz").status_code == 200
+    with clock.frozen_at(start + dt.timedelta(seconds=90)):
         res = client.get("/readyz")
     assert res.status_code == 503
     assert res.json()["checks"]["worker"]["detail"].startswith("last heartbeat 90 s ago")
