@@ -83,3 +83,18 @@ def text_problem(value: str | None, *, required: bool, max_length: int | None = 
     if max_length and len(text) > max_length:
         return str(_("At most %(n)d characters.") % {"n": max_length})
     return None
+
+
+# The encodings a text file from a Chinese office comes in: UTF-8 (with or without Excel's
+# BOM) or GB18030, which Chinese Excel writes for "CSV".
+TEXT_FILE_ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+def decode_text_file(raw: bytes) -> str | None:
+    """A spreadsheet export's bytes as text, or None when it is in neither encoding."""
+    for encoding in TEXT_FILE_ENCODINGS:
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None

@@ -46,6 +46,7 @@ from caredesk.directory.models import (
     Team,
 )
 from caredesk.errors import DomainError, PermissionDenied
+from caredesk.inputs import decode_text_file
 
 MAX_ROWS = 200_000
 
@@ -84,12 +85,10 @@ class Report:
 
 # ------------------------------------------------------------------ reading
 def _decode(raw: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ImportFileError("The file is neither UTF-8 nor GB18030 text.")
+    text = decode_text_file(raw)
+    if text is None:
+        raise ImportFileError("The file is neither UTF-8 nor GB18030 text.")
+    return text
 
 
 def read_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[Any]]], int | None]:

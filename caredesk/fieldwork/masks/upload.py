@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from caredesk.directory.models import Person
+from caredesk.inputs import decode_text_file
 
 from . import matchers as matching
 from .services import RuleDraft
@@ -49,13 +50,8 @@ def _cells(raw: bytes, name: str) -> list[list]:
             raise UploadUnreadable(str(_("Not an xlsx file this can read."))) from exc
         sheet = book.worksheets[0]
         return [list(r) for r in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2)]
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
+    text = decode_text_file(raw)
+    if text is None:
         raise UploadUnreadable(str(_("Save the CSV as UTF-8.")))
     return list(csv.reader(io.StringIO(text)))
 
