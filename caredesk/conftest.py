@@ -50,6 +50,17 @@ def _fresh_reference_data():
     refdata.reset()
 
 
+@pytest.fixture
+def one_refdata_check(monkeypatch):
+    """Reference data checked exactly once per scope, as a request does: outside a request the
+    cache rereads its token once a second of real time, so a count of queries taken across
+    that boundary would read one more. Returns the call that opens a scope (a new request)."""
+    from caredesk.directory import refdata
+
+    monkeypatch.setattr(refdata, "CHECK_EVERY", 3600.0)
+    return refdata.new_scope
+
+
 SHORT = {
     "manager.a": "a",
     "engineer.b": "b",

@@ -26,6 +26,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 
 CHECK_EVERY = 1.0  # seconds, for processes outside requests (workers, shells)
 TABLE = "directory_refgeneration"
+NEVER = float("-inf")  # "checked" before any moment: the next use reads the token
 
 _local = threading.local()
 
@@ -33,13 +34,13 @@ _local = threading.local()
 def _state() -> dict:
     st = getattr(_local, "st", None)
     if st is None:
-        st = _local.st = {"token": None, "checked": 0.0, "data": {}}
+        st = _local.st = {"token": None, "checked": NEVER, "data": {}}
     return st
 
 
 def new_scope(**_kwargs) -> None:
     """A request or worker pass begins: check the token again before the next use."""
-    _state()["checked"] = 0.0
+    _state()["checked"] = NEVER
 
 
 def reset() -> None:
