@@ -23,7 +23,11 @@ def _send(actor: Person, complaint: Complaint, before: dict, approved_by: Person
     complaint.status, complaint.response_sent_at = Status.RESPONDED, clock.now()
     complaint.response_approved_by = approved_by
     met = deadlines.settle(complaint, DeadlineKind.RESOLVE)
-    _base.save(complaint, "status", "response_sent_at", "response_approved_by", "next_due")
+    _base.save(
+        complaint,
+        *("status", "response", "response_by", "response_sent_at", "response_approved_by"),
+        "next_due",
+    )
     told = _base.tell_complainant(
         complaint, "complaint_response", "response", text=complaint.response
     )

@@ -104,6 +104,13 @@ def test_withdrawal_recorded_with_time_and_by_whom(cast, register, at):
     assert complaint.status == Status.IN_PROGRESS and complaint.withdrawn_at is None
 
 
+def test_a_response_sent_at_once_is_kept_on_the_complaint(cast, answered):
+    complaint = answered()  # medium: sent without approval
+    assert complaint.status == Status.RESPONDED
+    assert complaint.response == "已指定陈晨为该产品责任人。"
+    assert complaint.response_by == cast.a
+
+
 def test_high_severity_response_waits_for_the_managers_approval(cast, register):
     complaint = register(severity="high")
     services.acknowledge(actor=cast.a, complaint=complaint)

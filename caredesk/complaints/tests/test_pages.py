@@ -83,3 +83,17 @@ def test_complaint_page_reads_in_both_languages(cast, register, lang):
     page = c.get(f"/complaints/{complaint.number}/", HTTP_ACCEPT_LANGUAGE=lang).content.decode()
     word = "投诉处理人" if lang == "zh-hans" else "Complaint handler"
     assert word in page
+
+
+def test_the_step_forms_draw_each_field_with_its_widgets_type(cast, register):
+    """A deadline is a datetime-local input (the browser's picker, the value it sends is the
+    one the form reads); the version rides hidden, with no label of its own."""
+    complaint = register()
+    services.acknowledge(actor=cast.a, complaint=complaint)
+    services.record_callback(actor=cast.a, complaint=complaint, reached=True, note="已致电")
+    root = Category.objects.get(code="buck_passing")
+    services.record_root_cause(actor=cast.a, complaint=complaint, cause=root, note="只给号码")
+    page = _client(cast.a).get(f"/complaints/{complaint.number}/").content.decode()
+    assert '<input type="datetime-local"' in page and 'name="due_at"' in page
+    assert '<input type="hidden" name="version"' in page
+    assert ">Version<" not in page and ">版本<" not in page

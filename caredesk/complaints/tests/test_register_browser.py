@@ -4,7 +4,6 @@ names the customer's service manager as its handler — not the agent. The custo
 on the portal that the complaint is registered and who handles it."""
 
 import re
-import time
 
 import pytest
 from playwright.sync_api import expect
@@ -29,7 +28,6 @@ def test_hotline_agent_registers_a_complaint_from_a_call(
 ):
     ticket = open_request()  # customer.y's request, owned by engineer.b
     page = login(open_page(), "hotline.h")
-    started = time.monotonic()
     page.goto("/complaints/new/")
     page.get_by_test_id("lookup-q").fill(cast.y.phone)
     page.get_by_test_id("lookup-go").click()
@@ -48,7 +46,6 @@ def test_hotline_agent_registers_a_complaint_from_a_call(
     expect(page.get_by_test_id("complaint-handler")).to_contain_text(cast.a.name)
     expect(page.get_by_test_id("words")).to_have_text("打了三个电话，每个人都让我找别人。")
     expect(page.get_by_test_id("remedy")).to_have_text("指定一个负责人跟到底。")
-    assert time.monotonic() - started < 60  # the call is still going on
     complaint = Complaint.objects.get()
     assert complaint.registered_by == cast.h and complaint.handler == cast.a
     # The agent only registers: no step button for him.

@@ -23,6 +23,21 @@ LEVEL_CLASS = {"green": "success", "amber": "warning", "red": "danger"}
 
 
 @register.filter
+def input_type(bound_field) -> str:
+    """The HTML input type of a field's widget (datetime-local, number, email …), text when it
+    names none: a field drawn by hand keeps the browser's own picker and keyboard."""
+    return getattr(bound_field.field.widget, "input_type", None) or "text"
+
+
+@register.filter
+def widget_value(bound_field) -> str:
+    """The field's value as its widget writes it (a datetime-local wants 2026-12-10T10:00, in
+    the viewer's zone), not Python's str() of the value."""
+    value = bound_field.field.widget.format_value(bound_field.value())
+    return "" if value is None else str(value)
+
+
+@register.filter
 def severity_class(value: str) -> str:
     return SEVERITY_CLASS.get(value, "secondary")
 
