@@ -37,7 +37,7 @@ def _run(*args: str, timeout: int) -> dict:
 @pytest.mark.django_db(transaction=True)
 def test_worker_killed_five_times_loses_nothing_and_repeats_nothing():
     size = ["--tickets", "300", "--kills", "5", "--speed", "60", "--outage", "120"]
-    figures = _run("--load", "probes", *size, "--horizon", "0", "--deadline", "60", timeout=120)
+    figures = _run("--load", "probes", *size, "--horizon", "0", "--deadline", "120", timeout=180)
     assert figures["kills"] == 5, figures
     assert figures["timers_pending"] == 0, figures
     assert figures["timers_fired_once"] == 300, figures
@@ -50,7 +50,7 @@ def test_worker_killed_five_times_loses_nothing_and_repeats_nothing():
 @pytest.mark.django_db(transaction=True)
 def test_tickets_escalate_and_tell_once_through_kills_and_a_ten_minute_outage():
     size = ["--tickets", "60", "--kills", "5", "--speed", "60", "--outage", "600"]
-    figures = _run("--load", "tickets", *size, "--horizon", "900", "--deadline", "150", timeout=240)
+    figures = _run("--load", "tickets", *size, "--horizon", "900", "--deadline", "240", timeout=330)
     assert figures["kills"] == 5, figures
     assert figures["tickets"] == 60 and figures["chains"] >= 60, figures
     # Every step due fired (or was caught up under one that did) once, with one entry.
