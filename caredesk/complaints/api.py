@@ -20,6 +20,7 @@ from .schemas import (
     ActionIn,
     CallBackIn,
     CategoryOut,
+    ComplaintAnswerIn,
     ComplaintCloseIn,
     ComplaintNoteIn,
     ComplaintOut,
@@ -404,6 +405,21 @@ def close(request, complaint_id: IdParam, payload: ComplaintCloseIn):
         outcome=payload.outcome,
         note=payload.note,
         recourse=payload.recourse,
+        version=payload.version,
+    )
+    return _fresh(request, complaint_id)
+
+
+@router.post("/complaints/{complaint_id}/answer", response=WRITE)
+def answer(request, complaint_id: IdParam, payload: ComplaintAnswerIn):
+    """The complainant's own answer to the sent response (customer portal or API): accepted
+    closes the complaint as confirmed; not accepted, with a comment, sends it back to work.
+    Only the complainant; 409 when no response waits for an answer."""
+    services.answer_response(
+        actor=request.auth,
+        complaint=_complaint(request, complaint_id),
+        accepted=payload.accepted,
+        comment=payload.comment,
         version=payload.version,
     )
     return _fresh(request, complaint_id)

@@ -110,6 +110,18 @@ def check_handle(actor: Person, complaint: Complaint) -> None:
         raise PermissionDenied(_("Only the complaint's handler or the service manager does this."))
 
 
+def can_answer(person: Person, complaint: Complaint) -> bool:
+    """The complainant themselves answers the response on the portal (another contact of the
+    same customer sees the complaint but does not speak for the complainant)."""
+    return person.is_active and person.is_customer and complaint.complainant_id == person.pk
+
+
+def check_answer(actor: Person, complaint: Complaint) -> None:
+    check_view(actor, complaint)
+    if not can_answer(actor, complaint):
+        raise PermissionDenied(_("Only the complainant answers the response."))
+
+
 def can_withdraw(person: Person, complaint: Complaint) -> bool:
     return can_handle(person, complaint) or (
         person.role == Role.HOTLINE_AGENT and complaint.registered_by_id == person.pk

@@ -215,6 +215,11 @@ class ComplaintCloseIn(ComplaintVersionIn):
     recourse: str = Field("", max_length=Limits.REASON)
 
 
+class ComplaintAnswerIn(ComplaintVersionIn):
+    accepted: bool = Field(description="The complainant accepts the response (closes it) or not")
+    comment: str = Field("", max_length=Limits.NOTE, description="Required when not accepted")
+
+
 class ComplaintReopenIn(ComplaintVersionIn):
     reason: str = Field(min_length=1, max_length=Limits.REASON)
 

@@ -15,6 +15,7 @@ urlpatterns = [
         complaint.verify_action,
         name="complaint_verify",
     ),
+    path("complaints/<str:number>/answer/", complaint.answer_response, name="complaint_answer"),
     path(
         "complaints/<str:number>/<slug:action>/",
         complaint.complaint_action,

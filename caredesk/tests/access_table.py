@@ -182,6 +182,12 @@ HANDLE_CP_N_SRC = "      404 404 404 403 404 404 404 404 404 404 404 404 403 404
 WITHDRAW_CP_L = row("    403 403 404 404 404 403 404 404 404 403 403 200 200 200 401")
 WITHDRAW_CP_N = row("    404 404 404 403 404 404 404 404 404 404 404 404 200 404 401")
 APPROVE_CP_L = row("     403 403 404 404 404 403 404 404 404 403 403 403 403 200 401")
+# The complainant's own answer to the sent response: y is CL's complainant (CL brought to
+# "responded"); o is CN's, which is only acknowledged — nothing awaits an answer (409).
+ANSWER_CP_L = row("      200 403 404 404 404 403 404 404 404 403 403 403 403 403 401")
+ANSWER_CP_N = row("      404 404 404 409 404 404 404 404 404 404 404 404 403 404 401")
+PAGE_ANSWER_CP_L = row(" 302 403 404 404 404 403 404 404 404 403 403 403 403 403 302")
+PAGE_ANSWER_CP_N = row(" 404 404 404 409 404 404 404 404 404 404 404 404 403 404 302")
 # Registering about ticket L (own) or N (other, which only the hotline at HQ sees: for the
 # others the ticket named in the body does not exist, 422).
 CREATE_CP_A = row("      403 403 403 403 403 403 403 403 403 201 201 201 201 201 401")
@@ -480,6 +486,7 @@ API = {
         handle_cp(HANDLE_CP_L_SRC, 200),
         handle_cp(HANDLE_CP_N_SRC, 200),
     ),
+    ("POST", "/api/v1/complaints/{complaint_id}/answer"): ("cp_answer", ANSWER_CP_L, ANSWER_CP_N),
     ("GET", "/api/v1/complaint-categories"): ("complaint_categories", ALL_200, None),
     ("GET", "/api/v1/complaint-lookup"): ("complaint_lookup", OFFICE_200, None),
     # satisfaction
@@ -624,6 +631,7 @@ PAGES = {
     "complaint_page": [("page_cp", PAGE_CP_L, PAGE_CP_N)],
     "complaint_action": [("page_cp_acknowledge", handle_cp(POST_CP_L_SRC, 302), POST_CP_N)],
     "complaint_verify": [("page_cp_verify", handle_cp(POST_CP_L_SRC, 302), POST_CP_N)],
+    "complaint_answer": [("page_cp_answer", PAGE_ANSWER_CP_L, PAGE_ANSWER_CP_N)],
     # satisfaction
     "survey_page": [
         ("page_survey", PUBLIC, PUBLIC),

@@ -638,7 +638,8 @@ def _api_calls(world, c, obj):
 
 
 # ---- complaints: the world's complaint brought to a step by its handler (past acknowledged
-# only the own one: on the other one every role is refused before its state matters).
+# only the own one: on the other one every role is refused before its state matters, but its
+# complainant, who finds no response to answer).
 def _complaint(world, obj: str, step: str = "received") -> Complaint:
     complaint = Complaint.objects.get(pk=world.complaints[obj].pk)
     if step == "received":
@@ -647,10 +648,11 @@ def _complaint(world, obj: str, step: str = "received") -> Complaint:
     complaint = complaint_services.acknowledge(actor=a, complaint=complaint)
     if obj != "own":
         return Complaint.objects.get(pk=complaint.pk)
-    if step in ("answered", "closed"):
+    if step in ("responded", "answered", "closed"):
         complaint_services.record_callback(actor=a, complaint=complaint, reached=True)
         complaint_services.respond(actor=a, complaint=complaint, text="答复")
         complaint_services.approve_response(actor=world.cast.s, complaint=complaint)
+    if step in ("answered", "closed"):
         complaint_services.record_callback(
             actor=a, complaint=complaint, reached=True, satisfied=True
         )
@@ -773,6 +775,10 @@ def _complaint_calls(world, c, obj):
         "cp_reopen": lambda: (
             _complaint(world, obj, "closed"),
             c.post(f"/complaints/{cp}/reopen", {"reason": "客户再次来电"}),
+        )[1],
+        "cp_answer": lambda: (
+            _complaint(world, obj, "responded"),
+            c.post(f"/complaints/{cp}/answer", {"accepted": True}),
         )[1],
         "complaint_categories": lambda: c.get("/complaint-categories"),
         "complaint_lookup": lambda: c.get("/complaint-lookup?q=137-0000-0102"),
@@ -937,6 +943,10 @@ def _complaint_pages(world, s, obj):
         "page_cp_history": lambda: s.get(f"/complaints/people/{world.cast.b.pk}/"),
         "page_cp": lambda: s.get(f"/complaints/{cp.number}/"),
         "page_cp_acknowledge": lambda: s.post(f"/complaints/{cp.number}/acknowledge/"),
+        "page_cp_answer": lambda: (
+            _complaint(world, obj, "responded"),
+            s.post(f"/complaints/{cp.number}/answer/", {"accepted": "yes"}),
+        )[1],
         "page_cp_verify": lambda: s.post(
             f"/complaints/{cp.number}/actions/{_complaint_action(world, obj)}/verify/",
             {"effective": "yes", "verification": "已复查"},

@@ -23,6 +23,7 @@ from ..models import (
     Status,
 )
 from . import _base, deadlines
+from .response import call_back
 
 
 class ClosureNeedsAnswer(Conflict):
@@ -128,6 +129,11 @@ def close(
                 fields={"recourse": str(_("Record the further recourse the complainant was told."))}
             )
     remark = _base.text(note, "note", required=False, limit=Limits.NOTE)
+    return _close(actor, complaint, outcome=outcome, remark=remark, told=told)
+
+
+def _close(actor: Person, complaint: Complaint, *, outcome: str, remark: str, told: str):
+    """The write of a closure, its conditions checked by the caller."""
     before = _base.snapshot(complaint)
     complaint.status, complaint.closed_at, complaint.closed_by = Status.CLOSED, clock.now(), actor
     complaint.closure, complaint.closure_note, complaint.recourse_told = outcome, remark, told
@@ -206,5 +212,38 @@ def reopen(
         body=why,
         action="complaint.reopen",
         before=before,
+    )
+    return complaint
+
+
+@transaction.atomic
+def answer_response(
+    *,
+    actor: Person,
+    complaint: Complaint,
+    accepted: bool,
+    comment: str = "",
+    version: int | None = None,
+) -> Complaint:
+    """The complainant's own answer to the response, on the customer portal — their
+    confirmation without waiting for a call-back. Accepted closes the complaint as confirmed by
+    them; not accepted (with what is still wrong) sends it back to work with a fresh resolve
+    deadline, exactly as a call-back recording them not satisfied does. The handler is told
+    either way. Only the complainant answers, and only a response that was sent."""
+    complaint = _base.lock(complaint, version)
+    policy.check_answer(actor, complaint)
+    _base.require(complaint, {Status.RESPONDED}, _("There is no response waiting for your answer."))
+    text = _base.text(comment, "comment", required=not accepted, limit=Limits.NOTE)
+    call_back(actor, complaint, reached=True, satisfied=accepted, text=text, by_complainant=True)
+    if accepted:
+        complaint = _close(actor, complaint, outcome=Closure.CONFIRMED, remark=text, told="")
+    _base.tell_staff(
+        complaint,
+        complaint.handler,
+        "complaint_answered",
+        "answered",
+        accepted=accepted,
+        text=text,
+        resolve_due=_base.local(complaint.resolve_due),
     )
     return complaint

@@ -113,6 +113,20 @@ def record_callback(
         _("Acknowledge the complaint first."),
     )
     text = _base.text(note, "note", required=False, limit=Limits.NOTE)
+    return call_back(actor, complaint, reached=reached, satisfied=satisfied, text=text)
+
+
+def call_back(
+    actor: Person,
+    complaint: Complaint,
+    *,
+    reached: bool,
+    satisfied: bool | None,
+    text: str,
+    by_complainant: bool = False,
+) -> CallBack:
+    """The write of a call-back, checks done (the handler's call, or the complainant's own
+    answer on the portal): not satisfied after the response sends the complaint back to work."""
     after_response = complaint.status == Status.RESPONDED
     if after_response and reached and satisfied is None:
         raise Invalid(fields={"satisfied": str(_("Say whether the complainant is satisfied."))})
@@ -155,9 +169,10 @@ def record_callback(
             "satisfied": call.satisfied,
             "after_response": after_response,
             "rejected": rejected,
+            "by_complainant": by_complainant,
         },
         event_data={"answered": met, "satisfied": call.satisfied},
-        action="complaint.callback",
+        action="complaint.answer" if by_complainant else "complaint.callback",
         before=before,
     )
     return call

@@ -4,8 +4,8 @@ the call-back, withdrawal, closure only on the complainant's answer, reopening."
 import pytest
 
 from caredesk.complaints import services
-from caredesk.complaints.models import Closure, Status
-from caredesk.errors import PermissionDenied, StaleVersion
+from caredesk.complaints.models import Closure, Complaint, Status
+from caredesk.errors import NotFound, PermissionDenied, StaleVersion, ValidationFailed
 from caredesk.events import EventKind
 from caredesk.notify.models import Message
 from caredesk.timers.models import DueAction
@@ -133,3 +133,50 @@ def test_a_stale_version_is_refused(cast, register):
     complaint = register()
     with pytest.raises(StaleVersion):
         services.acknowledge(actor=cast.a, complaint=complaint, version=complaint.version + 1)
+
+
+# ---- the complainant's own answer on the portal
+
+
+def test_the_complainant_accepting_the_response_closes_it_confirmed(cast, answered):
+    complaint = services.answer_response(actor=cast.y, complaint=answered(), accepted=True)
+    complaint.refresh_from_db()
+    assert complaint.status == Status.CLOSED and complaint.closure == Closure.CONFIRMED
+    assert complaint.closed_by == cast.y
+    answer = complaint.callbacks.get(by=cast.y)
+    assert answer.satisfied is True and answer.after_response
+    told = Message.objects.get(template="complaint_answered")
+    assert told.recipient == cast.a and told.context["accepted"] is True
+
+
+def test_not_accepting_needs_a_comment_and_sends_it_back_to_work(cast, answered, at):
+    complaint = answered()
+    with pytest.raises(ValidationFailed) as refused:
+        services.answer_response(actor=cast.y, complaint=complaint, accepted=False)
+    assert "comment" in refused.value.fields
+    assert Complaint.objects.get(pk=complaint.pk).status == Status.RESPONDED  # nothing written
+    before = Complaint.objects.get(pk=complaint.pk).resolve_due
+    at(60, fire=False)
+    services.answer_response(
+        actor=cast.y, complaint=complaint, accepted=False, comment="专线还是时断时续"
+    )
+    complaint.refresh_from_db()
+    assert complaint.status == Status.IN_PROGRESS and complaint.closed_at is None
+    assert complaint.resolve_due > before  # a fresh deadline for the new answer
+    pending = DueAction.objects.filter(subject=f"complaint:{complaint.pk}:resolve", done_at=None)
+    assert pending.get().due_at == complaint.resolve_due
+    told = Message.objects.get(template="complaint_answered")
+    assert told.recipient == cast.a and "专线还是时断时续" in told.context["text"]
+
+
+def test_only_the_complainant_answers_and_only_a_sent_response(cast, answered, register):
+    complaint = answered()
+    for person in (cast.x, cast.a, cast.b):  # the province sees it; staff handle it
+        with pytest.raises(PermissionDenied):
+            services.answer_response(actor=person, complaint=complaint, accepted=True)
+    with pytest.raises(NotFound):  # another operator's contact does not see it
+        services.answer_response(actor=cast.o, complaint=complaint, accepted=True)
+    fresh = register()  # nothing sent yet
+    with pytest.raises(services.ComplaintNotInStep):
+        services.answer_response(actor=cast.y, complaint=fresh, accepted=True)
+    assert Complaint.objects.get(pk=complaint.pk).status == Status.RESPONDED

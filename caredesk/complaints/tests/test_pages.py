@@ -97,3 +97,25 @@ def test_the_step_forms_draw_each_field_with_its_widgets_type(cast, register):
     assert '<input type="datetime-local"' in page and 'name="due_at"' in page
     assert '<input type="hidden" name="version"' in page
     assert ">Version<" not in page and ">版本<" not in page
+
+
+def test_the_complainant_answers_the_response_on_the_complaint_page(cast, register):
+    complaint = register()
+    services.acknowledge(actor=cast.a, complaint=complaint)
+    services.record_callback(actor=cast.a, complaint=complaint, reached=True, note="已致电")
+    services.respond(actor=cast.a, complaint=complaint, text="已指定专人负责。")
+    ticket = complaint.links.get().ticket
+    customer = _client(cast.y)
+    assert 'data-testid="banner-answer"' in customer.get(f"/t/{ticket.number}/").content.decode()
+    page = customer.get(f"/complaints/{complaint.number}/").content.decode()
+    assert 'data-testid="answer-card"' in page and "已指定专人负责。" in page
+    province = _client(cast.x).get(f"/complaints/{complaint.number}/").content.decode()
+    assert 'data-testid="answer-card"' not in province  # sees it, does not speak for y
+    refused = customer.post(f"/complaints/{complaint.number}/answer/", {"accepted": "no"})
+    assert refused.status_code == 422 and 'data-testid="answer-card"' in refused.content.decode()
+    done = customer.post(f"/complaints/{complaint.number}/answer/", {"accepted": "yes"})
+    assert done.status_code == 302
+    complaint.refresh_from_db()
+    assert complaint.status == Status.CLOSED and complaint.closed_by == cast.y
+    shown = customer.get(f"/complaints/{complaint.number}/").content.decode()
+    assert 'data-testid="answer-card"' not in shown

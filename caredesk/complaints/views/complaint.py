@@ -69,6 +69,7 @@ def _context(request, c: Complaint, **in_error) -> dict:
         "can_approve": c.status == Status.AWAITING_APPROVAL
         and policy.can_approve(person, c, approver),
         "approver": approver,
+        "can_answer": c.status == Status.RESPONDED and policy.can_answer(person, c),
         "page_url": reverse("complaints:complaint_page", args=[c.number]),
     }
     ctx.update(
@@ -92,6 +93,7 @@ def _context(request, c: Complaint, **in_error) -> dict:
             ),
             "reopen_form": in_error.get("reopen") or forms.ReopenForm(initial=version),
             "note_form": in_error.get("note") or forms.NoteForm(),
+            "answer_form": in_error.get("answer") or forms.AnswerForm(initial=version),
         }
     )
     return ctx
@@ -274,3 +276,38 @@ def verify_action(request, number, action_id):
             messages.success(request, _("Corrective action verified."))
             return redirect("complaints:complaint_page", number=c.number)
     return _render(request, c, status=status, verify=form)
+
+
+@login_required
+@require_POST
+def answer_response(request, number):
+    """The complainant's own answer to the response (the only step a customer takes here)."""
+    try:
+        c = selectors.complaint_for(request.user, number=number)
+    except NotFound:
+        return _not_found(request)
+    form = forms.AnswerForm(request.POST)
+    status = 422
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.answer_response(
+                actor=request.user,
+                complaint=c,
+                accepted=d["accepted"],
+                comment=d.get("comment", ""),
+                version=d.get("version"),
+            )
+        except DomainError as exc:
+            pagekit.add_errors(request, form, exc)
+            status = pagekit.error_status(exc)
+        else:
+            messages.success(
+                request,
+                _("Thank you: the complaint is closed.")
+                if d["accepted"]
+                else _("Thank you: your complaint goes back to its handler, who will contact you."),
+            )
+            return redirect("complaints:complaint_page", number=c.number)
+    c = Complaint.objects.select_related(*selectors.RELATED).get(pk=c.pk)
+    return _render(request, c, status=status, answer=form)

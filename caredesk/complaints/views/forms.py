@@ -180,5 +180,20 @@ class CloseForm(VersionForm):
     )
 
 
+class AnswerForm(VersionForm):
+    """The complainant's answer to the response: one of two buttons, and what is still wrong."""
+
+    accepted = forms.TypedChoiceField(
+        choices=[("yes", _("I accept the response")), ("no", _("I do not accept it"))],
+        coerce=lambda v: v == "yes",
+    )
+    comment = forms.CharField(
+        label=_("Your comment (required if you do not accept)"),
+        max_length=Limits.NOTE,
+        required=False,
+        widget=TEXTAREA,
+    )
+
+
 class ReopenForm(VersionForm):
     reason = forms.CharField(label=_("Why reopen"), max_length=Limits.REASON)
