@@ -671,6 +671,8 @@ PAGES = {
     "queue_export": [("page_queue_export", PAGE_SIGNED_IN, None)],
     "portal_export": [("page_portal_export", PAGE_SIGNED_IN, None)],
     "complaint_export": [("page_cp_export", PAGE_CP_STAFF, None)],
+    "mask_export": [("page_mask_export", PAGE_SIGNED_IN, None)],
+    "survey_export": [("page_survey_export", PAGE_OFFICE, None)],
     # ---- end of exports ----
 }
 

@@ -800,6 +800,7 @@ def _page_calls(world, s, obj):
         "page_queue_export": lambda: s.get("/queue/export.csv?tab=all"),
         "page_portal_export": lambda: s.get("/portal/export.xlsx?show=all"),
         "page_cp_export": lambda: s.get("/complaints/export.csv?scope=all&status=all"),
+        "page_mask_export": lambda: s.get("/masks/export.csv?active="),
         # ---- end of exports ----
         "page_healthz": lambda: s.get("/healthz"),
         # ---- operations ----
@@ -981,6 +982,7 @@ def _survey_page_calls(world, s, obj):
         "page_survey": lambda: s.get(f"/s/{_survey(world, obj)[1]}/"),
         "page_survey_answer": lambda: s.post(f"/s/{_survey(world, obj)[1]}/", answer),
         "page_surveys": lambda: s.get("/surveys/"),
+        "page_survey_export": lambda: s.get("/surveys/export.xlsx"),
         "page_survey_follow_ups": lambda: s.get("/surveys/follow-ups/"),
         "page_survey_follow_up_close": lambda: s.post(
             f"/surveys/follow-ups/{_follow_up(world, obj).pk}/close/", {"note": "已回访客户"}
