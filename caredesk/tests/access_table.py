@@ -559,6 +559,14 @@ PAGES = {
     # without the token when one is set (runtime/tests/test_observability.py).
     "readyz": [("page_readyz", PUBLIC, None)],
     "metrics": [("page_metrics", PUBLIC, None)],
+    # Imports from a spreadsheet: administrators only; for anyone else the pages do not exist.
+    "imports": [
+        ("page_imports", PAGE_ADMIN_ONLY, None),
+        ("page_import_upload", POST_ADMIN_ONLY, None),
+    ],
+    "import_run": [("page_import_run", PAGE_ADMIN_ONLY, None)],
+    "import_progress": [("page_import_progress", PAGE_ADMIN_ONLY, None)],
+    "import_confirm": [("page_import_confirm", POST_ADMIN_ONLY, None)],
     # ---- end of operations ----
     "login": [("page_login", LOGIN_PAGE, None)],
     "logout": [("page_logout", PAGE_HOME, None)],

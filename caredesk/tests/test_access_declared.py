@@ -50,6 +50,7 @@ from caredesk.insights.cases.models import LearningCase  # learning cases
 from caredesk.insights.handover import services as handover_services  # handover
 from caredesk.insights.handover.models import ShiftSchedule, ShiftSlot  # handover
 from caredesk.notify.models import Message
+from caredesk.runtime import import_runs  # imports
 from caredesk.runtime.heartbeat import Heart
 from caredesk.satisfaction.tests import factories as survey_factories
 from caredesk.stakeholders import services as map_services
@@ -892,6 +893,7 @@ def _page_calls(world, s, obj):
         "page_visit_confirm": lambda: s.post(f"/visits/{_visit(world, obj, 'left').pk}/confirm/"),
         # satisfaction
         **_survey_page_calls(world, s, obj),
+        **_import_page_calls(world, s),
         **_complaint_pages(world, s, obj),
         **_case_page_calls(world, s, obj),  # learning cases
         # ---- change requests
@@ -972,6 +974,30 @@ def _survey_api_calls(world, c, obj):
         "survey_follow_up_close": lambda: c.post(
             f"/survey-follow-ups/{_follow_up(world, obj).pk}/close", {"note": "已回访客户"}
         ),
+    }
+
+
+def _import_run(world):
+    """A file the administrator uploaded, waiting for the worker's check."""
+    return import_runs.upload_import(
+        actor=world.cast.admin,
+        kind="products",
+        file_name="products.csv",
+        content=b"code,name\nims,IMS\n",
+        mapping_lines=[],
+    )
+
+
+def _import_page_calls(world, s):
+    upload = {"kind": "products", "mapping": ""}
+    return {
+        "page_imports": lambda: s.get("/imports/"),
+        "page_import_upload": lambda: s.post(
+            "/imports/", {**upload, "file": SimpleUploadedFile("p.csv", b"code,name\nx,X\n")}
+        ),
+        "page_import_run": lambda: s.get(f"/imports/{_import_run(world).pk}/"),
+        "page_import_progress": lambda: s.get(f"/imports/{_import_run(world).pk}/progress/"),
+        "page_import_confirm": lambda: s.post(f"/imports/{_import_run(world).pk}/run/"),
     }
 
 

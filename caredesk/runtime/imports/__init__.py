@@ -25,15 +25,17 @@ and then rolls it back, so its report is exactly what a real run would do.
 """
 
 from .reading import MAX_ROWS, ImportFileError, Problem, Report, read_rows
-from .running import KINDS, column_positions, preview, run
+from .running import KINDS, Preview, column_positions, parse_mapping, preview, run
 
 __all__ = [
     "KINDS",
     "MAX_ROWS",
     "ImportFileError",
+    "Preview",
     "Problem",
     "Report",
     "column_positions",
+    "parse_mapping",
     "preview",
     "read_rows",
     "run",

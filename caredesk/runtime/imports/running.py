@@ -170,3 +170,14 @@ def preview(
         rows=head,
         estimate=estimate,
     )
+
+
+def parse_mapping(items: list[str]) -> dict[str, str]:
+    """`HEADER=COLUMN` items (the command's --map, the page's lines) as {header: column}."""
+    mapping = {}
+    for item in items:
+        header, sep, column = item.partition("=")
+        if not sep or not header.strip() or not column.strip():
+            raise ImportFileError(f"--map takes HEADER=COLUMN, not {item!r}")
+        mapping[header.strip()] = column.strip()
+    return mapping

@@ -40,12 +40,10 @@ class Command(BaseCommand):
     def handle(self, *args, kind, file, actor, dry_run, skip_bad_rows, map, **options):
         if not file.is_file():
             raise CommandError(f"No such file: {file}")
-        mapping = {}
-        for item in map:
-            header, sep, column = item.partition("=")
-            if not sep or not header.strip() or not column.strip():
-                raise CommandError(f"--map takes HEADER=COLUMN, not {item!r}")
-            mapping[header.strip()] = column.strip()
+        try:
+            mapping = imports.parse_mapping(map)
+        except imports.ImportFileError as exc:
+            raise CommandError(str(exc)) from exc
         person = Person.objects.filter(username=actor, is_active=True).first()
         if person is None:
             raise CommandError(f"No active person with username {actor!r}.")
