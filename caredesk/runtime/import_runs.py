@@ -125,7 +125,7 @@ def confirm_import(*, actor: Person, run: ImportRun, skip_bad_rows: bool) -> Imp
     found the file good, or `skip_bad_rows` keeps the good rows of a file with bad ones."""
     _require_admin(actor)
     with transaction.atomic():
-        run = ImportRun.objects.select_for_update().get(pk=run.pk)
+        run = ImportRun.objects.select_for_update().defer("content").get(pk=run.pk)
         if run.status != ImportStatus.CHECKED:
             raise ImportNotReady()
         if run.problems_total and not skip_bad_rows:

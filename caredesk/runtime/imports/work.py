@@ -92,15 +92,32 @@ class Tickets(Kind):
         Column("resolution", ("解决说明", "处理结果")),
     )
 
+    def __init__(self, actor):
+        super().__init__(actor)
+        # A year of tickets names the same few customers, products and owners again and again;
+        # an import of tickets changes none of them, so each is looked up once per run.
+        self._found: dict[tuple[str, str], object] = {}
+
+    def _once(self, column: str, value: str, find):
+        key = (column, value)
+        if key not in self._found:
+            self._found[key] = find(column, value)
+        return self._found[key]
+
     def apply(self, row):
+        customer = self._once(
+            "customer",
+            row["customer"],
+            lambda c, v: organisation_named(c, v, kind=OrgKind.CUSTOMER),
+        )
         past = tickets.PastTicket(
             number=row["number"],
-            customer_org=organisation_named("customer", row["customer"], kind=OrgKind.CUSTOMER),
-            product=by_code(Product, "product", row["product"]),
-            region=by_code(Region, "region", row["region"]),
+            customer_org=customer,
+            product=self._once("product", row["product"], lambda c, v: by_code(Product, c, v)),
+            region=self._once("region", row["region"], lambda c, v: by_code(Region, c, v)),
             severity=row["severity"],
             status=row["status"],
-            owner=person_named("owner", row["owner"]),
+            owner=self._once("owner", row["owner"], person_named),
             title=row["title"],
             customer_voice=row["description"],
             opened_at=row["opened_at"],

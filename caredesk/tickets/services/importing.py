@@ -138,6 +138,7 @@ def import_ticket(*, actor: Person, past: PastTicket) -> tuple[Ticket, str]:
         ticket = Ticket.objects.create(
             number=past.number, created_by=actor, updated_at=now, **fields
         )
+        ticket.owner = past.owner  # loaded already: the search document names the owner
         _advance_sequence(past.number)
         # The opening entry carries the old system's time; `imported` marks it as history.
         add_entry(
