@@ -21,6 +21,7 @@ urlpatterns = [
     ),
     # masks
     path("masks/", masks.mask_list, name="masks"),
+    path("masks/export.<slug:fmt>", masks.mask_export, name="mask_export"),
     path("masks/upload/", masks.mask_upload, name="mask_upload"),
     path("masks/<int:mask_id>/", masks.mask_page, name="mask_page"),
     path("masks/<int:mask_id>/remove/", masks.mask_remove, name="mask_remove"),

@@ -566,6 +566,14 @@ PAGES = {
     # without the token when one is set (runtime/tests/test_observability.py).
     "readyz": [("page_readyz", PUBLIC, None)],
     "metrics": [("page_metrics", PUBLIC, None)],
+    # Imports from a spreadsheet: administrators only; for anyone else the pages do not exist.
+    "imports": [
+        ("page_imports", PAGE_ADMIN_ONLY, None),
+        ("page_import_upload", POST_ADMIN_ONLY, None),
+    ],
+    "import_run": [("page_import_run", PAGE_ADMIN_ONLY, None)],
+    "import_progress": [("page_import_progress", PAGE_ADMIN_ONLY, None)],
+    "import_confirm": [("page_import_confirm", POST_ADMIN_ONLY, None)],
     # ---- end of operations ----
     "login": [("page_login", LOGIN_PAGE, None)],
     "logout": [("page_logout", PAGE_HOME, None)],
@@ -679,6 +687,8 @@ PAGES = {
     "queue_export": [("page_queue_export", PAGE_SIGNED_IN, None)],
     "portal_export": [("page_portal_export", PAGE_SIGNED_IN, None)],
     "complaint_export": [("page_cp_export", PAGE_CP_STAFF, None)],
+    "mask_export": [("page_mask_export", PAGE_SIGNED_IN, None)],
+    "survey_export": [("page_survey_export", PAGE_OFFICE, None)],
     # ---- end of exports ----
 }
 

@@ -50,6 +50,7 @@ from caredesk.insights.cases.models import LearningCase  # learning cases
 from caredesk.insights.handover import services as handover_services  # handover
 from caredesk.insights.handover.models import ShiftSchedule, ShiftSlot  # handover
 from caredesk.notify.models import Message
+from caredesk.runtime import import_runs  # imports
 from caredesk.runtime.heartbeat import Heart
 from caredesk.satisfaction.tests import factories as survey_factories
 from caredesk.stakeholders import services as map_services
@@ -806,6 +807,7 @@ def _page_calls(world, s, obj):
         "page_queue_export": lambda: s.get("/queue/export.csv?tab=all"),
         "page_portal_export": lambda: s.get("/portal/export.xlsx?show=all"),
         "page_cp_export": lambda: s.get("/complaints/export.csv?scope=all&status=all"),
+        "page_mask_export": lambda: s.get("/masks/export.csv?active="),
         # ---- end of exports ----
         "page_healthz": lambda: s.get("/healthz"),
         # ---- operations ----
@@ -897,6 +899,7 @@ def _page_calls(world, s, obj):
         "page_visit_confirm": lambda: s.post(f"/visits/{_visit(world, obj, 'left').pk}/confirm/"),
         # satisfaction
         **_survey_page_calls(world, s, obj),
+        **_import_page_calls(world, s),
         **_complaint_pages(world, s, obj),
         **_case_page_calls(world, s, obj),  # learning cases
         # ---- change requests
@@ -984,6 +987,30 @@ def _survey_api_calls(world, c, obj):
     }
 
 
+def _import_run(world):
+    """A file the administrator uploaded, waiting for the worker's check."""
+    return import_runs.upload_import(
+        actor=world.cast.admin,
+        kind="products",
+        file_name="products.csv",
+        content=b"code,name\nims,IMS\n",
+        mapping_lines=[],
+    )
+
+
+def _import_page_calls(world, s):
+    upload = {"kind": "products", "mapping": ""}
+    return {
+        "page_imports": lambda: s.get("/imports/"),
+        "page_import_upload": lambda: s.post(
+            "/imports/", {**upload, "file": SimpleUploadedFile("p.csv", b"code,name\nx,X\n")}
+        ),
+        "page_import_run": lambda: s.get(f"/imports/{_import_run(world).pk}/"),
+        "page_import_progress": lambda: s.get(f"/imports/{_import_run(world).pk}/progress/"),
+        "page_import_confirm": lambda: s.post(f"/imports/{_import_run(world).pk}/run/"),
+    }
+
+
 def _survey_page_calls(world, s, obj):
     answer = {"responsiveness": "4", "attitude": "5", "technical_skill": "4"}
     answer |= {"communication": "5", "solved": "yes", "comment": ""}
@@ -991,6 +1018,7 @@ def _survey_page_calls(world, s, obj):
         "page_survey": lambda: s.get(f"/s/{_survey(world, obj)[1]}/"),
         "page_survey_answer": lambda: s.post(f"/s/{_survey(world, obj)[1]}/", answer),
         "page_surveys": lambda: s.get("/surveys/"),
+        "page_survey_export": lambda: s.get("/surveys/export.xlsx"),
         "page_survey_follow_ups": lambda: s.get("/surveys/follow-ups/"),
         "page_survey_follow_up_close": lambda: s.post(
             f"/surveys/follow-ups/{_follow_up(world, obj).pk}/close/", {"note": "已回访客户"}

@@ -3,6 +3,8 @@ without CareDesk's authorisation), a rule's page with its remove form, and the b
 with the table of every bad row. Thin: parse a form, call a verb; a refusal comes back on the
 same page under its own 4xx status."""
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -15,11 +17,13 @@ from caredesk import pagekit
 from caredesk.errors import DomainError, NotFound
 from caredesk.inputs import parse_id
 from caredesk.tickets.rules import Limits
+from caredesk.web.export import export_response
 
 from ..masks import matchers as matching
 from ..masks import policy, selectors, services, upload
 
 LISTED = 200
+EXPORT_CHUNK = 2000
 
 
 def _not_found(request):
@@ -48,28 +52,35 @@ def _rows(rules) -> list[dict]:
     return [{"rule": r, "matchers": matching.as_text(r.matchers)} for r in rules]
 
 
+def _list_filters(request) -> dict:
+    """The list's filters in its URL (the page's and its export's): ?customer=&element=&active=
+    &change= (active by default)."""
+    return {
+        "active": {"1": True, "0": False, "": None}.get(request.GET.get("active", "1"), True),
+        "element": request.GET.get("element", "").strip()[:200],
+        "customer_org_id": parse_id(request.GET.get("customer", "")),
+        "change_id": parse_id(request.GET.get("change", "")),
+    }
+
+
 @login_required
 def mask_list(request):
-    """Rules the reader may see: ?customer=&element=&active=&change= (active by default)."""
+    """Rules the reader may see, filtered (see _list_filters)."""
     person = request.user
-    active = {"1": True, "0": False, "": None}.get(request.GET.get("active", "1"), True)
-    element = request.GET.get("element", "").strip()[:200]
-    customer_id = parse_id(request.GET.get("customer", ""))
-    change_id = parse_id(request.GET.get("change", ""))
-    qs = selectors.rules_visible_to(
-        person, customer_org_id=customer_id, element=element, active=active, change_id=change_id
-    )
-    rules = list(qs[: LISTED + 1])
+    filters = _list_filters(request)
+    rules = list(selectors.rules_visible_to(person, **filters)[: LISTED + 1])
+    shown = {
+        "element": filters["element"],
+        "active": request.GET.get("active", "1"),
+        "customer": filters["customer_org_id"] or "",
+        "change": filters["change_id"] or "",
+    }
     context = {
         "rows": _rows(rules[:LISTED]),
         "more": len(rules) > LISTED,
         "listed": LISTED,
-        "filters": {
-            "element": element,
-            "active": request.GET.get("active", "1"),
-            "customer": customer_id or "",
-            "change": change_id or "",
-        },
+        "filters": shown,
+        "export_query": urlencode(shown),
         "can_upload": bool(selectors.masking_changes_for(person)),
         "sees_foreign": policy.can_see_foreign(person),
     }
@@ -81,6 +92,41 @@ def mask_list(request):
             missing=list(selectors.missing_silences()[:LISTED]),
         )
     return render(request, "fieldwork/masks.html", context)
+
+
+def _export_rows(rules):
+    for r in rules.iterator(chunk_size=EXPORT_CHUNK):
+        yield [
+            r.number,
+            r.customer_org.name,
+            ", ".join(r.elements),
+            matching.as_text(r.matchers),
+            r.reason,
+            r.owner.name,
+            r.change.number,
+            r.starts_at,
+            r.ends_at,
+            r.get_status_display(),
+        ]
+
+
+@login_required
+def mask_export(request, fmt):
+    """The list as CSV or xlsx, with its filters: every rule the reader may see, streamed."""
+    rules = selectors.rules_visible_to(request.user, **_list_filters(request))
+    header = [
+        _("Rule"),
+        _("Customer"),
+        _("Network elements"),
+        _("Matches"),
+        _("Reason"),
+        _("Owner"),
+        _("Change"),
+        _("From"),
+        _("Until"),
+        _("Status"),
+    ]
+    return export_response(fmt, name="masks", header=header, rows=lambda: _export_rows(rules))
 
 
 def _render_rule(request, rule, *, form=None, status=200):

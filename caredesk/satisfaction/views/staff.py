@@ -15,6 +15,7 @@ from caredesk import clock, pagekit
 from caredesk.directory import refdata
 from caredesk.errors import DomainError, NotFound, ValidationFailed
 from caredesk.inputs import parse_id
+from caredesk.web.export import export_response
 
 from .. import policy, selectors, services
 from ..models import DIMENSIONS, Answer, FollowUpStatus
@@ -71,6 +72,56 @@ def surveys(request):
         ).count(),
     }
     return render(request, "satisfaction/surveys.html", context, status=status)
+
+
+EXPORT_CHUNK = 2000
+
+
+def _export_rows(surveys):
+    for s in surveys.iterator(chunk_size=EXPORT_CHUNK):
+        answer = getattr(s, "answer", None) if s.answered_at else None
+        yield [
+            s.sent_at,
+            s.get_subject_kind_display(),
+            s.ticket.number if s.ticket_id else "",
+            s.customer_org.name,
+            s.contact.name,
+            s.engineer.name if s.engineer_id else "",
+            s.office.name,
+            s.answered_at,
+            *(getattr(answer, d) if answer else None for d in DIMENSIONS),
+            (_("Yes") if answer.solved else _("No")) if answer else "",
+            (_("Yes") if answer.low else _("No")) if answer else "",
+            answer.comment if answer else "",
+        ]
+
+
+@login_required
+def survey_export(request, fmt):
+    """The surveys list as CSV or xlsx, with its filters: every survey the reader may see,
+    streamed (the response rates stay on the page)."""
+    if not policy.reads_surveys(request.user):
+        return _not_found(request)
+    surveys = (
+        selectors.surveys_visible_to(request.user, _filters(request))
+        .select_related(*selectors.RELATED)
+        .order_by("-id")
+    )
+    header = [
+        _("Sent"),
+        _("About"),
+        _("Ticket"),
+        _("Customer"),
+        _("Contact"),
+        _("Engineer"),
+        _("Office"),
+        _("Answered"),
+        *(str(Answer._meta.get_field(d).verbose_name) for d in DIMENSIONS),
+        _("Problem solved"),
+        _("Low score"),
+        _("Comment"),
+    ]
+    return export_response(fmt, name="surveys", header=header, rows=lambda: _export_rows(surveys))
 
 
 def _halves() -> list[str]:

@@ -8,6 +8,7 @@ since the caller loaded it (StaleVersion → HTTP 409).
 - working.py   acknowledge, edit_ticket, add_comment, log_call, set_conclusion, resolve,
                confirm_closure, reopen
 - handoffs.py  propose_handoff, accept_handoff, decline_handoff, cancel_handoff
+- importing.py import_ticket (history from the old system: no clock, no message)
 
 Work apps above the core lock a ticket with lock_ticket and tell what they did on it with
 record_work (a timeline entry, a new version, an event).
@@ -22,6 +23,7 @@ from .handoffs import (
     decline_handoff,
     propose_handoff,
 )
+from .importing import PastTicket, import_ticket
 from .opening import NoOwnerAvailable, open_ticket, route
 from .working import (
     acknowledge,
@@ -41,6 +43,7 @@ __all__ = [
     "HandoffAlreadyPending",
     "HandoffNotPending",
     "NoOwnerAvailable",
+    "PastTicket",
     "accept_handoff",
     "acknowledge",
     "add_comment",
@@ -48,6 +51,7 @@ __all__ = [
     "confirm_closure",
     "decline_handoff",
     "edit_ticket",
+    "import_ticket",
     "log_call",
     "lock_ticket",
     "record_system_event",

@@ -1,6 +1,7 @@
 """`manage.py import KIND FILE --as ADMIN`: organisations, people, products, regions, the
-responsibility matrix, role assignments or holidays from an xlsx or CSV file. See
-caredesk/runtime/imports.py for the columns, the keys and what is kept when a row is bad."""
+responsibility matrix, role assignments, holidays, on-call rotations or historical tickets from
+an xlsx or CSV file. See caredesk/runtime/imports/ for the columns, the keys and what is kept
+when a row is bad."""
 
 from pathlib import Path
 
@@ -15,7 +16,7 @@ SHOWN_PROBLEMS = 50
 
 
 class Command(BaseCommand):
-    help = "Import reference data from an xlsx or CSV file (UTF-8 or GB18030)."
+    help = "Import reference data, rosters or past tickets from xlsx or CSV (UTF-8 or GB18030)."
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=sorted(imports.KINDS))
@@ -39,12 +40,10 @@ class Command(BaseCommand):
     def handle(self, *args, kind, file, actor, dry_run, skip_bad_rows, map, **options):
         if not file.is_file():
             raise CommandError(f"No such file: {file}")
-        mapping = {}
-        for item in map:
-            header, sep, column = item.partition("=")
-            if not sep or not header.strip() or not column.strip():
-                raise CommandError(f"--map takes HEADER=COLUMN, not {item!r}")
-            mapping[header.strip()] = column.strip()
+        try:
+            mapping = imports.parse_mapping(map)
+        except imports.ImportFileError as exc:
+            raise CommandError(str(exc)) from exc
         person = Person.objects.filter(username=actor, is_active=True).first()
         if person is None:
             raise CommandError(f"No active person with username {actor!r}.")

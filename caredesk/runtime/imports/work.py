@@ -1,0 +1,137 @@
+"""The work apps' kinds: the teams' on-call rotations (escalation) and the tickets of the system
+an office used before (tickets), each written through its app's verb."""
+
+import re
+
+from caredesk.directory.models import OrgKind, Product, Region, Team
+from caredesk.errors import ValidationFailed
+from caredesk.escalation import services as escalation
+from caredesk.escalation.models import Rotation
+from caredesk.tickets import services as tickets
+from caredesk.tickets.models import Channel, Severity, Status
+
+from .kinds import Column, Kind, by_code, organisation_named, person_named
+from .reading import RowError, choice_of, date_of, moment_of, text, time_of
+
+_PERIODS = {"daily": "daily", "每天": "daily", "每日": "daily", "weekly": "weekly",
+            "每周": "weekly"}  # fmt: skip
+# Usernames in turn order, as a cell holds them: "engineer.b, engineer.c" or "engineer.b、…".
+_SEPARATORS = re.compile(r"[\s,，、;；]+")
+
+
+_COLUMN_OF = {"customer_org": "customer", "customer_voice": "description",
+              "resolution_note": "resolution"}  # fmt: skip
+
+
+def _period(value) -> str:
+    given = text(value).lower()
+    if given not in _PERIODS:
+        raise ValueError(f"unknown period {given!r} (daily or weekly)")
+    return _PERIODS[given]
+
+
+class Rosters(Kind):
+    """One row per rotation, keyed by its team and name; members in turn order."""
+
+    name = "rosters"
+    columns = (
+        Column("team", ("团队", "组"), required=True),
+        Column("name", ("名称", "轮值"), required=True),
+        Column("period", ("周期",), parse=_period),
+        Column("handover_time", ("交接时间",), parse=time_of),
+        Column("time_zone", ("时区",)),
+        Column("start_date", ("开始日期", "首班日期"), required=True, parse=date_of),
+        Column("members", ("成员", "值班人员"), required=True),
+    )
+
+    def apply(self, row):
+        found = list(Team.objects.filter(name=row["team"])[:2])
+        if not found:
+            raise RowError("team", f"no team named {row['team']!r}")
+        if len(found) > 1:
+            raise RowError("team", f"more than one team is named {row['team']!r}")
+        defaults = {f.name: f.default for f in Rotation._meta.fields}
+        members = tuple(
+            person_named("members", username)
+            for username in _SEPARATORS.split(row["members"])
+            if username
+        )
+        spec = escalation.RotationSpec(
+            name=row["name"],
+            period=row["period"] or defaults["period"],
+            handover_time=row["handover_time"] or defaults["handover_time"],
+            time_zone=row["time_zone"] or defaults["time_zone"],
+            start_date=row["start_date"],
+            members=members,
+        )
+        return escalation.set_rotation(actor=self.actor, team=found[0], spec=spec)[1]
+
+
+class Tickets(Kind):
+    """Historical tickets, keyed by their number in the old system (see
+    tickets.services.importing: no clock, no escalation, no message, no survey)."""
+
+    name = "tickets"
+    columns = (
+        Column("number", ("编号", "工单号", "external id"), required=True),
+        Column("customer", ("客户",), required=True),
+        Column("product", ("产品",), required=True),
+        Column("region", ("区域",), required=True),
+        Column(
+            "severity", ("级别", "严重程度"), required=True, parse=choice_of(Severity, "severity")
+        ),
+        Column("status", ("状态",), required=True, parse=choice_of(Status, "status")),
+        Column("opened_at", ("创建时间", "受理时间", "opened"), required=True, parse=moment_of),
+        Column("resolved_at", ("解决时间", "resolved"), parse=moment_of),
+        Column("closed_at", ("关闭时间", "closed"), parse=moment_of),
+        Column("owner", ("负责人", "处理人"), required=True),
+        Column("title", ("标题",), required=True),
+        Column("description", ("描述", "问题描述", "客户原话")),
+        Column("channel", ("渠道", "来源"), parse=choice_of(Channel, "channel")),
+        Column("site", ("站点", "网元")),
+        Column("resolution", ("解决说明", "处理结果")),
+    )
+
+    def __init__(self, actor):
+        super().__init__(actor)
+        # A year of tickets names the same few customers, products and owners again and again;
+        # an import of tickets changes none of them, so each is looked up once per run.
+        self._found: dict[tuple[str, str], object] = {}
+
+    def _once(self, column: str, value: str, find):
+        key = (column, value)
+        if key not in self._found:
+            self._found[key] = find(column, value)
+        return self._found[key]
+
+    def apply(self, row):
+        customer = self._once(
+            "customer",
+            row["customer"],
+            lambda c, v: organisation_named(c, v, kind=OrgKind.CUSTOMER),
+        )
+        past = tickets.PastTicket(
+            number=row["number"],
+            customer_org=customer,
+            product=self._once("product", row["product"], lambda c, v: by_code(Product, c, v)),
+            region=self._once("region", row["region"], lambda c, v: by_code(Region, c, v)),
+            severity=row["severity"],
+            status=row["status"],
+            owner=self._once("owner", row["owner"], person_named),
+            title=row["title"],
+            customer_voice=row["description"],
+            opened_at=row["opened_at"],
+            resolved_at=row["resolved_at"] or None,
+            closed_at=row["closed_at"] or None,
+            # The old system did not say: the ticket came in by a program (this import).
+            channel=row["channel"] or Channel.API,
+            site=row["site"],
+            resolution_note=row["resolution"],
+        )
+        try:
+            return tickets.import_ticket(actor=self.actor, past=past)[1]
+        except ValidationFailed as exc:
+            # The verb names its fields; the report names the file's columns.
+            raise ValidationFailed(
+                fields={_COLUMN_OF.get(k, k): v for k, v in exc.fields.items()}
+            ) from exc
