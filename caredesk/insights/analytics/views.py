@@ -12,6 +12,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
 from caredesk import clock
+from caredesk.directory import refdata
 from caredesk.directory.models import Organisation, OrgKind, Product
 from caredesk.errors import NotFound, ValidationFailed
 
@@ -103,12 +104,26 @@ def download(request, key: str):
     return response
 
 
+def _scope(run) -> str:
+    """The run's filters beyond the period, by name ("" for everything the requester sees)."""
+    names = []
+    for key in ("customer", "office", "partner"):
+        org = refdata.organisation(int(run.filters[key])) if key in run.filters else None
+        names.append(org.name if org else "")
+    product = refdata.product(pk=int(run.filters["product"])) if "product" in run.filters else None
+    names.append(product.local_name if product else "")
+    return " · ".join(n for n in names if n)
+
+
+def _runs_panel(request, run=None) -> dict:
+    listed = list(runs.runs_of(request.user)[:RUNS_LISTED])
+    for r in listed:
+        r.scope = _scope(r)
+    return {"run": run, "runs": listed}
+
+
 def _runs_page(request, *, run=None, errors=None, status=200):
-    context = {
-        "run": run,
-        "runs": list(runs.runs_of(request.user)[:RUNS_LISTED]),
-        "errors": errors or {},
-    }
+    context = {**_runs_panel(request, run), "errors": errors or {}}
     return render(request, "analytics/reports.html", context, status=status)
 
 
@@ -148,12 +163,12 @@ def report_run(request, run_id: int):
 @require_GET
 @login_required
 def report_progress(request, run_id: int):
-    """The progress card alone, for HTMX to poll until the run finishes."""
+    """The progress card and the list under it, for HTMX to poll until the run finishes."""
     try:
         run = runs.run_for(request.user, run_id)
     except NotFound:
         return _not_found(request)
-    return render(request, "analytics/_run_progress.html", {"run": run})
+    return render(request, "analytics/_run_panel.html", _runs_panel(request, run))
 
 
 @require_GET

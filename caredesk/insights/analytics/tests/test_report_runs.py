@@ -202,3 +202,24 @@ def test_who_may_read_agrees_with_the_list_filter(world, outsider):
     for person in (cast.a, cast.b, cast.c, cast.d, cast.h, cast.y, outsider):
         listed = set(runs.readable_runs(person).values_list("pk", flat=True))
         assert listed == {r.pk for r in made if runs.may_read_run(person, r)}, person
+
+
+def test_each_learning_case_is_a_step_and_its_slides_are_in_the_deck(world, monkeypatch):
+    from caredesk.insights.analytics.tests.test_deck import CASE
+
+    asked = {}
+
+    def published(actor, **kwargs):
+        asked.update(kwargs, actor=actor)
+        return [CASE, {**CASE, "title": "第二个案例"}]
+
+    monkeypatch.setattr(building, "cases_for_report", published)
+    run = ask(world.cast.a, customer=str(world.cast.orgs.province.pk))
+    building.build_due(worker="w1", lease=LEASE)
+    run = fresh(run)
+    assert asked["actor"] == world.cast.a and asked["customer"] == world.cast.orgs.province.pk
+    assert asked["language"] == "zh-hans"
+    assert run.status == RunStatus.DONE and run.step == run.steps == 7  # 5 + one per case
+    deck = Presentation(str(runs.folder_path(run) / run.files["pptx"]))
+    titles = [s.shapes.title.text for s in deck.slides if s.shapes.title is not None]
+    assert "第二个案例 — 事件回放" in titles and f"{CASE['title']} — 客户声音" in titles
