@@ -46,6 +46,8 @@ def test_a_run_asked_for_over_the_api_is_followed_to_its_files(world):
     "body",
     [
         {"period": "2026H7"},
+        {"period": "0000-01"},  # no datetime holds year 0
+        {"period": "9999H2"},
         {"period": "2026H1", "customer": 999_999},
         {"period": "2026H1", "language": "fr"},
     ],
