@@ -24,6 +24,7 @@ from caredesk.errors import DomainError, ValidationFailed
 from caredesk.escalation.api import router as escalation_router
 from caredesk.fieldwork.api import router as fieldwork_router
 from caredesk.inputs import UNSTORABLE, storable
+from caredesk.insights.analytics.api import router as reports_router  # reports
 from caredesk.insights.cases.api import router as cases_router  # learning cases
 from caredesk.insights.handover.api import router as handover_router  # handover
 from caredesk.satisfaction.api import router as satisfaction_router
@@ -220,6 +221,7 @@ api.add_router("/", handover_router)  # handover
 api.add_router("/", complaints_router)
 api.add_router("/", satisfaction_router)
 api.add_router("/", cases_router)  # learning cases
+api.add_router("/", reports_router)  # reports
 api.add_router("/", attachments_router)
 
 

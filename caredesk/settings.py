@@ -5,6 +5,7 @@ differs between a laptop and a deployment comes from the environment through the
 """
 
 import datetime as dt
+import json
 import os
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -467,3 +468,14 @@ ATTACHMENTS_ALLOWED = env_list(
     "CAREDESK_ATTACHMENTS_ALLOWED", ["png", "jpeg", "gif", "webp", "pdf", "zip", "text"]
 )
 # ---- end of attachments
+
+# ---- reports: the half-year report's runs (caredesk.insights.analytics) and its scheduled packs.
+# Built files live here, outside the web root: every download passes a permission check.
+REPORTS_DIR = Path(env_str("CAREDESK_REPORTS_DIR") or BASE_DIR / "var" / "reports")
+# Scheduled packs, a JSON list (see docs/analytics.md): each {"name", "kind": "monthly" or
+# "half_year", "as": the username whose view of the figures it shows, optional "customer",
+# "office", "language", "people": usernames mailed the files, "endpoints": ids of group robots
+# posted a link}. A period's pack is built once its period ended this many hours ago.
+REPORT_SCHEDULES = json.loads(env_str("CAREDESK_REPORT_SCHEDULES") or "[]")
+REPORT_PACK_DELAY_HOURS = float(env_str("CAREDESK_REPORT_PACK_DELAY_HOURS", "2"))
+# ---- end of reports

@@ -195,6 +195,7 @@ def outgoing(row: Message) -> tuple[Outgoing, str, str]:
         url=endpoint.url if endpoint else "",
         secret=endpoint.secret if endpoint else "",
         options=endpoint.options if endpoint else None,
+        attachments=tuple(row.attachments or ()),
     )
     return out, subject, body
 

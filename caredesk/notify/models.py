@@ -91,6 +91,9 @@ class Message(models.Model):
     fallback_reason = models.CharField(max_length=40, blank=True)
     template = models.CharField(_("template"), max_length=64)
     context = models.JSONField(default=dict, blank=True)
+    # Files an email carries, read when it is sent: [{"path", "filename", "content_type"}].
+    # The paths are written by CareDesk's own code (a report run's files), never by a sender.
+    attachments = models.JSONField(default=list, blank=True)
     language = models.CharField(max_length=10, default="zh-hans")
     # What the message is about, as text (e.g. "ticket:42"), for listing per object.
     topic = models.CharField(max_length=64, blank=True)

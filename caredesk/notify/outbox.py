@@ -28,12 +28,14 @@ def prepare(
     topic: str = "",
     endpoint: Endpoint | None = None,
     where: addressing.Address | None = None,
+    attachments: list[dict] | None = None,
 ) -> Message:
     """One message, not saved yet. `key` is its idempotency key.
 
     Given a recipient but no address or endpoint, the address is looked up for the channel
     (see addressing.resolve; a group channel without a robot falls back to email). A caller
-    that resolved it already passes `where`, which also records a fallback on the message."""
+    that resolved it already passes `where`, which also records a fallback on the message.
+    `attachments` ({"path", "filename", "content_type"} each) go with an email only."""
     if where is None and recipient is not None and not address and endpoint is None:
         where = addressing.resolve(recipient, channel)
     if where is not None:
@@ -48,6 +50,7 @@ def prepare(
         fallback_reason=where.missing if where is not None and where.fell_back else "",
         template=template,
         context=context or {},
+        attachments=attachments or [],
         language=language or getattr(recipient, "language", None) or "zh-hans",
         topic=topic,
         idempotency_key=key,

@@ -155,6 +155,15 @@ POST_OFFICE_ADMIN = row("404 404 404 404 404 404 404 404 404 403 403 403 403 302
 # Two-step verification is one's own page, for staff only: customers sign in with a password.
 PAGE_STAFF_ONLY = row("  404 404 404 404 200 200 200 200 200 200 200 200 200 200 302")
 POST_STAFF_ONLY = row("  404 404 404 404 302 302 302 302 302 302 302 302 302 302 302")
+# ---- reports: a run is read by its requester and by staff of the same office (engineer.b's
+# run: b, c, a, admin — not the hotline at HQ, not a partner, not a customer).
+PAGE_REPORT_OWN = row("404 404 404 404 404 404 404 404 404 200 200 200 404 200 302")
+PAGE_REPORT_OTHER = row("404 404 404 404 404 404 404 404 404 404 404 404 404 404 302")
+REPORT_OWN = row("     404 404 404 404 404 404 404 404 404 200 200 200 404 200 401")
+REPORT_OTHER = row("   404 404 404 404 404 404 404 404 404 404 404 404 404 404 401")
+REPORTS_200 = row("    404 404 404 404 200 200 200 200 200 200 200 200 200 200 401")
+REPORTS_201 = row("    404 404 404 404 201 201 201 201 201 201 201 201 201 201 401")
+# ---- end of reports
 DJANGO_ADMIN = row("     302 302 302 302 302 302 302 302 302 302 302 302 302 200 302")
 PUBLIC = row("           200 200 200 200 200 200 200 200 200 200 200 200 200 200 200")
 LOGIN_PAGE = row("       302 302 302 302 302 302 302 302 302 302 302 302 302 302 200")
@@ -529,6 +538,12 @@ API = {
         SCHEDULE_EDIT_OTHER,
     ),
     # ---- end of handover ----
+    # ---- reports ----
+    ("POST", "/api/v1/reports"): ("report_create", REPORTS_201, None),
+    ("GET", "/api/v1/reports"): ("report_list", REPORTS_200, None),
+    ("GET", "/api/v1/reports/{run_id}"): ("report_get", REPORT_OWN, REPORT_OTHER),
+    ("GET", "/api/v1/reports/{run_id}/files/{kind}"): ("report_file", REPORT_OWN, REPORT_OTHER),
+    # ---- end of reports ----
     # ---- learning cases ----
     ("GET", "/api/v1/cases"): ("cases", ALL_200, None),
     ("POST", "/api/v1/cases"): ("case_generate", CASE_MAKE_OWN, CASE_WRITE_OTHER),
@@ -677,6 +692,14 @@ PAGES = {
     # Staff read the figures of their office; a partner engineer his own work's; customers 404.
     "analytics_dashboard": [("page_analytics", PAGE_STAFF_ONLY, None)],
     "analytics_download": [("page_analytics_xlsx", PAGE_STAFF_ONLY, None)],
+    # Report runs: own is engineer.b's (江南: its office's staff read it), other is engineer.e2's.
+    "analytics_reports": [
+        ("page_reports", PAGE_STAFF_ONLY, None),
+        ("page_report_build", POST_STAFF_ONLY, None),
+    ],
+    "analytics_report": [("page_report", PAGE_REPORT_OWN, PAGE_REPORT_OTHER)],
+    "analytics_report_progress": [("page_report_progress", PAGE_REPORT_OWN, PAGE_REPORT_OTHER)],
+    "analytics_report_file": [("page_report_file", PAGE_REPORT_OWN, PAGE_REPORT_OTHER)],
     # ---- end of analytics ----
     # ---- attachments: whoever sees the ticket reads and adds its files ----
     "upload": [("page_attachment_upload", POST_L, POST_N)],

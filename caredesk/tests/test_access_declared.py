@@ -46,6 +46,7 @@ from caredesk.fieldwork.changes import services as change_services
 from caredesk.fieldwork.masks import services as mask_services  # masks
 from caredesk.fieldwork.models import ChangeKind, ChangeRequest, ChangeStatus, Visit
 from caredesk.fieldwork.visits import services as visit_services
+from caredesk.insights.analytics.models import ReportRun  # reports
 from caredesk.insights.cases.models import LearningCase  # learning cases
 from caredesk.insights.handover import services as handover_services  # handover
 from caredesk.insights.handover.models import ShiftSchedule, ShiftSlot  # handover
@@ -192,6 +193,24 @@ def world(cast, open_request, settings, tmp_path):
         for key, t in (("own", L), ("other", N))
     }
     # ---- end of attachments
+    # ---- reports: a done run per office (engineer.b's, engineer.e2's), its workbook on disk
+    settings.REPORTS_DIR = tmp_path / "reports"
+    report_runs = {}
+    for key, who in (("own", cast.b), ("other", e2)):
+        folder = tmp_path / "reports" / key
+        folder.mkdir(parents=True)
+        (folder / "report.xlsx").write_bytes(b"PK\x03\x04 workbook")
+        report_runs[key] = ReportRun.objects.create(
+            requester=who,
+            period="2026H1",
+            filters={"period": "2026H1"},
+            status="done",
+            folder=key,
+            files={"xlsx": "report.xlsx"},
+            created_at=clock.now(),
+            finished_at=clock.now(),
+        )
+    # ---- end of reports
     messages = {
         "own": Message.objects.filter(context__number=L.number).order_by("id").first(),
         "other": Message.objects.filter(context__number=N.number).order_by("id").first(),
@@ -209,6 +228,7 @@ def world(cast, open_request, settings, tmp_path):
         messages=messages,
         visits=visits,
         files=files,  # attachments
+        report_runs=report_runs,  # reports
         complaints=complaints,
         changes=changes,
         learning_cases=learning_cases,  # learning cases
@@ -635,6 +655,12 @@ def _api_calls(world, c, obj):
         "mask": lambda: c.get(f"/masks/{_mask(world, obj).pk}"),
         "mask_remove": lambda: c.post(f"/masks/{_mask(world, obj).pk}/remove", {"reason": "完成"}),
         **_handover_api_calls(world, c, obj),  # handover
+        # ---- reports
+        "report_create": lambda: c.post("/reports", {"period": "2026H1", "language": "en"}),
+        "report_list": lambda: c.get("/reports"),
+        "report_get": lambda: c.get(f"/reports/{world.report_runs[obj].pk}"),
+        "report_file": lambda: c.get(f"/reports/{world.report_runs[obj].pk}/files/xlsx"),
+        # ---- end of reports
     }
 
 
@@ -913,6 +939,13 @@ def _page_calls(world, s, obj):
         # ---- analytics ----
         "page_analytics": lambda: s.get("/analytics/?period=2026H2"),
         "page_analytics_xlsx": lambda: s.get("/analytics/category.xlsx?period=2026H2"),
+        "page_reports": lambda: s.get("/analytics/reports/"),
+        "page_report_build": lambda: s.post("/analytics/reports/", {"period": "2026H1"}),
+        "page_report": lambda: s.get(f"/analytics/reports/{world.report_runs[obj].pk}/"),
+        "page_report_progress": lambda: s.get(
+            f"/analytics/reports/{world.report_runs[obj].pk}/progress/"
+        ),
+        "page_report_file": lambda: s.get(f"/analytics/reports/{world.report_runs[obj].pk}/xlsx/"),
         # ---- end of analytics ----
         # masks
         "page_masks": lambda: s.get("/masks/"),

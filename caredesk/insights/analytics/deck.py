@@ -4,6 +4,7 @@ CJK font (python-pptx has no combined bar + line chart), then each learning case
 as customer voice, event replay and lessons. Cases arrive as plain dicts (see report.py)."""
 
 import io
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -95,10 +96,31 @@ def _image_slide(deck, title: str, png: io.BytesIO) -> None:
     slide.shapes.add_picture(png, Inches(0.5), Inches(1.5), width=Inches(9))
 
 
-def build_deck(filters: Filters, viewer: Person, target, *, cases: list[dict[str, Any]]) -> None:
-    """Write the deck to `target` (a path or a binary file)."""
+Step = Callable[[str], None]
+
+
+def no_step(label: str) -> None:
+    pass
+
+
+def section_count(cases: list[dict[str, Any]]) -> int:
+    """How many sections build_deck announces: summary, Pareto, satisfaction, one per case."""
+    return 3 + len(cases)
+
+
+def build_deck(
+    filters: Filters,
+    viewer: Person,
+    target,
+    *,
+    cases: list[dict[str, Any]],
+    step: Step = no_step,
+) -> None:
+    """Write the deck to `target` (a path or a binary file), calling `step(label)` as each
+    section (see section_count) starts."""
     _use_cjk_font()
     deck = Presentation()
+    step(_("Slides: summary"))
     _title_slide(
         deck,
         _("Service report %(period)s") % {"period": filters.period.label},
@@ -112,14 +134,17 @@ def build_deck(filters: Filters, viewer: Person, target, *, cases: list[dict[str
             for r in summary_rows(filters, viewer)
         ][:12],
     )
+    step(_("Slides: typical problems"))
     pareto = figures.complaints_pareto(filters, viewer)
     if pareto:
         _image_slide(deck, _("Typical problems (Pareto)"), pareto_png(pareto))
+    step(_("Slides: satisfaction"))
     satisfaction = figures.satisfaction(filters, viewer, by="period")
     if satisfaction:
         _image_slide(deck, _("Satisfaction per dimension"), satisfaction_png(satisfaction))
     voice, replay, lessons = _("Customer voice"), _("Event replay"), _("Lessons")
     for case in cases:
+        step(_("Slides: case %(title)s") % {"title": case["title"]})
         _text_slide(
             deck,
             f"{case['title']} — {voice}",

@@ -39,11 +39,12 @@ def _first_of(year: int, month: int) -> dt.datetime:
 def parse_period(text: str) -> Period:
     """`2026-05` → May 2026; `2026H1` → January to June; `2026H2` → July to December."""
     value = (text or "").strip()
+    # Year 0 and the end of year 9999 are outside what a datetime holds (a 500, once).
     if m := _MONTH.match(value):
         year, month = int(m[1]), int(m[2])
-        if 1 <= month <= 12:
+        if 1 <= month <= 12 and 1 <= year <= 9998:
             return Period(value, _first_of(year, month), _first_of(year, month + 1))
-    if m := _HALF.match(value):
+    if (m := _HALF.match(value)) and 1 <= int(m[1]) <= 9998:
         year, half = int(m[1]), int(m[2])
         first = 1 if half == 1 else 7
         return Period(f"{year}H{half}", _first_of(year, first), _first_of(year, first + 6))

@@ -6,11 +6,12 @@ from pathlib import Path
 from typing import Any
 
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from caredesk.directory.models import Person
 
 from . import figures
-from .deck import build_deck
+from .deck import Step, build_deck, no_step, section_count
 from .filters import Filters
 from .workbook import build_workbook
 
@@ -24,6 +25,11 @@ def pack_name(filters: Filters) -> str:
     return "-".join(parts)
 
 
+def step_count(cases: list[dict[str, Any]]) -> int:
+    """How many steps write_report announces: the workbook, then each deck section."""
+    return 1 + section_count(cases)
+
+
 def write_report(
     *,
     filters: Filters,
@@ -31,17 +37,20 @@ def write_report(
     out_dir: Path,
     language: str = "zh-hans",
     cases: list[dict[str, Any]] | None = None,
+    step: Step = no_step,
 ) -> list[Path]:
     """Write the pack into `out_dir` and return the files written. Figures follow what
-    `viewer` may see; a viewer who may see none gets NotFound before anything is written."""
+    `viewer` may see; a viewer who may see none gets NotFound before anything is written.
+    `step(label)` is called as each step (see step_count) starts, in `language`."""
     figures.check_reads_figures(viewer)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     with translation.override(language):
+        step(_("Workbook"))
         book = out_dir / f"{pack_name(filters)}.xlsx"
         build_workbook(filters, viewer, str(book))
         written.append(book)
         slides = out_dir / f"{pack_name(filters)}.pptx"
-        build_deck(filters, viewer, str(slides), cases=cases or [])
+        build_deck(filters, viewer, str(slides), cases=cases or [], step=step)
         written.append(slides)
     return written

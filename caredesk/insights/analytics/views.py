@@ -1,19 +1,26 @@
-"""The analytics pages: the dashboard (filters in the URL, a chart and a table per panel) and
-each panel's xlsx download of exactly the rows its table shows."""
+"""The analytics pages: the dashboard (filters in the URL, a chart and a table per panel),
+each panel's xlsx download of exactly the rows its table shows, and the report runs — the
+button that queues one, its page with the progress (polled by HTMX) beside the person's runs,
+and the files, served only past runs.file_for's check."""
+
+from pathlib import Path
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.http import urlencode
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from caredesk import clock
+from caredesk.directory import refdata
 from caredesk.directory.models import Organisation, OrgKind, Product
-from caredesk.errors import ValidationFailed
+from caredesk.errors import NotFound, ValidationFailed
 
-from . import figures, panels
+from . import figures, panels, runs
 from .filters import SHANGHAI, filters_from
 from .workbook import table_xlsx
+
+RUNS_LISTED = 50
 
 
 def _default_period() -> str:
@@ -94,4 +101,93 @@ def download(request, key: str):
     )
     name = f"caredesk-{key}-{filters.period.label}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _scope(run) -> str:
+    """The run's filters beyond the period, by name ("" for everything the requester sees)."""
+    names = []
+    for key in ("customer", "office", "partner"):
+        org = refdata.organisation(int(run.filters[key])) if key in run.filters else None
+        names.append(org.name if org else "")
+    product = refdata.product(pk=int(run.filters["product"])) if "product" in run.filters else None
+    names.append(product.local_name if product else "")
+    return " · ".join(n for n in names if n)
+
+
+def _runs_panel(request, run=None) -> dict:
+    listed = list(runs.runs_of(request.user)[:RUNS_LISTED])
+    for r in listed:
+        r.scope = _scope(r)
+    return {"run": run, "runs": listed}
+
+
+def _runs_page(request, *, run=None, errors=None, status=200):
+    context = {**_runs_panel(request, run), "errors": errors or {}}
+    return render(request, "analytics/reports.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def report_runs(request):
+    """GET: the person's report runs. POST (the dashboard's button, with its filters): queue
+    a run and go to its page."""
+    viewer = request.user
+    if not figures.reads_figures(viewer):
+        return _not_found(request)
+    if request.method == "GET":
+        return _runs_page(request)
+    language = request.POST.get("language") or viewer.language
+    try:
+        filters = filters_from(request.POST, default_period=_default_period())
+        run = runs.request_report(
+            actor=viewer,
+            filters=filters,
+            language=language if language in runs.LANGUAGES else "zh-hans",
+        )
+    except ValidationFailed as exc:
+        return _runs_page(request, errors=exc.fields, status=422)
+    return redirect("analytics:analytics_report", run_id=run.pk)
+
+
+@require_GET
+@login_required
+def report_run(request, run_id: int):
+    try:
+        run = runs.run_for(request.user, run_id)
+    except NotFound:
+        return _not_found(request)
+    return _runs_page(request, run=run)
+
+
+@require_GET
+@login_required
+def report_progress(request, run_id: int):
+    """The progress card and the list under it, for HTMX to poll until the run finishes."""
+    try:
+        run = runs.run_for(request.user, run_id)
+    except NotFound:
+        return _not_found(request)
+    return render(request, "analytics/_run_panel.html", _runs_panel(request, run))
+
+
+@require_GET
+@login_required
+def report_file(request, run_id: int, kind: str):
+    try:
+        _run, path = runs.file_for(request.user, run_id, kind)
+    except NotFound:
+        return _not_found(request)
+    return file_answer(path, kind)
+
+
+def file_answer(path: Path, kind: str) -> FileResponse:
+    """A run's file, always as an attachment and never sniffed into something runnable."""
+    response = FileResponse(
+        open(path, "rb"),  # noqa: SIM115 (FileResponse closes it)
+        as_attachment=True,
+        filename=path.name,
+        content_type=runs.FILE_KINDS[kind],
+    )
+    response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -46,3 +46,5 @@ class Outgoing:
     url: str = ""
     secret: str = ""
     options: dict | None = None
+    # Email only: files to attach, {"path", "filename", "content_type"} each.
+    attachments: tuple[dict, ...] = ()

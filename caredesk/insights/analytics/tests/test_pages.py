@@ -32,8 +32,9 @@ def test_filters_stay_in_the_url_and_narrow_the_figures(world):
     assert "联系不上" not in html.split('data-testid="panel-category"')[1].split("</section>")[0]
 
 
-def test_a_bad_period_is_a_form_error_not_a_500(world):
-    page = client_for(world.cast.a).get("/analytics/?period=2026H7")
+@pytest.mark.parametrize("period", ["2026H7", "0000-01", "9999-12", "0000H1"])
+def test_a_bad_period_is_a_form_error_not_a_500(world, period):
+    page = client_for(world.cast.a).get(f"/analytics/?period={period}")
     assert page.status_code == 422
     assert "invalid-feedback" in page.content.decode()
 

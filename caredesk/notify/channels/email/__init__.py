@@ -3,7 +3,9 @@
 Each email carries its own `Message-ID` (stable per idempotency key, so a repeat after a crash
 is recognisable), `In-Reply-To`/`References` pointing at its topic's thread id (mail clients
 group a ticket's mails; replies find their ticket), the ticket number in the subject (the
-templates put it there) and the key in `X-CareDesk-Idempotency-Key`."""
+templates put it there) and the key in `X-CareDesk-Idempotency-Key`. Files listed on the
+message (a report pack's) are read and attached when it leaves; a file gone is a permanent
+failure (it will not come back), seen in the dead letters."""
 
 import contextlib
 import smtplib
@@ -49,6 +51,13 @@ def send(out: Outgoing, session: Session) -> Outcome:
         to=[out.address],
         headers=headers,
     )
+    for item in out.attachments:
+        try:
+            with open(item["path"], "rb") as handle:
+                content = handle.read()
+        except OSError as exc:
+            return Outcome.failed(f"Attachment {item['filename']}: {exc}", permanent=True)
+        mail.attach(item["filename"], content, item.get("content_type"))
     try:
         session.connection().send_messages([mail])
     except smtplib.SMTPRecipientsRefused as exc:
