@@ -21,6 +21,7 @@ Starts its own PostgreSQL cluster; writes bench/analytics.md.
 """
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -31,6 +32,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from bench.common import (  # noqa: E402
+    OUT,
     ROOT,
     child_env,
     emit_rows,
@@ -45,7 +47,7 @@ from bench.common import (  # noqa: E402
 )
 
 # tickets, complaints, answers, repeats per page
-SIZES = {"full": (1_000_000, 50_000, 300_000, 15), "quick": (3_000, 200, 900, 1)}
+SIZES = {"full": (1_000_000, 50_000, 300_000, 7), "quick": (3_000, 200, 900, 1)}
 PERIOD = "2026H1"
 BACKENDS = {"sqlite": "SQLite", "pg": "PostgreSQL"}
 
@@ -300,7 +302,7 @@ def child(backend: str, quick: bool) -> None:
         sys.stderr.write(
             f"  figures: {percentile(ours, 50):.0f} ms, naive {percentile(naive, 50):.0f} ms\n"
         )
-        rows += _measure_report(reader, backend, size, max(1, repeats // 5), quick)
+        rows += _measure_report(reader, backend, size, 1 if stage > 1 or quick else 3, quick)
     emit_rows(rows)
 
 
@@ -368,12 +370,22 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--child")
     parser.add_argument("--backend", choices=[*BACKENDS, "both"], default="both")
+    parser.add_argument(
+        "--collect",
+        action="store_true",
+        help="run nothing: write analytics.md from the last full run of each backend alone",
+    )
     args = parser.parse_args()
     if args.child:
         child(args.child, args.quick)
         return
     both = args.backend == "both"
-    rows = run(args.quick, list(BACKENDS) if both else [args.backend])
+    if args.collect:
+        rows = [
+            r for key in BACKENDS for r in json.loads((OUT / f"analytics.{key}.json").read_text())
+        ]
+    else:
+        rows = run(args.quick, list(BACKENDS) if both else [args.backend])
     text = report(rows, args.quick)
     print(text)
     save_rows("analytics" if both else f"analytics.{args.backend}", rows, quick=args.quick)
