@@ -3,9 +3,10 @@ answer POST over HTTP beside the same server's floor, on SQLite and PostgreSQL.
 
     python bench/bench_surveys.py [--quick]
 
-Data: bench/datagen.py's tickets, one survey each (bulk inserts), nine in ten answered with
-random scores (about one in ten low); the per-office monthly tally is filled from the same
-rows, as the verbs keep it. Plus a stock of unanswered surveys whose links the load spends.
+Data: bench/datagen.py's tickets, one survey each (bench/datagen_work.py's bulk inserts), nine
+in ten answered with random scores (about one in ten low); the per-office monthly tally is
+filled from the same rows, as the verbs keep it. Plus a stock of unanswered surveys whose
+links the load spends.
 
 - The staff page (/surveys/, HTML, hotline.h at HQ who reads every office), in-process through
   Django's test client: first page and page 1,000 (a keyset cursor), server time and queries
@@ -21,10 +22,8 @@ Starts its own PostgreSQL cluster and servers; writes bench/surveys.md.
 """
 
 import argparse
-import datetime as dt
 import json
 import os
-import random
 import sys
 import tempfile
 import time
@@ -65,12 +64,9 @@ def generate(count: int, unanswered: int, tokens_file: str, first: bool) -> None
     to `tokens_file` for the load. A second call adds to what the first made."""
     _setup_django()
     from django.core.management import call_command
-    from django.db import connection, transaction
+    from django.db import connection
 
-    from bench import datagen
-    from caredesk.satisfaction import tokens
-    from caredesk.satisfaction.models import Tally
-    from caredesk.satisfaction.services.tallies import month_of
+    from bench import datagen, datagen_work
     from caredesk.tickets.models import Ticket
 
     if first:
@@ -82,65 +78,10 @@ def generate(count: int, unanswered: int, tokens_file: str, first: bool) -> None
         cur.execute("SELECT COALESCE(MAX(id), 0) FROM tickets_ticket")
         after = cur.fetchone()[0]
     datagen.fill(world, count + unanswered, label="tickets to survey")
-    rng = random.Random(count)
     rows = Ticket.objects.filter(pk__gt=after).order_by("pk")
-    survey_sql = (
-        "INSERT INTO satisfaction_survey (subject_kind, ticket_id, contact_id, customer_org_id, "
-        "office_id, engineer_id, channel, token_hash, sent_at, expires_at, answered_at, version)"
-        " VALUES ('ticket', %s, %s, %s, %s, %s, 'email', %s, %s, %s, %s, %s)"
+    links = datagen_work.fill_surveys(
+        list(rows.values_list(*datagen_work.SURVEY_FIELDS)), answered=count, seed=count
     )
-    answer_sql = (
-        "INSERT INTO satisfaction_answer (survey_id, responsiveness, attitude, technical_skill,"
-        " communication, solved, comment, low, answered_at) "
-        "SELECT id, %s, %s, %s, %s, %s, %s, %s, %s FROM satisfaction_survey WHERE ticket_id = %s"
-    )
-    tally: dict[tuple[int, dt.date], dict[str, int]] = {}
-    links: list[str] = []
-    far = dt.datetime(2099, 1, 1, tzinfo=dt.UTC)
-    batch_surveys, batch_answers = [], []
-
-    def flush():
-        with transaction.atomic(), connection.cursor() as cur:
-            cur.executemany(survey_sql, batch_surveys)
-            cur.executemany(answer_sql, batch_answers)
-        batch_surveys.clear()
-        batch_answers.clear()
-
-    fields = ("pk", "requester_id", "customer_org_id", "office_id", "owner_id", "created_at")
-    for n, (pk, requester, customer, office, owner, created) in enumerate(
-        list(rows.values_list(*fields))
-    ):
-        sent = created + dt.timedelta(days=1)
-        answered = n < count
-        token = tokens.new_token()
-        if not answered:
-            links.append(token)
-        scores = [rng.choice((1, 2, 3, 4, 5, 5, 4, 5, 4, 5)) for _ in DIMENSIONS]
-        solved = rng.random() > 0.08
-        low = not solved or min(scores) <= 2
-        at = sent + dt.timedelta(hours=3) if answered else None
-        batch_surveys.append(
-            (pk, requester, customer, office, owner, tokens.hash_token(token), sent, far, at, 2)
-        )
-        if answered:
-            batch_answers.append((*scores, solved, "", low, at, pk))
-        t = tally.setdefault((office, month_of(sent)), {})
-        t["sent"] = t.get("sent", 0) + 1
-        if answered:
-            t["answered"] = t.get("answered", 0) + 1
-            t["low"] = t.get("low", 0) + int(low)
-            t["solved"] = t.get("solved", 0) + int(solved)
-            for d, s in zip(DIMENSIONS, scores, strict=True):
-                t[d] = t.get(d, 0) + s
-        if len(batch_surveys) >= 5000:
-            flush()
-    flush()
-    with transaction.atomic():
-        for (office, month), t in tally.items():
-            row, _ = Tally.objects.get_or_create(office_id=office, month=month)
-            for name, value in t.items():
-                setattr(row, name, getattr(row, name) + value)
-            row.save()
     Path(tokens_file).write_text("\n".join(links))
     print("DONE")
 

@@ -12,6 +12,7 @@ import matplotlib
 from django.utils.translation import gettext as _
 from matplotlib import font_manager
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator, PercentFormatter
 from pptx import Presentation
 from pptx.util import Inches, Pt
 
@@ -46,9 +47,11 @@ def pareto_png(rows: list[dict[str, Any]]) -> io.BytesIO:
     labels = [r["label"] for r in rows]
     bars.bar(labels, [r["count"] for r in rows], color="#4472C4", label=_("Complaints"))
     bars.set_ylabel(_("Complaints"))
+    bars.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no 0.2 of a complaint
     line = bars.twinx()
     line.plot(labels, [r["cumulative"] for r in rows], color="#C00000", marker="o")
     line.set_ylim(0, 1.05)
+    line.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     line.set_ylabel(_("Cumulative share"))
     bars.set_title(_("Typical problems (Pareto)"))
     for tick in bars.get_xticklabels():
@@ -68,7 +71,8 @@ def satisfaction_png(rows: list[dict[str, Any]]) -> io.BytesIO:
     ax.set_xticks([n + 0.4 - width / 2 for n in range(len(rows))], [r["label"] for r in rows])
     ax.set_ylim(0, 5)
     ax.set_title(_("Satisfaction per dimension"))
-    ax.legend(loc="lower right", fontsize=8)
+    # Below the axes, in one row: inside them it covered the last group's bars.
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=len(figures.DIMENSIONS))
     return _png(fig)
 
 
@@ -78,21 +82,42 @@ def _title_slide(deck, title: str, subtitle: str) -> None:
     slide.placeholders[1].text = subtitle
 
 
+def _fit_title(slide, title: str) -> None:
+    """The layout's 44 pt fits about 14 CJK characters on a line: a longer title (a case's,
+    with its section) gets smaller type so it keeps to one line above the body."""
+    slide.shapes.title.text = title
+    if len(title) > 14:
+        size = Pt(max(20, min(44, 600 // len(title))))
+        for p in slide.shapes.title.text_frame.paragraphs:
+            for run in p.runs:
+                run.font.size = size
+
+
+def _body_size(lines: list[str]) -> Pt:
+    """Type small enough for the body to fit its placeholder (about 5 inches tall, 50 CJK
+    characters a line at 16 pt): counted in wrapped lines."""
+    wrapped = sum(1 + len(line) // 50 for line in lines)
+    return Pt(18 if wrapped <= 8 else 16 if wrapped <= 12 else 14 if wrapped <= 18 else 12)
+
+
 def _text_slide(deck, title: str, lines: list[str]) -> None:
     slide = deck.slides.add_slide(deck.slide_layouts[1])
-    slide.shapes.title.text = title
+    _fit_title(slide, title)
+    # Blank lines inside a text (a customer's words in paragraphs) would show as empty bullets.
+    lines = [part for line in lines for part in line.splitlines() if part.strip()]
     body = slide.placeholders[1].text_frame
     body.text = lines[0] if lines else ""
     for line in lines[1:]:
         body.add_paragraph().text = line
+    size = _body_size(lines)
     for p in body.paragraphs:
         for run in p.runs:
-            run.font.size = Pt(16)
+            run.font.size = size
 
 
 def _image_slide(deck, title: str, png: io.BytesIO) -> None:
     slide = deck.slides.add_slide(deck.slide_layouts[5])
-    slide.shapes.title.text = title
+    _fit_title(slide, title)
     slide.shapes.add_picture(png, Inches(0.5), Inches(1.5), width=Inches(9))
 
 
@@ -132,7 +157,7 @@ def build_deck(
         [
             f"{r['figure']}: {'—' if r['value'] is None else r['value']}"
             for r in summary_rows(filters, viewer)
-        ][:12],
+        ],
     )
     step(_("Slides: typical problems"))
     pareto = figures.complaints_pareto(filters, viewer)
@@ -158,6 +183,6 @@ def build_deck(
         _text_slide(
             deck,
             f"{case['title']} — {lessons}",
-            [case["analysis"], case["lessons"], *[f"• {a}" for a in case["actions"]]],
+            [case["analysis"], case["lessons"], *case["actions"]],
         )
     deck.save(target)

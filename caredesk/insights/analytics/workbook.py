@@ -118,6 +118,9 @@ def _add_pareto_chart(sheets: _Sheets, sheet, name: str, top: int, n: int) -> No
     bars.set_legend({"position": "bottom"})
     bars.set_size({"width": 720, "height": 400})
     sheet.insert_chart(top, 5, bars)
+    # Printed (or rendered to PDF), the table and the chart beside it on one landscape page.
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 1)
 
 
 def _raw_complaints(filters: Filters, viewer: Person) -> list[dict[str, Any]]:

@@ -58,3 +58,25 @@ def test_an_empty_period_deck_has_no_chart_slides_and_no_cases(world, tmp_path):
     deck = Presentation(str(files[1]))
     assert len(deck.slides) == 2
     assert all(not _pictures(s) for s in deck.slides)
+
+
+def test_deck_keeps_every_summary_figure_and_fits_long_titles(world, tmp_path):
+    """What the rendered slides showed wrong (docs/img/report/): a summary cut after twelve
+    figures, a case title wrapping into the body at 44 pt, the layout's bullet doubled by a
+    typed one, and a customer's blank line shown as an empty bullet."""
+    from caredesk.insights.analytics.workbook import summary_rows
+
+    filters = Filters(period=parse_period("2026H1"))
+    voice = dict(CASE, title="推诿 · 基站软件需要现场升级", customer_voice="第一段。\n\n第二段。")
+    files = write_report(filters=filters, viewer=world.cast.a, out_dir=tmp_path, cases=[voice])
+    slides = list(Presentation(str(files[1])).slides)
+    summary = [p.text for p in slides[1].placeholders[1].text_frame.paragraphs]
+    figures = summary_rows(filters, world.cast.a)
+    assert len(figures) > 12 and len(summary) == len(figures)
+    assert summary[-1].startswith("未接通的电话")
+    title = slides[4].shapes.title.text_frame.paragraphs[0].runs[0]
+    assert title.text == "推诿 · 基站软件需要现场升级 — 客户声音" and title.font.size.pt < 44
+    body = [p.text for p in slides[4].placeholders[1].text_frame.paragraphs]
+    assert body == ["第一段。", "第二段。", "推诿 · 核心网"]
+    lessons = [p.text for p in slides[6].placeholders[1].text_frame.paragraphs]
+    assert lessons[-1] == "转交须经对方接受"
