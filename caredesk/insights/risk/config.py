@@ -47,3 +47,9 @@ def threshold() -> float:
 
 def ack_minutes() -> int:
     return int(getattr(settings, "RISK_ACK_MINUTES", ACK_MINUTES))
+
+
+def inline() -> bool:
+    """Rescore in the event's own transaction (True) instead of by the worker (the default):
+    the benchmark compares the two."""
+    return bool(getattr(settings, "RISK_INLINE", False))
