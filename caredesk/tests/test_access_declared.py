@@ -49,6 +49,7 @@ from caredesk.fieldwork.visits import services as visit_services
 from caredesk.insights.cases.models import LearningCase  # learning cases
 from caredesk.insights.handover import services as handover_services  # handover
 from caredesk.insights.handover.models import ShiftSchedule, ShiftSlot  # handover
+from caredesk.insights.risk.models import RiskAlert  # early warning
 from caredesk.notify.models import Message
 from caredesk.runtime.heartbeat import Heart
 from caredesk.satisfaction.tests import factories as survey_factories
@@ -398,6 +399,41 @@ def _handover_page_calls(world, s, obj):
 # ---- end of handover
 
 
+# ---- early warning: an alert on each ticket (own: L's, to manager.a; other: N's), made in
+# the cell as test data (raising one is the worker's, not a cell's).
+def _risk_alert(world, obj: str):
+    t = world.tickets[obj]
+    waiting = RiskAlert.objects.filter(ticket=t, acknowledged_at__isnull=True).first()
+    return waiting or RiskAlert.objects.create(
+        ticket=t,
+        score=60,
+        reasons=[{"signal": "text_threat", "points": 30, "detail": "投诉", "words": ["投诉"]}],
+        raised_at=clock.now(),
+        manager=world.cast.a if obj == "own" else None,
+    )
+
+
+def _risk_api_calls(world, c, obj):
+    return {
+        "risk_list": lambda: c.get("/risk"),
+        "risk_acknowledge": lambda: c.post(
+            f"/risk/alerts/{_risk_alert(world, obj).pk}/acknowledge", {"action_taken": "已回电"}
+        ),
+    }
+
+
+def _risk_page_calls(world, s, obj):
+    return {
+        "page_risk": lambda: s.get("/risk/"),
+        "page_risk_acknowledge": lambda: s.post(
+            f"/risk/alerts/{_risk_alert(world, obj).pk}/acknowledge/", {"action_taken": "已回电"}
+        ),
+    }
+
+
+# ---- end of early warning
+
+
 def _plan_body(world, obj: str) -> dict:
     engineer = _fresh(world.tickets[obj]).owner if obj == "other" else world.cast.b
     later = (clock.now() + dt.timedelta(hours=3)).isoformat()
@@ -634,6 +670,7 @@ def _api_calls(world, c, obj):
         "mask": lambda: c.get(f"/masks/{_mask(world, obj).pk}"),
         "mask_remove": lambda: c.post(f"/masks/{_mask(world, obj).pk}/remove", {"reason": "完成"}),
         **_handover_api_calls(world, c, obj),  # handover
+        **_risk_api_calls(world, c, obj),  # early warning
     }
 
 
@@ -913,6 +950,7 @@ def _page_calls(world, s, obj):
             f"/masks/{_mask(world, obj).pk}/remove/", {"reason": "完成"}
         ),
         **_handover_page_calls(world, s, obj),  # handover
+        **_risk_page_calls(world, s, obj),  # early warning
     }
 
 
