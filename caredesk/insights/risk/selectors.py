@@ -4,6 +4,8 @@ by id (not found for whoever may not read its ticket)."""
 
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 from caredesk.directory.models import Person
 from caredesk.errors import NotFound
 from caredesk.tickets.models import OPEN_Q, Ticket
@@ -37,11 +39,13 @@ def _latest_alerts(ticket_ids: list[int]) -> dict[int, RiskAlert]:
 
 
 def at_risk(person: Person, *, min_score: int = 1, limit: int = LIST_LIMIT) -> list[AtRisk]:
-    """The open tickets the person may see with a score of at least `min_score`, highest
-    first (then the newest ticket). Nothing for a customer."""
+    """The tickets the person may see with a score of at least `min_score`, highest first
+    (then the newest ticket): the open ones, and any other whose alert still waits for its
+    acknowledgement (resolved meanwhile, it was still not answered). Nothing for a customer."""
     if not policy.may_use(person):
         return []
-    visible = Ticket.objects.filter(policy.ticket_filter(person)).filter(OPEN_Q)
+    waiting = RiskAlert.objects.filter(acknowledged_at__isnull=True).values("ticket_id")
+    visible = Ticket.objects.filter(policy.ticket_filter(person)).filter(OPEN_Q | Q(pk__in=waiting))
     scores = list(
         RiskScore.objects.filter(ticket__in=visible.values("pk"), score__gte=min_score)
         .select_related("ticket__owner", "ticket__customer_org")
