@@ -2,7 +2,7 @@
 transaction: every event on a ticket marks it to be rescored — by the worker within seconds
 (the default), or at once when settings.RISK_INLINE says so; a complaint registered also
 records the lead time of the alerts that came before it, and marks its tickets (their
-customer now has one more complaint)."""
+customer now has one more complaint). An event about no ticket (ticket id 0) marks none."""
 
 from caredesk import events
 from caredesk.events import EventKind
@@ -18,6 +18,9 @@ def on_event(event: events.Event) -> None:
         services.record_complaint(
             complaint_id=event.data["complaint_id"], ticket_ids=ids, at=event.at
         )
+    ids = [pk for pk in ids if pk]  # a survey about a complaint tells ticket 0: none
+    if not ids:
+        return
     if config.inline():
         services.refresh(list(Ticket.objects.select_related("owner").filter(pk__in=ids)))
     else:

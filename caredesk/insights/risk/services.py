@@ -36,6 +36,7 @@ ACK = "risk.ack"
 # customer's ladder above the service manager, the first one held.
 ESCALATE_TO = (Role.SPM, Role.ACCOUNT_HEAD)
 ACTION_LIMIT = 2000
+CLEAR_CHUNK = 100
 
 
 def weights_version() -> str:
@@ -111,10 +112,13 @@ def rescore_dirty(*, worker: str, batch: int, lease: dt.timedelta) -> int:
     tickets = list(Ticket.objects.filter(pk__in=list(marks)).select_related("owner"))
     with transaction.atomic():
         refresh(tickets, now=now)
-        done = Q(pk__in=[])
-        for pk, marked in marks.items():
-            done |= Q(pk=pk, marked_at=marked, claimed_by=worker)
-        RiskDirty.objects.filter(done).delete()
+        # A mark is cleared only as it was read; a chunk keeps each statement's OR short.
+        items = list(marks.items())
+        for i in range(0, len(items), CLEAR_CHUNK):
+            done = Q(pk__in=[])
+            for pk, marked in items[i : i + CLEAR_CHUNK]:
+                done |= Q(pk=pk, marked_at=marked, claimed_by=worker)
+            RiskDirty.objects.filter(done).delete()
     return len(tickets)
 
 

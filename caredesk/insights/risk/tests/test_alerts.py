@@ -7,8 +7,12 @@ records the alert's lead time. On the fake clock."""
 import datetime as dt
 
 import pytest
+from django.db import transaction
+from django.db.models import Q
 
+from caredesk import claiming, events
 from caredesk.errors import NotFound, PermissionDenied, StaleVersion, ValidationFailed
+from caredesk.events import EventKind
 from caredesk.insights.risk import services
 from caredesk.insights.risk.models import RiskAlert, RiskDirty, RiskScore
 from caredesk.notify.models import Message
@@ -138,3 +142,32 @@ def test_inline_rescoring_scores_in_the_events_transaction(cast, at, open_reques
     assert not RiskDirty.objects.exists()
     assert RiskScore.objects.get(ticket=t).above
     assert RiskAlert.objects.filter(ticket=t).exists()
+
+
+def test_an_event_about_no_ticket_marks_nothing(cast, at):
+    moment = at(0, fire=False)
+    with transaction.atomic():
+        events.publish(
+            events.Event(kind=EventKind.SURVEY_LOW_SCORE, ticket_id=0, actor_id=None, at=moment)
+        )
+    assert not RiskDirty.objects.exists()
+
+
+def test_a_mark_made_while_the_worker_scores_stays_for_the_next_pass(cast, at, open_request):
+    at(0, fire=False)
+    t = open_request(customer_voice=CALM)
+    ids = claiming.claim(
+        RiskDirty,
+        ready=Q(),
+        order_by="marked_at",
+        worker="other",
+        now=at(1, fire=False),
+        batch=10,
+        lease=dt.timedelta(minutes=1),
+    )
+    assert ids == [t.pk]
+    later = at(2, fire=False)
+    services.mark_dirty(ticket_ids=[t.pk], at=later)  # touched again: the claim is cleared
+    row = RiskDirty.objects.get()
+    assert row.claimed_by == "" and row.marked_at == later
+    assert work() == 1 and not RiskDirty.objects.exists()
