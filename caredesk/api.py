@@ -27,6 +27,7 @@ from caredesk.inputs import UNSTORABLE, storable
 from caredesk.insights.analytics.api import router as reports_router  # reports
 from caredesk.insights.cases.api import router as cases_router  # learning cases
 from caredesk.insights.handover.api import router as handover_router  # handover
+from caredesk.insights.risk.api import router as risk_router  # early warning
 from caredesk.satisfaction.api import router as satisfaction_router
 from caredesk.stakeholders.api import router as stakeholders_router
 from caredesk.tickets.api import router as tickets_router
@@ -222,6 +223,7 @@ api.add_router("/", complaints_router)
 api.add_router("/", satisfaction_router)
 api.add_router("/", cases_router)  # learning cases
 api.add_router("/", reports_router)  # reports
+api.add_router("/", risk_router)  # early warning
 api.add_router("/", attachments_router)
 
 

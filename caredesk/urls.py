@@ -34,5 +34,6 @@ urlpatterns = [
     path("", include("caredesk.satisfaction.urls")),
     path("", include("caredesk.insights.cases.urls")),  # learning cases
     path("", include("caredesk.insights.analytics.urls")),
+    path("", include("caredesk.insights.risk.urls")),  # early warning
     path("", include("caredesk.attachments.urls")),
 ]

@@ -26,6 +26,7 @@ from caredesk.directory.models import (
 )
 from caredesk.escalation import demo as escalation_demo
 from caredesk.fieldwork.visits import services as visits
+from caredesk.insights.risk import config as risk_config  # early warning
 from caredesk.stakeholders import services as stakeholder_services
 from caredesk.tickets import services
 
@@ -198,8 +199,27 @@ def _tickets(w: dict) -> None:
             title="基站软件需要现场升级",
             customer_voice="我们想请代表处安排一次现场版本升级，之前打了好几个电话都没人说清楚谁负责。",
         )
-    with at(0, 9, 25):
+    with at(0, 9, 21):
         services.acknowledge(actor=p["manager.a"], ticket=t1)
+    # The signs before the 400 call (the early warning reads them): passed on twice in ten
+    # minutes, the first colleague declining, the customer calling again with a threat.
+    with at(0, 9, 22):
+        first = services.propose_handoff(
+            actor=p["manager.a"], ticket=t1, to_person=p["engineer.b"], reason="先请核心网看看。"
+        )
+    with at(0, 9, 25):
+        services.decline_handoff(
+            actor=p["engineer.b"], handoff=first, reason="基站软件属于无线专业，不归核心网。"
+        )
+    with at(0, 9, 27):
+        services.log_call(
+            actor=p["manager.a"],
+            ticket=t1,
+            direction="inbound",
+            outcome="answered",
+            party="杨越",
+            note="客户又打来：到底谁负责？已经打了三个电话了，再没人管就打400投诉。",
+        )
     with at(0, 9, 30):
         services.propose_handoff(
             actor=p["manager.a"],
@@ -209,8 +229,8 @@ def _tickets(w: dict) -> None:
         )
 
     # Case 2: an urgent server outage nobody has acknowledged yet.
-    with at(0, 10, 5):
-        services.open_ticket(
+    with at(0, 10, 4):
+        t2 = services.open_ticket(
             actor=p["customer.x"],
             customer_org=o["province"],
             product=prod["core"],
@@ -219,6 +239,12 @@ def _tickets(w: dict) -> None:
             channel="portal",
             title="网管服务器宕机，无法登录",
             customer_voice="网管服务器突然宕机，所有网元都看不到了。一直联系的工程师手机关机，非常着急！",
+        )
+    with at(0, 10, 5):  # a minute later, before the 400 call: the tone turns sharp
+        services.add_comment(
+            actor=p["customer.x"],
+            ticket=t2,
+            body="还是找不到人！再没人处理我就打400投诉！",
         )
 
     # Case 3: the answer changed twice; the conclusion's history shows why.
@@ -278,6 +304,19 @@ def _tickets(w: dict) -> None:
         )
     with at(5, 9, 30):
         services.acknowledge(actor=p["partner.d"], ticket=t4)
+    # Before the branch's complaint: it asks twice and hears nothing, and says so.
+    with at(4, 9, 30):
+        services.add_comment(
+            actor=p["customer.y"],
+            ticket=t4,
+            body="昨天说派人来，到现在没人联系我们分公司，省公司倒是知道了？",
+        )
+    with at(4, 10, 30):
+        services.add_comment(
+            actor=p["customer.y"],
+            ticket=t4,
+            body="还是没有回复，我们分公司一点都不知道进展，再这样就投诉了。",
+        )
     # The partner who owns it goes on site; the branch contact confirms his visit report.
     # (Moments are worked out before the clock is moved: _at counts from the real today.)
     on_site_4 = _at(3, 14)
@@ -432,7 +471,8 @@ def load_demo() -> bool:
     """Load the demo once. Returns False when it is already there."""
     if Organisation.objects.filter(name=MARKER_ORG).exists():
         return False
-    with transaction.atomic():
+    # Scored as it happens, each event on its own clock: the cases alert when they would have.
+    with transaction.atomic(), risk_config.inline_scoring():
         world = build_world()
         escalation_demo.setup(world)
         _stakeholders(world)

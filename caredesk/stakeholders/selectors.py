@@ -26,6 +26,23 @@ def _entries_by_organisation() -> dict[int, list[Stakeholder]]:
     return by_org
 
 
+def covering_entries(
+    *, customer_org_id: int, product_id: int, region_id: int, site: str, subscription=None
+) -> list[Stakeholder]:
+    """The cached map entries covering a request (as `covering`, without reading the people:
+    no query, for readers that score many tickets at once). Treat them as read-only."""
+    lineage = refdata.lineage(customer_org_id)
+    maps = refdata.get("stakeholder-maps", _entries_by_organisation)
+    return [
+        row
+        for org_id in lineage
+        for row in maps.get(org_id, ())
+        if (org_id == customer_org_id or row.include_branches)
+        and (subscription is None or subscription in row.subscriptions)
+        and row.covers(product_id=product_id, region_id=region_id, site=site)
+    ]
+
+
 def covering(
     *,
     customer_org: Organisation,
@@ -40,16 +57,13 @@ def covering(
 
     The maps come from the process's cached copy (caredesk.directory.refdata); the people
     are read fresh, in one query, and only when some entry covers the request."""
-    lineage = refdata.lineage(customer_org.pk)
-    maps = refdata.get("stakeholder-maps", _entries_by_organisation)
-    candidates = [
-        row
-        for org_id in lineage
-        for row in maps.get(org_id, ())
-        if (org_id == customer_org.pk or row.include_branches)
-        and (subscription is None or subscription in row.subscriptions)
-        and row.covers(product_id=product_id, region_id=region_id, site=site)
-    ]
+    candidates = covering_entries(
+        customer_org_id=customer_org.pk,
+        product_id=product_id,
+        region_id=region_id,
+        site=site,
+        subscription=subscription,
+    )
     if not candidates:
         return []
     people = Person.objects.select_related("organisation").in_bulk(

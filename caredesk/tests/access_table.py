@@ -259,6 +259,18 @@ SCHEDULE_MAKE_OTHER = row("404 404 404 404 404 404 404 404 404 404 404 404 403 4
 SCHEDULE_EDIT_OWN = row("404 404 404 404 403 403 404 404 404 403 403 200 403 200 401")
 SCHEDULE_EDIT_OTHER = row("404 404 404 404 404 404 404 404 404 404 404 404 403 404 401")
 # ---- end of handover ----
+# ---- early warning (caredesk.insights.risk) — own: an alert on ticket L (to manager.a), other:
+# one on N. Staff list the scores of the tickets they see (partners too: filtered); customers
+# never (404: a score says what we think of them). An alert is acknowledged by its service
+# manager or a manager of the ticket's office (admin); other readers of the ticket get 403.
+#                        y   x   z   o   dP  dA  dD  dC  dN  b   c   a   h   adm anon
+RISK_LIST = row("        404 404 404 404 200 200 200 200 200 200 200 200 200 200 401")
+RISK_ACK_OWN = row("     404 404 404 404 403 403 404 404 404 403 403 200 403 200 401")
+RISK_ACK_OTHER = row("   404 404 404 404 404 404 404 404 404 404 404 404 403 404 401")
+PAGE_RISK = row("        404 404 404 404 200 200 200 200 200 200 200 200 200 200 302")
+PAGE_RISK_ACK_OWN = row("404 404 404 404 403 403 404 404 404 403 403 302 403 302 302")
+PAGE_RISK_ACK_OTHER = row("404 404 404 404 404 404 404 404 404 404 404 404 403 404 302")
+# ---- end of early warning ----
 # ---- learning cases (caredesk.insights.cases): "own" is a draft case of the 江南 office (from
 # ticket L), "other" one of the second office (from ticket N). Office staff read their office's
 # (hotline.h at HQ both); customers and partners never (404); the office's service manager or
@@ -544,6 +556,14 @@ API = {
     ("GET", "/api/v1/reports/{run_id}"): ("report_get", REPORT_OWN, REPORT_OTHER),
     ("GET", "/api/v1/reports/{run_id}/files/{kind}"): ("report_file", REPORT_OWN, REPORT_OTHER),
     # ---- end of reports ----
+    # ---- early warning ----
+    ("GET", "/api/v1/risk"): ("risk_list", RISK_LIST, None),
+    ("POST", "/api/v1/risk/alerts/{alert_id}/acknowledge"): (
+        "risk_acknowledge",
+        RISK_ACK_OWN,
+        RISK_ACK_OTHER,
+    ),
+    # ---- end of early warning ----
     # ---- learning cases ----
     ("GET", "/api/v1/cases"): ("cases", ALL_200, None),
     ("POST", "/api/v1/cases"): ("case_generate", CASE_MAKE_OWN, CASE_WRITE_OTHER),
@@ -688,6 +708,10 @@ PAGES = {
     "handover_notice": [("page_handover_notice", PAGE_NOTICE_OWN, PAGE_NOTICE_OTHER)],
     "handover_notice_acknowledge": [("page_handover_acknowledge", PAGE_ACK_OWN, PAGE_ACK_OTHER)],
     # ---- end of handover ----
+    # ---- early warning ----
+    "risk": [("page_risk", PAGE_RISK, None)],
+    "risk_alert_acknowledge": [("page_risk_acknowledge", PAGE_RISK_ACK_OWN, PAGE_RISK_ACK_OTHER)],
+    # ---- end of early warning ----
     # ---- analytics ----
     # Staff read the figures of their office; a partner engineer his own work's; customers 404.
     "analytics_dashboard": [("page_analytics", PAGE_STAFF_ONLY, None)],

@@ -50,6 +50,7 @@ from caredesk.insights.analytics.models import ReportRun  # reports
 from caredesk.insights.cases.models import LearningCase  # learning cases
 from caredesk.insights.handover import services as handover_services  # handover
 from caredesk.insights.handover.models import ShiftSchedule, ShiftSlot  # handover
+from caredesk.insights.risk.models import RiskAlert  # early warning
 from caredesk.notify.models import Message
 from caredesk.runtime import import_runs  # imports
 from caredesk.runtime.heartbeat import Heart
@@ -419,6 +420,41 @@ def _handover_page_calls(world, s, obj):
 # ---- end of handover
 
 
+# ---- early warning: an alert on each ticket (own: L's, to manager.a; other: N's), made in
+# the cell as test data (raising one is the worker's, not a cell's).
+def _risk_alert(world, obj: str):
+    t = world.tickets[obj]
+    waiting = RiskAlert.objects.filter(ticket=t, acknowledged_at__isnull=True).first()
+    return waiting or RiskAlert.objects.create(
+        ticket=t,
+        score=60,
+        reasons=[{"signal": "text_threat", "points": 30, "detail": "投诉", "words": ["投诉"]}],
+        raised_at=clock.now(),
+        manager=world.cast.a if obj == "own" else None,
+    )
+
+
+def _risk_api_calls(world, c, obj):
+    return {
+        "risk_list": lambda: c.get("/risk"),
+        "risk_acknowledge": lambda: c.post(
+            f"/risk/alerts/{_risk_alert(world, obj).pk}/acknowledge", {"action_taken": "已回电"}
+        ),
+    }
+
+
+def _risk_page_calls(world, s, obj):
+    return {
+        "page_risk": lambda: s.get("/risk/"),
+        "page_risk_acknowledge": lambda: s.post(
+            f"/risk/alerts/{_risk_alert(world, obj).pk}/acknowledge/", {"action_taken": "已回电"}
+        ),
+    }
+
+
+# ---- end of early warning
+
+
 def _plan_body(world, obj: str) -> dict:
     engineer = _fresh(world.tickets[obj]).owner if obj == "other" else world.cast.b
     later = (clock.now() + dt.timedelta(hours=3)).isoformat()
@@ -661,6 +697,7 @@ def _api_calls(world, c, obj):
         "report_get": lambda: c.get(f"/reports/{world.report_runs[obj].pk}"),
         "report_file": lambda: c.get(f"/reports/{world.report_runs[obj].pk}/files/xlsx"),
         # ---- end of reports
+        **_risk_api_calls(world, c, obj),  # early warning
     }
 
 
@@ -955,6 +992,7 @@ def _page_calls(world, s, obj):
             f"/masks/{_mask(world, obj).pk}/remove/", {"reason": "完成"}
         ),
         **_handover_page_calls(world, s, obj),  # handover
+        **_risk_page_calls(world, s, obj),  # early warning
     }
 
 

@@ -7,6 +7,9 @@ data/tune.jsonl (docs/risk.md gives the figures): the score is the sum of each s
 strength × its weight, capped at 100, and × RESOLVED_DAMPING while the ticket stands resolved.
 """
 
+import contextlib
+import contextvars
+
 from django.conf import settings
 
 WEIGHTS: dict[str, float] = {
@@ -47,3 +50,24 @@ def threshold() -> float:
 
 def ack_minutes() -> int:
     return int(getattr(settings, "RISK_ACK_MINUTES", ACK_MINUTES))
+
+
+_inline: contextvars.ContextVar[bool | None] = contextvars.ContextVar("risk_inline", default=None)
+
+
+def inline() -> bool:
+    """Rescore in the event's own transaction (True) instead of by the worker (the default):
+    the benchmark compares the two; the demo's load scores inline (see inline_scoring)."""
+    forced = _inline.get()
+    return bool(getattr(settings, "RISK_INLINE", False)) if forced is None else forced
+
+
+@contextlib.contextmanager
+def inline_scoring():
+    """Within the block, every event rescores its ticket at once, on the clock of the event:
+    a history made with the clock moved back (the demo) alerts when it would have."""
+    token = _inline.set(True)
+    try:
+        yield
+    finally:
+        _inline.reset(token)

@@ -17,6 +17,7 @@ from caredesk.errors import DomainError, NotFound
 from caredesk.escalation import clocks, ticket_notices
 from caredesk.escalation import selectors as escalation_selectors
 from caredesk.fieldwork.views import change_forms, visit_forms
+from caredesk.insights.risk import views as risk_views
 from caredesk.tickets import forms, policy, selectors, services
 from caredesk.tickets.services import closing
 
@@ -93,6 +94,7 @@ def _ticket_context(request, ticket, **forms_in_error):
         return ctx
     ctx.update(
         notices=ticket_notices.notifications_card(ticket, person),
+        risk=risk_views.ticket_card(person, ticket),  # early warning: staff only
         matrix_owner=selectors.matrix_owner_elsewhere(ticket),
         comment_form=forms_in_error.get("comment") or forms.ReplyForm(),
         call_form=forms_in_error.get("call") or forms.CallForm(),
