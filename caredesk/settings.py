@@ -291,6 +291,9 @@ X_FRAME_OPTIONS = "DENY"
 # (HSTS, a year by default). Behind a TLS-terminating proxy, CAREDESK_PROXY_SSL_HEADER=1 trusts
 # its X-Forwarded-Proto.
 SECURE_SSL_REDIRECT = env_bool("CAREDESK_SSL_REDIRECT", PRODUCTION)
+# Probes (a container's health check, a load balancer's) call the process over plain http on
+# its own port: answer them instead of a redirect to https. They carry no cookie and no secret.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = int(env_str("CAREDESK_HSTS_SECONDS", "31536000" if PRODUCTION else "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("CAREDESK_HSTS_SUBDOMAINS", PRODUCTION)
 SECURE_HSTS_PRELOAD = env_bool("CAREDESK_HSTS_PRELOAD", PRODUCTION)

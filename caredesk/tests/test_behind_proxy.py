@@ -86,3 +86,13 @@ def test_metrics_allow_list_sees_the_client_through_the_trusted_proxy(cast, sett
     settings.TRUSTED_PROXIES = 0
     settings.METRICS_ALLOW = ["127.0.0.1/32"]
     assert Client().get("/metrics", **PROXIED).status_code == 200
+
+
+def test_probes_are_answered_over_plain_http_when_pages_redirect_to_https(cast, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    direct = Client()  # gunicorn's own port, no proxy headers
+    assert direct.get("/healthz").status_code == 200
+    assert direct.get("/readyz").status_code in {200, 503}  # answered, ready or not
+    login = direct.get("/login/")
+    assert login.status_code == 301 and login["Location"].startswith("https://")
+    assert direct.get("/metrics").status_code == 301  # a token never travels in clear
