@@ -43,3 +43,22 @@ def test_the_deployment_serves_the_demo_through_nginx_and_a_worker_fires_a_timer
     assert "timers fired by the workers: done=20 pending=0 repeated=0" in out
     assert "GET /queue/ as engineer.b (the demo) →" in out
     assert out.rstrip().endswith("OK")
+
+
+@pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="systemd-analyze is not installed")
+def test_the_systemd_units_pass_systemd_analyze_verify(tmp_path):
+    # The units name /srv/caredesk/app and /etc/caredesk: pointed at this checkout, systemd
+    # checks every key and the ExecStart binaries (it answers nothing when all is well).
+    units = []
+    for unit in (ROOT / "deploy" / "systemd").glob("*.service"):
+        text = unit.read_text().replace("/srv/caredesk/app", str(ROOT))
+        text = text.replace("/etc/caredesk/caredesk.env", str(ROOT / ".env.example"))
+        name = unit.name.replace("@.service", "@1.service")
+        (tmp_path / name).write_text(text)
+        units.append(str(tmp_path / name))
+    assert len(units) == 2
+    done = subprocess.run(
+        ["systemd-analyze", "verify", *units], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "" and done.stderr.strip() == "", done.stdout + done.stderr
