@@ -71,6 +71,28 @@ DEBUG = env_bool("CAREDESK_DEBUG", False)
 # key or no start at all. `make run` and the tests run without it, on plain http://127.0.0.1.
 PRODUCTION = env_bool("CAREDESK_PRODUCTION", False)
 DEVELOPMENT_SECRET_KEY = "caredesk-development-only-not-for-production"
+# What a deployment cannot do without (.env.example lists them first): a laptop's defaults for
+# these would run, but wrongly (every request a 400 for its Host, links to 127.0.0.1).
+REQUIRED_IN_PRODUCTION = [
+    "CAREDESK_SECRET_KEY",
+    "CAREDESK_AUDIT_KEY",
+    "CAREDESK_ALLOWED_HOSTS",
+    "CAREDESK_SITE_URL",
+]
+if PRODUCTION and (missing := [n for n in REQUIRED_IN_PRODUCTION if not env_str(n).strip()]):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "CAREDESK_PRODUCTION is set but these are not: " + ", ".join(missing) + ". Every "
+        "variable is described in .env.example (docs/deploy.md: step by step)."
+    )
+if PRODUCTION and not env_str("CAREDESK_SITE_URL").startswith("https://"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "CAREDESK_PRODUCTION is set, so CAREDESK_SITE_URL must be the https:// address people "
+        "use (a deployment redirects plain http to https)."
+    )
 # The development key is only for `make run` on a laptop; deployments set CAREDESK_SECRET_KEY.
 SECRET_KEY = env_str("CAREDESK_SECRET_KEY") or DEVELOPMENT_SECRET_KEY
 if PRODUCTION and (SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 50):
@@ -91,7 +113,15 @@ if PRODUCTION and os.environ.get("CAREDESK_CLOCK_OFFSET_FILE"):
     # The moved clock of the crash runs (caredesk/clock.py) has no place in a deployment.
     raise ImproperlyConfigured("CAREDESK_CLOCK_OFFSET_FILE must not be set in production.")
 ALLOWED_HOSTS = env_list("CAREDESK_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
-CSRF_TRUSTED_ORIGINS = env_list("CAREDESK_CSRF_TRUSTED_ORIGINS", [])
+# Links in notifications point here; its origin is where people's forms come from.
+SITE_URL = env_str("CAREDESK_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Behind a proxy on another port (or a name the proxy rewrites) the browser's Origin is not the
+# Host Django sees: the site's own origin is always trusted, and any others named.
+_site = urlparse(SITE_URL)
+CSRF_TRUSTED_ORIGINS = [
+    f"{_site.scheme}://{_site.netloc}",
+    *env_list("CAREDESK_CSRF_TRUSTED_ORIGINS", []),
+]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -262,6 +292,9 @@ X_FRAME_OPTIONS = "DENY"
 # (HSTS, a year by default). Behind a TLS-terminating proxy, CAREDESK_PROXY_SSL_HEADER=1 trusts
 # its X-Forwarded-Proto.
 SECURE_SSL_REDIRECT = env_bool("CAREDESK_SSL_REDIRECT", PRODUCTION)
+# Probes (a container's health check, a load balancer's) call the process over plain http on
+# its own port: answer them instead of a redirect to https. They carry no cookie and no secret.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = int(env_str("CAREDESK_HSTS_SECONDS", "31536000" if PRODUCTION else "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("CAREDESK_HSTS_SUBDOMAINS", PRODUCTION)
 SECURE_HSTS_PRELOAD = env_bool("CAREDESK_HSTS_PRELOAD", PRODUCTION)
@@ -412,8 +445,6 @@ SURVEY_DELAY_HOURS = float(env_str("CAREDESK_SURVEY_DELAY_HOURS", "24"))
 SURVEY_SAMPLING_RATE = float(env_str("CAREDESK_SURVEY_SAMPLING_RATE", "1"))
 SURVEY_CAP_DAYS = int(env_str("CAREDESK_SURVEY_CAP_DAYS", "30"))
 SURVEY_LINK_DAYS = int(env_str("CAREDESK_SURVEY_LINK_DAYS", "14"))
-# Links in notifications point here.
-SITE_URL = env_str("CAREDESK_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 MEDIA_ROOT = Path(env_str("CAREDESK_MEDIA_ROOT") or BASE_DIR / "var" / "media")
 MEDIA_URL = "media/"
 

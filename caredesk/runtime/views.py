@@ -6,6 +6,8 @@ from django.views.decorators.http import require_GET
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
+from caredesk.web.lockout import client_address
+
 from . import observe
 
 
@@ -28,10 +30,12 @@ def readyz(request):
 @never_cache
 def metrics(request):
     """Prometheus' text format. A caller without the token or from outside the allow-list gets
-    the same 404 as for a page that does not exist."""
+    the same 404 as for a page that does not exist. The allow-list is matched against the
+    client's own address through CAREDESK_TRUSTED_PROXIES: behind nginx REMOTE_ADDR is the
+    proxy's loopback address, which the default list would let anyone through."""
     if not observe.may_scrape(
         authorization=request.headers.get("Authorization", ""),
-        remote_addr=request.META.get("REMOTE_ADDR", ""),
+        remote_addr=client_address(request),
     ):
         raise Http404
     registry = CollectorRegistry(auto_describe=False)

@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -144,6 +145,10 @@ def _render_map(request, org, *, add_form=None, edit_forms=None, status=200):
 @login_required
 def customers(request):
     if request.user.is_customer:
+        if request.user.organisation_id is None:
+            # An account nobody has placed yet (createsuperuser's, before the administrator
+            # gives it a role): no map of its own to show.
+            raise Http404
         return redirect("stakeholders:stakeholders", org_id=request.user.organisation_id)
     orgs = (
         policy.map_organisations(request.user)

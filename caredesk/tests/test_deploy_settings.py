@@ -32,6 +32,7 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
 PRODUCTION = {
     "CAREDESK_PRODUCTION": "1",
     "CAREDESK_ALLOWED_HOSTS": "desk.example.org",
+    "CAREDESK_SITE_URL": "https://desk.example.org",
     "CAREDESK_EMAIL_HOST": "smtp.example.org",
     "CAREDESK_AUDIT_KEY": secrets.token_urlsafe(48),
 }
@@ -52,6 +53,29 @@ def test_production_refuses_the_development_key():
         done = _manage("check", CAREDESK_SECRET_KEY=key, **PRODUCTION)
         assert done.returncode != 0
         assert "CAREDESK_SECRET_KEY" in done.stderr
+
+
+def test_production_names_every_required_variable_that_is_missing():
+    key = secrets.token_urlsafe(64)
+    bare = {"CAREDESK_PRODUCTION": "1", "CAREDESK_SECRET_KEY": key}
+    done = _manage("check", **bare)
+    assert done.returncode != 0
+    # One message naming all of them, not one at a time.
+    for name in ("CAREDESK_AUDIT_KEY", "CAREDESK_ALLOWED_HOSTS", "CAREDESK_SITE_URL"):
+        assert name in done.stderr
+    assert "CAREDESK_SECRET_KEY," not in done.stderr  # the one given is not named
+    assert ".env.example" in done.stderr
+    for name in ("CAREDESK_ALLOWED_HOSTS", "CAREDESK_SITE_URL"):
+        done = _manage("check", CAREDESK_SECRET_KEY=key, **{**PRODUCTION, name: ""})
+        assert done.returncode != 0 and name in done.stderr
+
+
+def test_production_wants_the_https_address():
+    key = secrets.token_urlsafe(64)
+    plain = {**PRODUCTION, "CAREDESK_SITE_URL": "http://desk.example.org"}
+    done = _manage("check", CAREDESK_SECRET_KEY=key, **plain)
+    assert done.returncode != 0
+    assert "CAREDESK_SITE_URL must be the https://" in done.stderr
 
 
 def test_production_refuses_the_moved_clock_of_crash_runs():
