@@ -507,6 +507,15 @@ REPORTS_DIR = Path(env_str("CAREDESK_REPORTS_DIR") or BASE_DIR / "var" / "report
 # "half_year", "as": the username whose view of the figures it shows, optional "customer",
 # "office", "language", "people": usernames mailed the files, "endpoints": ids of group robots
 # posted a link}. A period's pack is built once its period ended this many hours ago.
-REPORT_SCHEDULES = json.loads(env_str("CAREDESK_REPORT_SCHEDULES") or "[]")
+try:
+    REPORT_SCHEDULES = json.loads(env_str("CAREDESK_REPORT_SCHEDULES") or "[]")
+except ValueError as _exc:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"CAREDESK_REPORT_SCHEDULES is not JSON: {_exc}") from _exc
+if not isinstance(REPORT_SCHEDULES, list):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("CAREDESK_REPORT_SCHEDULES is a JSON list of schedules")
 REPORT_PACK_DELAY_HOURS = float(env_str("CAREDESK_REPORT_PACK_DELAY_HOURS", "2"))
 # ---- end of reports

@@ -8,6 +8,7 @@ a claim that expires; another worker takes it again from the start (into a fresh
 After MAX_ATTEMPTS such takes, or at the first error of the build itself, the run is failed
 with the reason, and its partial files removed."""
 
+import datetime as dt
 import logging
 import secrets
 import shutil
@@ -51,7 +52,9 @@ class _Progress:
         self.record(step=self.step, step_label=label[:200])
 
 
-def build_due(*, worker: str, batch: int = 1, lease=None, now=None) -> int:
+def build_due(
+    *, worker: str, batch: int = 1, lease: dt.timedelta = dt.timedelta(minutes=2), now=None
+) -> int:
     """Claim and build one unfinished run (a build is heavy: one per pass, whatever the
     batch). Returns 1 when a run finished (done or failed), else 0."""
     now = now or clock.now()
