@@ -337,10 +337,19 @@ def notes(rows: list[dict], quick: bool) -> list[str]:
             if r["backend"] == backend and "queries" in r:
                 by_op.setdefault(r["operation"], set()).add(r["queries"])
         if by_op:
-            steady = all(len(q) == 1 for q in by_op.values())
+            spread = max(max(q) - min(q) for q in by_op.values())
             out.append(
                 f"- {backend}: queries per request "
-                + ("the same at both sizes." if steady else "CHANGED with the number of rows.")
+                + (
+                    "the same at both sizes."
+                    if spread == 0
+                    else "the same at both sizes but for one: the reference-data token"
+                    " (caredesk/directory/refdata.py) is read again when a request has run for"
+                    " more than CHECK_EVERY (1 s), so a dashboard that takes seconds reads it"
+                    " once more — a query per second, not per row."
+                    if spread == 1
+                    else "CHANGED with the number of rows."
+                )
             )
         if any(r.get("differ") for r in rows if r["backend"] == backend):
             out.append(f"- {backend}: CareDesk's figures and the naive loop's DIFFER (see stderr).")
@@ -368,7 +377,9 @@ def report(rows: list[dict], quick: bool) -> str:
             " rows: `write_report` (the workbook with its raw complaint rows, and the deck with"
             " its matplotlib charts) in-process, its Python heap peak under tracemalloc, and"
             " the maximum RSS of `manage.py report` in a process of its own beside an idle"
-            " `manage.py check`.",
+            " `manage.py check`. Why the ticket-side panels (SLA, leading indicators) grow"
+            " with the table rather than the period, and what would fix it: docs/analytics.md,"
+            " Benchmark.",
             "",
         ]
     )
