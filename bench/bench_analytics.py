@@ -360,7 +360,7 @@ def notes(rows: list[dict], quick: bool) -> list[str]:
     return out
 
 
-def report(rows: list[dict], quick: bool) -> str:
+def report(rows: list[dict], quick: bool, joined: bool = False) -> str:
     return "\n".join(
         [
             f"# Analytics dashboard and half-year report{' (quick sizes)' if quick else ''}",
@@ -370,6 +370,15 @@ def report(rows: list[dict], quick: bool) -> str:
             table(rows),
             "",
             *notes(rows, quick),
+            *(
+                [
+                    "- Each database was measured in a run of its own (`--backend`), the table"
+                    " joined by `--collect`; within a run, CareDesk and its baseline come from the"
+                    " same database and moment."
+                ]
+                if joined
+                else []
+            ),
             "",
             "Server time in-process (Django test client: routing, auth, queries, template or"
             " xlsx), p50 (p95 beside it), as a service manager at headquarters who reads every"
@@ -413,7 +422,7 @@ def main() -> None:
         ]
     else:
         rows = run(args.quick, list(BACKENDS) if both else [args.backend], args.scale)
-    text = report(rows, args.quick)
+    text = report(rows, args.quick, joined=args.collect)
     print(text)
     save_rows("analytics" if both else f"analytics.{args.backend}", rows, quick=args.quick)
     if not args.quick and (both or args.collect):
