@@ -9,11 +9,14 @@ import tempfile
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _missing() -> str:
+    if os.environ.get("DATABASE_URL"):
+        return "runs once, in the SQLite pass of make test (it starts a PostgreSQL of its own)"
     for tool in ("nginx", "openssl", "curl", "psql"):
         if not shutil.which(tool):
             return f"{tool} is not installed (apt-get install nginx-light openssl curl)"
@@ -62,3 +65,23 @@ def test_the_systemd_units_pass_systemd_analyze_verify(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "" and done.stderr.strip() == "", done.stdout + done.stderr
+
+
+def test_the_compose_file_runs_web_workers_and_postgres_on_the_images_paths():
+    # No docker daemon here: the file is read, not run (docs/deploy.md, "Containers").
+    compose = yaml.safe_load((ROOT / "deploy" / "compose.yaml").read_text())
+    services = compose["services"]
+    assert set(services) == {"db", "migrate", "web", "worker"}
+    assert services["worker"]["command"] == ["python", "manage.py", "worker"]
+    assert services["worker"]["deploy"]["replicas"] == 2
+    for name in ("web", "worker"):
+        assert services[name]["depends_on"]["migrate"]["condition"] == (
+            "service_completed_successfully"
+        )
+    # The paths the image prepares win over a caredesk.env copied from .env.example.
+    dockerfile = (ROOT / "deploy" / "Dockerfile").read_text()
+    env = services["web"]["environment"]
+    for name in ("CAREDESK_ATTACHMENTS_DIR", "CAREDESK_MEDIA_ROOT", "CAREDESK_STATIC_ROOT"):
+        assert f"{name}={env[name]}" in dockerfile
+    assert env["DATABASE_URL"].startswith("postgres://caredesk:")
+    assert "USER caredesk" in dockerfile  # not root
