@@ -90,3 +90,12 @@ def test_api_upload_refuses_html_claiming_to_be_png_by_its_content(
     )
     assert made.status_code == 201 and made.json()["owner_kind"] == "complaint"
     assert api(cast.o).get(f"/owners/complaint/{complaint.pk}/attachments").status_code == 404
+
+
+def test_the_internal_choice_reads_in_chinese(cast, register):
+    complaint = register()
+    upload(session(cast.a), "complaint", complaint.pk, "调查.txt", "内部".encode(), internal="on")
+    staff = session(cast.a)
+    staff.cookies["django_language"] = "zh-hans"
+    page = staff.get(f"/complaints/{complaint.number}/").content.decode()
+    assert "内部（仅员工可见）" in page and "调查.txt" in page
