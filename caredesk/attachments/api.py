@@ -4,7 +4,7 @@ file itself with the same headers as the pages'."""
 from datetime import datetime
 from typing import Literal
 
-from ninja import File, Router, Schema
+from ninja import File, Form, Router, Schema
 from ninja import Status as Answer
 from ninja.files import UploadedFile
 
@@ -15,7 +15,8 @@ from .views import file_response
 
 router = Router(tags=["attachments"])
 
-OwnerKind = Literal["ticket"]
+# The kinds registered with caredesk.attachments.registry (a test keeps the two in step).
+OwnerKind = Literal["ticket", "complaint", "change", "visit"]
 
 
 class AttachmentOut(Schema):
@@ -29,6 +30,7 @@ class AttachmentOut(Schema):
     sha256: str
     source: str
     uploaded_at: datetime
+    internal: bool
 
 
 @router.get(
@@ -43,7 +45,13 @@ def list_attachments(request, owner_kind: OwnerKind, owner_id: IdParam):
     "/owners/{owner_kind}/{owner_id}/attachments",
     response={201: AttachmentOut, **error_responses(403, 404, 413)},
 )
-def upload_attachment(request, owner_kind: OwnerKind, owner_id: IdParam, file: File[UploadedFile]):
+def upload_attachment(
+    request,
+    owner_kind: OwnerKind,
+    owner_id: IdParam,
+    file: File[UploadedFile],
+    internal: Form[bool] = False,
+):
     attachment = services.add_attachment(
         actor=request.auth,
         owner_kind=owner_kind,
@@ -51,6 +59,7 @@ def upload_attachment(request, owner_kind: OwnerKind, owner_id: IdParam, file: F
         filename=file.name or "",
         chunks=file.chunks(),
         size=file.size,
+        internal=internal,
     )
     return Answer(201, attachment)
 

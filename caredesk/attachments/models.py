@@ -26,6 +26,8 @@ class Attachment(models.Model):
         "directory.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     uploaded_at = models.DateTimeField()
+    # staff only, on owners with internal parts (a complaint's investigation)
+    internal = models.BooleanField(_("internal"), default=False)
 
     class Meta:
         verbose_name = _("attachment")

@@ -17,6 +17,12 @@ class Owner:
     may_add: Callable[[object, object], bool]
     # the object → where its page is (a download link's way back)
     page_url: Callable[[object], str]
+    # person → may they read the owner's internal files; None when the owner has no internal
+    # parts (a ticket): then every file is public to whoever sees the owner
+    sees_internal: Callable[[object], bool] | None = None
+
+    def reads_internal(self, person) -> bool:
+        return self.sees_internal is not None and self.sees_internal(person)
 
 
 _owners: dict[str, Owner] = {}

@@ -31,17 +31,24 @@ def add_attachment(
     chunks: Iterable[bytes],
     size: int | None = None,
     source: str = Source.UPLOAD,
+    internal: bool = False,
 ) -> Attachment:
     """Add one file to an owner the actor may see and add to.
 
     Refused, with nothing stored (no file, no row): an owner they may not see (NotFound), one
     they may not add to (403), a file over the deployment's size limit — told before reading
     when the size is known, and counted while writing when it is not — and a file whose
-    content is not of an allowed type (the first bytes decide, not the name)."""
+    content is not of an allowed type (the first bytes decide, not the name). An internal file
+    goes only on an owner with internal parts, by one who reads them."""
     owner = registry.owner_for(owner_kind)
     obj = owner.find(actor, owner_id)
     if not owner.may_add(actor, obj):
         raise PermissionDenied()
+    if internal and owner.sees_internal is None:
+        message = _("This record has no internal part: its files are seen by all its readers.")
+        raise ValidationFailed(message, fields={"internal": str(message)})
+    if internal and not owner.reads_internal(actor):
+        raise PermissionDenied(_("Internal files are added by staff."))
     limit = settings.ATTACHMENTS_MAX_BYTES
     too_large = ValidationFailed(
         _("The file is larger than the limit of %(limit)s.") % {"limit": filesizeformat(limit)},
@@ -82,6 +89,7 @@ def add_attachment(
                 source=source,
                 uploaded_by=actor if getattr(actor, "pk", None) else None,
                 uploaded_at=now,
+                internal=internal,
             )
             audit.record(
                 actor=actor,
@@ -94,6 +102,7 @@ def add_attachment(
                     "size": size,
                     "sha256": digest,
                     "source": source,
+                    "internal": internal,
                 },
             )
     except BaseException:

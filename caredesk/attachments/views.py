@@ -19,14 +19,23 @@ from .models import RASTER_KINDS
 PREVIEW_CSP = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
 
 
-def card(owner_kind: str, owner_id: int) -> dict:
+def card(owner_kind: str, owner_id: int, *, reader) -> dict:
     """The attachments card of an owner's page, which has checked its reader already (its
-    template: attachments/_card.html)."""
-    return {
-        "kind": owner_kind,
-        "owner_id": owner_id,
-        "files": list(selectors.files_on(owner_kind, owner_id)),
+    template: attachments/_card.html); it offers to mark a file internal to a reader of the
+    owner's internal parts."""
+    return cards(owner_kind, [owner_id], reader=reader)[owner_id]
+
+
+def cards(owner_kind: str, owner_ids: list[int], *, reader) -> dict[int, dict]:
+    """card() for several owners of one kind shown on one page, by owner id."""
+    internal_allowed = registry.owner_for(owner_kind).reads_internal(reader)
+    found = {
+        pk: {"kind": owner_kind, "owner_id": pk, "files": [], "internal_allowed": internal_allowed}
+        for pk in owner_ids
     }
+    for f in selectors.files_on_each(reader, owner_kind, owner_ids):
+        found[f.owner_id]["files"].append(f)
+    return found
 
 
 def _not_found(request):
@@ -53,6 +62,7 @@ def upload(request, owner_kind, owner_id):
                 filename=upload.name,
                 chunks=upload.chunks(),
                 size=upload.size,
+                internal=request.POST.get("internal") == "on",
             )
         except DomainError as exc:
             messages.error(request, str(exc.message))

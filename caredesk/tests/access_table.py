@@ -210,6 +210,13 @@ PAGE_CP_OFFICE = row("   404 404 404 404 404 404 404 404 404 200 200 200 200 200
 POST_CP_L_SRC = "        404 404 404 404 404 403 404 404 404 403 403 {a} 403 {a} 302"
 POST_CP_N = row("        404 404 404 404 404 404 404 404 404 404 404 404 403 404 302")
 POST_CP_CREATE = row("   404 404 404 404 404 404 404 404 404 302 302 302 302 302 302")
+# attachments: adding a file to a complaint or a change follows seeing it
+ADD_FILE_CP_L = row("    201 201 404 404 404 201 404 404 404 201 201 201 201 201 401")
+ADD_FILE_CP_N = row("    404 404 404 201 404 404 404 404 404 404 404 404 201 404 401")
+ADD_FILE_CHANGE_OWN = row("201 201 404 404 404 201 404 404 404 201 201 201 201 201 401")
+POST_FILE_CP_L = row("   302 302 404 404 404 302 404 404 404 302 302 302 302 302 302")
+POST_FILE_CP_N = row("   404 404 404 302 404 404 404 404 404 404 404 404 302 404 302")
+POST_FILE_CHANGE_OWN = row("302 302 404 404 404 302 404 404 404 302 302 302 302 302 302")
 
 
 def handle_cp(template: str, status: int) -> dict[str, int]:
@@ -575,18 +582,25 @@ API = {
         CASE_WRITE_OTHER,
     ),
     # ---- end of learning cases ----
-    # ---- attachments ----
-    ("GET", "/api/v1/owners/{owner_kind}/{owner_id}/attachments"): (
-        "list_attachments",
-        SEE_L,
-        SEE_N,
-    ),
-    ("POST", "/api/v1/owners/{owner_kind}/{owner_id}/attachments"): (
-        "upload_attachment",
-        COMMENT_L,
-        COMMENT_N,
-    ),
-    ("GET", "/api/v1/attachments/{attachment_id}"): ("download_attachment", SEE_L, SEE_N),
+    # ---- attachments: one row per owner kind — a file follows its owner's visibility ----
+    ("GET", "/api/v1/owners/{owner_kind}/{owner_id}/attachments"): [
+        ("list_attachments", SEE_L, SEE_N),
+        ("list_attachments_complaint", SEE_CP_L, SEE_CP_N),
+        ("list_attachments_change", CHANGE_SEE_OWN, SEE_N),
+        ("list_attachments_visit", SEE_L, SEE_N),
+    ],
+    ("POST", "/api/v1/owners/{owner_kind}/{owner_id}/attachments"): [
+        ("upload_attachment", COMMENT_L, COMMENT_N),
+        ("upload_attachment_complaint", ADD_FILE_CP_L, ADD_FILE_CP_N),
+        ("upload_attachment_change", ADD_FILE_CHANGE_OWN, COMMENT_N),
+        ("upload_attachment_visit", COMMENT_L, COMMENT_N),
+    ],
+    ("GET", "/api/v1/attachments/{attachment_id}"): [
+        ("download_attachment", SEE_L, SEE_N),
+        ("download_attachment_complaint", SEE_CP_L, SEE_CP_N),
+        ("download_attachment_change", CHANGE_SEE_OWN, SEE_N),
+        ("download_attachment_visit", SEE_L, SEE_N),
+    ],
     # ---- end of attachments ----
 }
 
@@ -725,10 +739,26 @@ PAGES = {
     "analytics_report_progress": [("page_report_progress", PAGE_REPORT_OWN, PAGE_REPORT_OTHER)],
     "analytics_report_file": [("page_report_file", PAGE_REPORT_OWN, PAGE_REPORT_OTHER)],
     # ---- end of analytics ----
-    # ---- attachments: whoever sees the ticket reads and adds its files ----
-    "upload": [("page_attachment_upload", POST_L, POST_N)],
-    "download": [("page_attachment_download", PAGE_L, PAGE_N)],
-    "preview": [("page_attachment_preview", PAGE_L, PAGE_N)],
+    # ---- attachments: whoever sees the owner (ticket, complaint, change, visit) reads and adds
+    # its files; a visit's are its ticket's readers', customers included
+    "upload": [
+        ("page_attachment_upload", POST_L, POST_N),
+        ("page_attachment_upload_complaint", POST_FILE_CP_L, POST_FILE_CP_N),
+        ("page_attachment_upload_change", POST_FILE_CHANGE_OWN, POST_N),
+        ("page_attachment_upload_visit", POST_L, POST_N),
+    ],
+    "download": [
+        ("page_attachment_download", PAGE_L, PAGE_N),
+        ("page_attachment_download_complaint", PAGE_CP_L, PAGE_CP_N),
+        ("page_attachment_download_change", PAGE_CHANGE_OWN, PAGE_N),
+        ("page_attachment_download_visit", PAGE_L, PAGE_N),
+    ],
+    "preview": [
+        ("page_attachment_preview", PAGE_L, PAGE_N),
+        ("page_attachment_preview_complaint", PAGE_CP_L, PAGE_CP_N),
+        ("page_attachment_preview_change", PAGE_CHANGE_OWN, PAGE_N),
+        ("page_attachment_preview_visit", PAGE_L, PAGE_N),
+    ],
     # ---- end of attachments ----
     # ---- exports: the list as the reader sees it (a customer's queue export is the portal's) ----
     "queue_export": [("page_queue_export", PAGE_SIGNED_IN, None)],

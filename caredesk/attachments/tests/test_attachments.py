@@ -6,38 +6,22 @@ from email.message import EmailMessage
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
 from caredesk.attachments.models import Attachment
 from caredesk.audit.models import AuditRecord
 from caredesk.inbound import services as inbound
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
-HTML = b"<!DOCTYPE html><html><script>alert(document.cookie)</script></html>"
+from .helpers import HTML, PNG, stored_files, upload, use_storage
+from .helpers import session as _session
 
 
 @pytest.fixture(autouse=True)
 def storage_dir(settings, tmp_path):
-    settings.ATTACHMENTS_DIR = tmp_path / "attachments"
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.ATTACHMENTS_DIR
-
-
-def _session(person) -> Client:
-    client = Client()
-    client.force_login(person)
-    client.cookies["django_language"] = "en"
-    return client
+    return use_storage(settings, tmp_path)
 
 
 def _upload(client, ticket, name, content):
-    return client.post(
-        f"/files/ticket/{ticket.pk}/upload/", {"file": SimpleUploadedFile(name, content)}
-    )
-
-
-def _stored_files(directory) -> list:
-    return [p for p in directory.rglob("*") if p.is_file()] if directory.exists() else []
+    return upload(client, "ticket", ticket.pk, name, content)
 
 
 def test_customer_uploads_on_the_portal_and_the_owner_downloads_it(cast, open_request):
@@ -79,7 +63,7 @@ def test_file_claiming_to_be_png_but_holding_html_is_refused(cast, open_request,
     assert answer.status_code == 302
     page = customer.get(answer["Location"].split("#")[0])
     assert "not accepted" in page.content.decode()
-    assert not Attachment.objects.exists() and _stored_files(storage_dir) == []
+    assert not Attachment.objects.exists() and stored_files(storage_dir) == []
 
 
 def test_oversized_file_is_refused_with_a_clear_error_and_nothing_stored(
@@ -91,7 +75,7 @@ def test_oversized_file_is_refused_with_a_clear_error_and_nothing_stored(
     answer = _upload(staff, ticket, "big.log", b"a" * 1001)
     page = staff.get(answer["Location"].split("#")[0])
     assert "larger than the limit of 1000" in page.content.decode()
-    assert not Attachment.objects.exists() and _stored_files(storage_dir) == []
+    assert not Attachment.objects.exists() and stored_files(storage_dir) == []
     assert not AuditRecord.objects.filter(object_type="Attachment").exists()
 
 
@@ -111,7 +95,7 @@ def test_size_unknown_in_advance_is_counted_while_writing_and_the_partial_file_r
             filename="stream.log",
             chunks=iter([b"a" * 600, b"b" * 600]),
         )
-    assert not Attachment.objects.exists() and _stored_files(storage_dir) == []
+    assert not Attachment.objects.exists() and stored_files(storage_dir) == []
 
 
 def test_api_multipart_upload_list_and_download(cast, open_request, api, storage_dir):
@@ -135,7 +119,7 @@ def test_api_multipart_upload_list_and_download(cast, open_request, api, storage
     )
     assert refused.status_code == 422
     assert refused.json()["error"]["fields"]["file"]
-    assert Attachment.objects.count() == 1 and len(_stored_files(storage_dir)) == 1
+    assert Attachment.objects.count() == 1 and len(stored_files(storage_dir)) == 1
 
 
 def test_only_a_sniffed_raster_image_is_previewed_inline_in_a_sandbox(cast, open_request):
@@ -174,3 +158,22 @@ def test_inbound_mail_attachment_appears_on_the_ticket_page(cast, open_request):
         page = _session(reader).get(f"/t/{ticket.number}/").content.decode()
         assert "告警截图.png" in page and "by email" in page
         assert "page.html" not in page  # refused by content: kept with the mail record only
+
+
+def test_the_api_names_exactly_the_registered_owner_kinds():
+    from typing import get_args
+
+    from caredesk.attachments import registry
+    from caredesk.attachments.api import OwnerKind
+
+    assert sorted(get_args(OwnerKind)) == registry.kinds()
+
+
+def test_a_ticket_has_no_internal_files(cast, open_request, api):
+    ticket = open_request()
+    answer = api(cast.b).client.post(
+        f"/api/v1/owners/ticket/{ticket.pk}/attachments",
+        {"file": SimpleUploadedFile("n.txt", b"words"), "internal": "true"},
+    )
+    assert answer.status_code == 422 and answer.json()["error"]["fields"]["internal"]
+    assert not Attachment.objects.exists()

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from caredesk import pagekit
+from caredesk.attachments import views as attachment_views
 from caredesk.directory import refdata
 from caredesk.errors import DomainError, NotFound
 
@@ -71,6 +72,7 @@ def _context(request, c: Complaint, **in_error) -> dict:
         "approver": approver,
         "can_answer": c.status == Status.RESPONDED and policy.can_answer(person, c),
         "page_url": reverse("complaints:complaint_page", args=[c.number]),
+        "attachments": attachment_views.card("complaint", c.pk, reader=person),
     }
     ctx.update(
         {

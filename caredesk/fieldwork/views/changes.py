@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from caredesk import clock, pagekit
+from caredesk.attachments import views as attachment_views
 from caredesk.errors import DomainError, NotFound, ValidationFailed
 from caredesk.inputs import parse_id
 
@@ -126,6 +127,7 @@ def _context(request, change, **forms_in_error) -> dict:
         "complete_form": form("complete", forms.CompleteForm),
         "rollback_form": form("rollback", forms.RollbackForm),
         "cancel_form": form("cancel", forms.ReasonForm),
+        "attachments": attachment_views.card("change", change.pk, reader=person),
     }
 
 

@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from caredesk import clock
+from caredesk.attachments import views as attachment_views
 from caredesk.directory.models import Person
 from caredesk.pagekit import CHOOSE
 from caredesk.tickets.rules import Limits
@@ -129,8 +130,13 @@ def ticket_card(person: Person, ticket, plan_form: PlanForm | None = None) -> di
     confirm) and whether the reader may plan one — the form itself is fetched when its section
     is opened (the colleagues to choose from can be many), or passed back here refused."""
     can_plan = ticket.is_open and not person.is_customer and policy.can_plan(person, ticket)
+    rows = rows_of(list(selectors.visits_of(ticket)))
+    if person.is_customer:  # the report's files, beside the report they confirm
+        files = attachment_views.cards("visit", [r["visit"].pk for r in rows], reader=person)
+        for r in rows:
+            r["attachments"] = files[r["visit"].pk]
     return {
-        "rows": rows_of(list(selectors.visits_of(ticket))),
+        "rows": rows,
         "can_plan": can_plan,
         "plan_form": plan_form if can_plan else None,
         "can_confirm": person.is_customer,

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from caredesk import pagekit
+from caredesk.attachments import views as attachment_views
 from caredesk.errors import DomainError, NotFound
 from caredesk.tickets import selectors as ticket_selectors
 from caredesk.tickets.views.ticket import _render_ticket
@@ -71,6 +72,7 @@ def _visit_context(request, visit, **forms_in_error) -> dict:
         or forms.LeaveForm(ticket=ticket, initial=version),
         "cancel_form": forms_in_error.get("cancel") or forms.CancelForm(initial=version),
         "page_url": reverse("fieldwork:visit_page", args=[visit.pk]),
+        "attachments": attachment_views.card("visit", visit.pk, reader=person),
     }
 
 

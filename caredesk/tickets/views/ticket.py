@@ -80,7 +80,7 @@ def _ticket_context(request, ticket, **forms_in_error):
         # ---- change requests: the changes linked to the ticket ----
         "changes": change_forms.ticket_card(person, ticket),
         # attachments: the ticket's files (uploaded, or from its mails)
-        "attachments": attachment_views.card("ticket", ticket.pk),
+        "attachments": attachment_views.card("ticket", ticket.pk, reader=request.user),
     }
     if person.is_customer:
         until = closing.reopen_allowed_until(ticket)
