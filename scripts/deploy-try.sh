@@ -11,7 +11,9 @@
 # Paths under /srv, /etc are DIR/srv, DIR/etc; ports are free loopback ports, not 80/443/8000.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-PY="$ROOT/.venv/bin/python"
+# The virtualenv: VENV when given (make test's lives outside the checkout), else the checkout's.
+VENV=$(cd "${VENV:-$ROOT/.venv}" && pwd)
+PY="$VENV/bin/python"
 
 stop_all() {
   local dir="$1"
@@ -74,7 +76,7 @@ DJANGO_SUPERUSER_PASSWORD="$ADMIN_PASSWORD" "$PY" manage.py createsuperuser --no
 # The ExecStart= line of a unit (with its continuation lines), paths and ports made local.
 exec_start() {
   awk '/^ExecStart=/ {on = 1} on {print} on && !/\\$/ {exit}' "$ROOT/deploy/systemd/$1" \
-    | sed -e 's/^ExecStart=//' -e 's/\\$//' | tr '\n' ' ' | sed -e "s|/srv/caredesk/app|$ROOT|g" -e "s|127.0.0.1:8000|127.0.0.1:$WEB_PORT|" \
+    | sed -e 's/^ExecStart=//' -e 's/\\$//' | tr '\n' ' ' | sed -e "s|/srv/caredesk/app/.venv|$VENV|g" -e "s|/srv/caredesk/app|$ROOT|g" -e "s|127.0.0.1:8000|127.0.0.1:$WEB_PORT|" \
       -e "s|%H|$(hostname)|g" -e "s|%i|$2|g"
 }
 

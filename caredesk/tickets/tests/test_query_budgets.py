@@ -25,8 +25,9 @@ BUDGET = {
     # the site visits card (its plan form is fetched when opened), the complaint banner (+1)
     # and the linked changes card (+3: the viewer's approver roles, the regions they manage,
     # then the changes they may see), one of them within the slack the page had; the
-    # attachments card (+1: the ticket's files with their uploaders, in one join)
-    "ticket_page": 18,
+    # attachments card (+1: the ticket's files with their uploaders, in one join); the early
+    # warning's score card (+1 for the score, +1 for its latest alert once the ticket is scored)
+    "ticket_page": 20,
     "propose_handoff": 17,
     "accept_handoff": 21,
 }
