@@ -20,8 +20,8 @@ so no dependency was added.
 import re
 from dataclasses import dataclass
 
+from django.utils.translation import get_language, gettext_noop, override
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop, override
 
 from caredesk.directory.models import Organisation, OrgKind, Person, Role
 
@@ -48,6 +48,7 @@ RECORD_NUMBER = re.compile(r"(?<![A-Za-z])[A-Za-z]{1,5}-\d{4}-\d{3,}")
 PHONE_LIKE = re.compile(r"\+?\d[\d\s-]{5,}\d")
 DATE_LIKE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 CJK_NAME = re.compile(r"^[\u3400-\u9fff]{2,4}$")
+CJK = re.compile(r"[\u3400-\u9fff]")
 TITLES = ("工", "经理", "总", "主管", "老师", "先生", "女士", "部长")
 
 
@@ -185,12 +186,25 @@ class Anonymiser:
         return _("[phone]")
 
     def text(self, value: str | None) -> str:
-        """The text with every person, organisation, address and number replaced."""
+        """The text with every person, organisation, address and number replaced, each by a
+        placeholder in the text's own language."""
         if not value:
             return ""
         if self._pattern is None:
             self._pattern = self._build()
-        value = EMAIL.sub(lambda m: _("[email]"), value)
-        value = RECORD_NUMBER.sub(lambda m: _("[number]"), value)
-        value = self._pattern.sub(self._known, value)
-        return PHONE_LIKE.sub(self._phone, value)
+        # A placeholder speaks the language of the words around it ("工程师A说…", "engineer A
+        # said…"), whatever language the case is being made in; the names themselves (李博 in
+        # an English sentence) do not count.
+        # A name alone (a replay line's template holds the words) follows the case's language.
+        around = self._pattern.sub(" ", value)
+        if CJK.search(around):
+            language = "zh-hans"
+        elif re.search(r"[A-Za-z]{2,}", around):
+            language = "en"
+        else:
+            language = get_language()
+        with override(language):
+            value = EMAIL.sub(lambda m: _("[email]"), value)
+            value = RECORD_NUMBER.sub(lambda m: _("[number]"), value)
+            value = self._pattern.sub(self._known, value)
+            return PHONE_LIKE.sub(self._phone, value)

@@ -118,3 +118,15 @@ def test_only_the_office_manager_generates_and_only_from_closed_records(cast, st
     services.generate_case(actor=cast.a, ticket=story)
     with pytest.raises(services.CaseExists):
         services.generate_case(actor=cast.a, ticket=story)
+
+
+def test_a_placeholder_speaks_the_language_of_the_words_around_it(cast):
+    from caredesk.insights.cases.anonymise import Anonymiser
+
+    who = Anonymiser()
+    for language in ("en", "zh-hans"):  # whatever language the case is made in
+        with override(language):
+            zh = who.text(f"{cast.b.name}说今天下午到现场，电话{cast.b.phone}")
+            en = who.text(f"Called {cast.b.name} at {cast.b.phone}, no answer.")
+        assert zh.startswith("工程师A说") and "engineer" not in zh and "[电话]" in zh
+        assert en.startswith("Called engineer A at [phone]")
