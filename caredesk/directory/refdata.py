@@ -4,11 +4,11 @@ responsibility matrix (and, registered by their apps, SLA and escalation policie
 Every ticket verb and page needs them and they change a few times a day, so each process keeps
 a copy. The copy is exact, not "fresh enough": every write to a watched table replaces a random
 generation token in the database, in the writer's transaction. A process reads the token once
-per request (or worker pass, or second) with one tiny statement and drops its copy when the
-token moved; it reads the token before the tables, so a copy is never newer-labelled than its
-contents. A process that writes reference data labels its fresh copy with its own new token: if
-that transaction rolls back, the database keeps the old token and the next check drops the
-copy (until then, the rest of that failed request may see what it wrote).
+per request (or worker pass, or second outside both) with one tiny statement and drops its copy
+when the token moved; it reads the token before the tables, so a copy is never newer-labelled
+than its contents. A process that writes reference data labels its fresh copy with its own new
+token: if that transaction rolls back, the database keeps the old token and the next check
+drops the copy (until then, the rest of that failed request may see what it wrote).
 
 Loaders return plain structures (or model instances treated as read-only).
 """
@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from django.core.signals import request_started
+from django.core.signals import request_finished, request_started
 from django.db import connection
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
@@ -34,13 +34,23 @@ _local = threading.local()
 def _state() -> dict:
     st = getattr(_local, "st", None)
     if st is None:
-        st = _local.st = {"token": None, "checked": NEVER, "data": {}}
+        st = _local.st = {"token": None, "checked": NEVER, "data": {}, "request": False}
     return st
 
 
 def new_scope(**_kwargs) -> None:
     """A request or worker pass begins: check the token again before the next use."""
     _state()["checked"] = NEVER
+
+
+def _request_started(**_kwargs) -> None:
+    """A request reads the token once, however long it runs (its queries stay one count)."""
+    new_scope()
+    _state()["request"] = True
+
+
+def _request_finished(**_kwargs) -> None:
+    _state()["request"] = False
 
 
 def reset() -> None:
@@ -59,7 +69,8 @@ def get(name: str, loader: Callable[[], Any]) -> Any:
     """The cached value `name`, loaded by `loader` when missing or out of date."""
     st = _state()
     now = time.monotonic()
-    if now - st["checked"] > CHECK_EVERY:
+    due = st["checked"] == NEVER if st["request"] else now - st["checked"] > CHECK_EVERY
+    if due:
         token = _read_token()
         st["checked"] = now
         if token != st["token"]:
@@ -98,7 +109,8 @@ def watch(*models, deletes_only: bool = False) -> None:
             m2m_changed.connect(bump, sender=through, dispatch_uid=uid)
 
 
-request_started.connect(new_scope, dispatch_uid="refdata-scope")
+request_started.connect(_request_started, dispatch_uid="refdata-scope")
+request_finished.connect(_request_finished, dispatch_uid="refdata-scope-end")
 
 
 # ---------------------------------------------------------------- the directory's own data
