@@ -43,8 +43,17 @@ class RiskDirty(models.Model):
     """A ticket waiting to be rescored: marked in the transaction of the event that touched
     it, removed by the worker once it scored the ticket as it stood then."""
 
+    # No database foreign key: PostgreSQL checks one at commit with a share lock on the ticket
+    # row, and a mark made from an event the transaction did not lock the ticket for (a chain
+    # caught up by another worker's batch) then waited on that worker while it waited on this
+    # mark — a deadlock three catch-up workers met. A deleted ticket's mark goes with it
+    # (on_delete below) or is skipped by the rescoring, which reads tickets by id.
     ticket = models.OneToOneField(
-        "tickets.Ticket", primary_key=True, on_delete=models.CASCADE, related_name="+"
+        "tickets.Ticket",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
     )
     marked_at = models.DateTimeField()
     # claimed by a worker (caredesk.claiming); a new mark clears the claim

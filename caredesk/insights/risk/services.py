@@ -52,7 +52,7 @@ def mark_dirty(*, ticket_ids: list[int], at: dt.datetime) -> None:
     """Ask for these tickets to be rescored (one statement; a new mark clears a claim, so a
     ticket touched while a worker scores it is scored again)."""
     RiskDirty.objects.bulk_create(
-        [RiskDirty(ticket_id=pk, marked_at=at) for pk in ticket_ids],
+        [RiskDirty(ticket_id=pk, marked_at=at) for pk in sorted(set(ticket_ids))],
         update_conflicts=True,
         unique_fields=["ticket"],
         update_fields=["marked_at", "claimed_by", "claimed_until"],
@@ -110,15 +110,19 @@ def rescore_dirty(*, worker: str, batch: int, lease: dt.timedelta) -> int:
         RiskDirty.objects.filter(pk__in=ids, claimed_by=worker).values_list("pk", "marked_at")
     )
     tickets = list(Ticket.objects.filter(pk__in=list(marks)).select_related("owner"))
-    with transaction.atomic():
-        refresh(tickets, now=now)
-        # A mark is cleared only as it was read; a chunk keeps each statement's OR short.
-        items = list(marks.items())
-        for i in range(0, len(items), CLEAR_CHUNK):
-            done = Q(pk__in=[])
-            for pk, marked in items[i : i + CLEAR_CHUNK]:
-                done |= Q(pk=pk, marked_at=marked, claimed_by=worker)
-            RiskDirty.objects.filter(done).delete()
+    refresh(tickets, now=now)
+    # The marks are cleared once the scores are kept, in statements of their own: one
+    # transaction holding both deadlocked on PostgreSQL — an event's transaction holds its
+    # ticket and waits to mark it, while the scores' ticket keys wait at commit for that ticket.
+    # Killed in between, a mark stays and the ticket is scored once more (no second alert:
+    # crossing reads the kept score). A mark is cleared only as it was read; a chunk keeps
+    # each statement's OR short.
+    items = list(marks.items())
+    for i in range(0, len(items), CLEAR_CHUNK):
+        done = Q(pk__in=[])
+        for pk, marked in items[i : i + CLEAR_CHUNK]:
+            done |= Q(pk=pk, marked_at=marked, claimed_by=worker)
+        RiskDirty.objects.filter(done).delete()
     return len(tickets)
 
 
