@@ -37,6 +37,8 @@ DESK = {"width": 1280, "height": 900}
 TALLEST = 1000  # px: a long page is cut there (the guide shows its top; the files stay small)
 GUIDE_DIR = Path(settings.BASE_DIR) / "docs" / "img" / "guide"
 
+HANDOVER_HEADING = {"zh": "交接班报告", "en": "Shift hand-over report"}
+
 # The demo's requests and complaint the guide shows (numbers as load_demo makes them).
 RESOLVED_FOR_Y = "CD-2026-000004"  # resolved: customer.y is asked to confirm closure
 WORKED_BY_B = "CD-2026-000003"  # in progress, owned by engineer.b
@@ -150,6 +152,8 @@ def _staff_screens(shots: Shots, lang: str) -> None:
     shots.take(page, f"{lang}-at-risk", page.get_by_test_id("risk-row").first)
     province = Organisation.objects.get(name="江南省电信")  # its branches are included
     page.goto(f"/handover/?customer={province.pk}")
+    # The apps' own catalogs are compiled (a zh-Hans picture with English headings reads wrong).
+    expect(page.locator("h1")).to_contain_text(HANDOVER_HEADING[lang])
     shots.take(page, f"{lang}-handover", page.get_by_test_id("sec-tickets"))
     page.goto("/analytics/")
     expect(page.get_by_test_id("panel-category").locator("canvas")).to_have_count(1)
