@@ -42,7 +42,9 @@ HANDOVER_HEADING = {"zh": "交接班报告", "en": "Shift hand-over report"}
 # The demo's requests and complaint the guide shows (numbers as load_demo makes them).
 RESOLVED_FOR_Y = "CD-2026-000004"  # resolved: customer.y is asked to confirm closure
 WORKED_BY_B = "CD-2026-000003"  # in progress, owned by engineer.b
-COMPLAINT_OF_Y = "CP-2026-000003"  # in progress: answered below, so its answer card shows
+# customer.y's complaint in progress about WORKED_BY_B, answered below so its answer card shows
+# (found by its ticket: a complaint's number comes from its row id, which PostgreSQL's
+# sequences do not restart between tests).
 
 
 class Shots:
@@ -98,10 +100,16 @@ class Shots:
         self.saved.append(path)
 
 
+def _complaint_of_y() -> Complaint:
+    return Complaint.objects.get(
+        links__ticket__number=WORKED_BY_B, complainant__username="customer.y"
+    )
+
+
 def _answered_complaint() -> Complaint:
     """The demo's complaint of customer.y, with its handler's response: the portal then asks
     the complainant whether it settles the complaint."""
-    complaint = Complaint.objects.get(number=COMPLAINT_OF_Y)
+    complaint = _complaint_of_y()
     return complaint_services.respond(
         actor=complaint.handler,
         complaint=complaint,
@@ -116,7 +124,7 @@ def _customer_screens(shots: Shots, lang: str, survey_path: str) -> None:
     page.goto(f"/t/{RESOLVED_FOR_Y}/")
     expect(page.get_by_test_id("owner-name")).to_be_visible()
     shots.take(page, f"{lang}-request", page.get_by_test_id("confirm-closure"), phone=True)
-    page.goto(f"/complaints/{COMPLAINT_OF_Y}/")
+    page.goto(f"/complaints/{_complaint_of_y().number}/")
     shots.take(page, f"{lang}-complaint", page.get_by_test_id("answer-card"))
     # The survey link opens without signing in, in the contact's own (just chosen) language.
     survey = shots.page(None, lang)
