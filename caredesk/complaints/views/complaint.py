@@ -213,6 +213,37 @@ def _note(actor, c, d):
     return _("Note added (internal).")
 
 
+def _answer(actor, c, d):
+    services.answer_response(
+        actor=actor,
+        complaint=c,
+        accepted=d["accepted"],
+        comment=d.get("comment", ""),
+        version=d.get("version"),
+    )
+    if d["accepted"]:
+        return _("Thank you: the complaint is closed.")
+    return _("Thank you: your complaint goes back to its handler, who will contact you.")
+
+
+def _take_step(request, c: Complaint, form, verb, form_name: str, *, refetch: bool = True):
+    """A step form's POST: a valid form calls its verb; a refusal lands on the form (its status
+    from the error); success redirects to the page with the verb's message."""
+    status = 422
+    if form.is_valid():
+        try:
+            said = verb(request.user, c, form.cleaned_data)
+        except DomainError as exc:
+            pagekit.add_errors(request, form, exc)
+            status = pagekit.error_status(exc)
+        else:
+            messages.success(request, said)
+            return redirect("complaints:complaint_page", number=c.number)
+    if refetch:
+        c = Complaint.objects.select_related(*selectors.RELATED).get(pk=c.pk)
+    return _render(request, c, status=status, **{form_name: form})
+
+
 ACTIONS = {
     "acknowledge": (forms.VersionForm, _acknowledge),
     "callback": (forms.CallBackForm, _callback),
@@ -241,19 +272,7 @@ def complaint_action(request, number, action):
         return _not_found(request)
     form_class, verb = ACTIONS[action]
     kwargs = {"office_ids": refdata.subtree(c.office_id)} if action == "action" else {}
-    form = form_class(request.POST, **kwargs)
-    status = 422
-    if form.is_valid():
-        try:
-            said = verb(request.user, c, form.cleaned_data)
-        except DomainError as exc:
-            pagekit.add_errors(request, form, exc)
-            status = pagekit.error_status(exc)
-        else:
-            messages.success(request, said)
-            return redirect("complaints:complaint_page", number=c.number)
-    c = Complaint.objects.select_related(*selectors.RELATED).get(pk=c.pk)
-    return _render(request, c, status=status, **{action: form})
+    return _take_step(request, c, form_class(request.POST, **kwargs), verb, action)
 
 
 @login_required
@@ -266,18 +285,12 @@ def verify_action(request, number, action_id):
     action = CorrectiveAction.objects.filter(pk=action_id, complaint=c).first()
     if request.user.is_customer or action is None:
         return _not_found(request)
-    form = forms.VerifyForm(request.POST)
-    status = 422
-    if form.is_valid():
-        try:
-            services.verify_action(actor=request.user, action=action, **form.cleaned_data)
-        except DomainError as exc:
-            pagekit.add_errors(request, form, exc)
-            status = pagekit.error_status(exc)
-        else:
-            messages.success(request, _("Corrective action verified."))
-            return redirect("complaints:complaint_page", number=c.number)
-    return _render(request, c, status=status, verify=form)
+
+    def verify(actor, _c, d):
+        services.verify_action(actor=actor, action=action, **d)
+        return _("Corrective action verified.")
+
+    return _take_step(request, c, forms.VerifyForm(request.POST), verify, "verify", refetch=False)
 
 
 @login_required
@@ -288,28 +301,4 @@ def answer_response(request, number):
         c = selectors.complaint_for(request.user, number=number)
     except NotFound:
         return _not_found(request)
-    form = forms.AnswerForm(request.POST)
-    status = 422
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.answer_response(
-                actor=request.user,
-                complaint=c,
-                accepted=d["accepted"],
-                comment=d.get("comment", ""),
-                version=d.get("version"),
-            )
-        except DomainError as exc:
-            pagekit.add_errors(request, form, exc)
-            status = pagekit.error_status(exc)
-        else:
-            messages.success(
-                request,
-                _("Thank you: the complaint is closed.")
-                if d["accepted"]
-                else _("Thank you: your complaint goes back to its handler, who will contact you."),
-            )
-            return redirect("complaints:complaint_page", number=c.number)
-    c = Complaint.objects.select_related(*selectors.RELATED).get(pk=c.pk)
-    return _render(request, c, status=status, answer=form)
+    return _take_step(request, c, forms.AnswerForm(request.POST), _answer, "answer")
