@@ -236,7 +236,10 @@ def main() -> None:
                     print(table(rows[-2:]), flush=True)
     print(table(rows))
     print("\n".join(notes))
-    save_rows("import", rows, args.quick)
+    part = (
+        "" if not args.backend and not args.size else "-" + "-".join([*backends, *map(str, sizes)])
+    )
+    save_rows("import" + part, rows, args.quick)  # a partial run keeps the full run's rows
     if not args.quick and not args.backend and not args.size:
         text = "\n".join(
             [

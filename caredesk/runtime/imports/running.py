@@ -27,6 +27,7 @@ KINDS: dict[str, type[kinds.Kind]] = {
         kinds.RoleAssignments,
         kinds.Holidays,
         work.Rosters,
+        work.RosterOverrides,
         work.Tickets,
     )
 }
