@@ -14,6 +14,7 @@ from caredesk.runtime import heartbeat, import_runs, observe
 from caredesk.runtime.heartbeat import Heart
 from caredesk.runtime.imports import kinds
 from caredesk.runtime.models import ImportRun, ImportStatus, WorkerBeat
+from caredesk.runtime.tests.test_observability import scrape
 
 ROWS = 120
 STEP = dt.timedelta(seconds=2)  # per row: the import lasts four minutes of the clock
@@ -111,6 +112,21 @@ def test_without_the_pulse_the_same_import_reads_as_a_dead_worker(cast, monkeypa
         monkeypatch.setattr(kinds.Products, "apply", slow)
         import_runs.work_imports(worker="test-worker")
     assert seen == [False]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_metrics_count_a_beat_from_inside_an_import(cast):
+    start = clock.now()
+    with clock.frozen_at(start):
+        Heart("w1").tick(force=True)
+    later = start + dt.timedelta(seconds=100)
+    with clock.frozen_at(later):
+        pulse = heartbeat.Pulse("w1")
+        pulse()  # what the import's progress does, a hundred seconds into the import
+        figures = scrape()
+        pulse.close()
+    assert figures[("caredesk_worker_heartbeat_age_seconds", (("worker", "w1"),))] == 0
+    assert figures[("caredesk_workers_alive", ())] == 1
 
 
 def test_a_stopped_worker_is_not_revived_by_a_side_beat_left_behind(cast):
