@@ -11,7 +11,7 @@ the demo's cast (customers, products, regions, owners), one transaction, a savep
 The workbook is written once per size with openpyxl's write-only mode: the import kind's
 Chinese headers, 85 % closed tickets, times over two years, Chinese titles and customer words.
 
-    python bench/bench_import.py [--quick]
+    python bench/bench_import.py [--quick] [--backend sqlite|postgresql]... [--size N]...
 
 Starts its own PostgreSQL cluster; writes bench/import.md.
 """
@@ -184,6 +184,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), action="append")
+    parser.add_argument(
+        "--size", type=int, action="append", help="rows (repeatable; default 10,000 and 100,000)"
+    )
     parser.add_argument("--profile", metavar="FILE", help="cProfile the largest SQLite import")
     parser.add_argument("--child", nargs="+")
     args = parser.parse_args()
@@ -193,7 +196,7 @@ def main() -> None:
         else:
             child_import(Path(args.child[1]), int(args.child[2]), args.child[3] or None)
         return
-    sizes = SIZES["quick" if args.quick else "full"]
+    sizes = tuple(args.size or SIZES["quick" if args.quick else "full"])
     backends = args.backend or ["sqlite", "postgresql"]
     rows, notes = [], []
     with tempfile.TemporaryDirectory(prefix="caredesk-bench-import.") as tmp:
@@ -233,8 +236,11 @@ def main() -> None:
                     print(table(rows[-2:]), flush=True)
     print(table(rows))
     print("\n".join(notes))
-    save_rows("import", rows, args.quick)
-    if not args.quick and not args.backend:
+    part = (
+        "" if not args.backend and not args.size else "-" + "-".join([*backends, *map(str, sizes)])
+    )
+    save_rows("import" + part, rows, args.quick)  # a partial run keeps the full run's rows
+    if not args.quick and not args.backend and not args.size:
         text = "\n".join(
             [
                 "# Import benchmark",

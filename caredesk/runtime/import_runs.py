@@ -14,7 +14,8 @@ their turn between runs) under a long lease, moved on as the rows go by (import_
 worker killed mid-import rolls the import back with its transaction; the run is taken again
 when the lease ends, up to MAX_ATTEMPTS times. An import that committed but whose result was
 not recorded is simply taken again: imports are idempotent, the second pass finds every row
-unchanged.
+unchanged. While it imports, the worker's heartbeat goes on out of band (heartbeat.Pulse), so
+/readyz does not call a busy worker dead.
 """
 
 import contextlib
@@ -34,7 +35,7 @@ from caredesk.directory import policy
 from caredesk.directory.models import Person
 from caredesk.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
 
-from . import imports
+from . import heartbeat, imports
 from .import_progress import Meter
 from .models import IMPORT_PENDING, ImportRun, ImportStatus
 
@@ -174,6 +175,12 @@ def _work(pk: int, worker: str) -> None:
         return
     ImportRun.objects.filter(pk=pk, claimed_by=worker).update(started_at=clock.now(), rows_done=0)
     meter = Meter(pk, worker, LEASE)
+    pulse = heartbeat.Pulse(worker)  # the worker stays alive for /readyz while it imports
+
+    def progress(rows: int) -> None:
+        meter.add(rows)
+        pulse()
+
     try:
         with _as_file(run.file_name, bytes(run.content)) as path:
             report = imports.run(
@@ -183,7 +190,7 @@ def _work(pk: int, worker: str) -> None:
                 dry_run=checking,
                 skip_bad_rows=run.skip_bad_rows,
                 mapping=run.mapping,
-                progress=meter.add,
+                progress=progress,
                 total=meter.total,
             )
     except imports.ImportFileError as exc:
@@ -198,6 +205,7 @@ def _work(pk: int, worker: str) -> None:
         return
     finally:
         meter.close()
+        pulse.close()
     _finish(pk, worker, checking, report=report)
 
 

@@ -31,6 +31,7 @@ KIND_LABELS = {
     "role-assignments": gettext_lazy("Role assignments"),
     "holidays": gettext_lazy("Holidays and make-up days"),
     "rosters": gettext_lazy("On-call rotations"),
+    "roster-overrides": gettext_lazy("On-call overrides (who covers whom)"),
     "tickets": gettext_lazy("Historical tickets"),
 }
 

@@ -248,8 +248,9 @@ class DomainCollector(Collector):
             labels=["worker"],
         )
         fresh = 0
+        last = heartbeat.last_beats()  # with the beats of workers inside a long import
         for beat in WorkerBeat.objects.filter(stopped_at__isnull=True):
-            seconds = _age(now, beat.beat_at)
+            seconds = _age(now, last.get(beat.name, beat.beat_at))
             age.add_metric([beat.name], seconds)
             done.add_metric([beat.name], beat.done)
             fresh += seconds <= settings.READY_HEARTBEAT_MAX_AGE

@@ -1,8 +1,8 @@
 """Reading a file as rows of named cells, and parsing the cells (see the package's docstring)."""
 
+import codecs
 import csv
 import datetime as dt
-import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,7 +10,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from caredesk.inputs import decode_text_file
+from caredesk.inputs import TEXT_FILE_ENCODINGS
 
 MAX_ROWS = 200_000
 
@@ -48,16 +48,52 @@ class Report:
 
 
 # ------------------------------------------------------------------ reading
-def _decode(raw: bytes) -> str:
-    text = decode_text_file(raw)
-    if text is None:
-        raise ImportFileError("The file is neither UTF-8 nor GB18030 text.")
-    return text
+CHUNK = 1 << 20  # bytes read at a time: a CSV is never held whole
+
+
+def _sniff(path: Path) -> tuple[str, int]:
+    """The CSV's encoding and how many lines it has, in one pass over its bytes.
+
+    The encoding is decided on the first chunk that holds a byte beyond ASCII (the bytes
+    before it read the same in both): UTF-8 (a BOM or not) when that chunk decodes as UTF-8,
+    else GB18030. A chunk may end inside a character; the decoders are told more follows."""
+    encoding, lines, last = "", 0, b"\n"
+    with path.open("rb") as f:
+        while chunk := f.read(CHUNK):
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+            if encoding or chunk.isascii():
+                continue
+            for candidate in TEXT_FILE_ENCODINGS:
+                try:
+                    codecs.getincrementaldecoder(candidate)().decode(chunk, final=False)
+                except UnicodeDecodeError:
+                    continue
+                encoding = candidate
+                break
+            else:
+                raise ImportFileError("The file is neither UTF-8 nor GB18030 text.")
+    return encoding or "utf-8-sig", lines + (last != b"\n")
+
+
+def _csv_rows(path: Path, encoding: str) -> Iterator[list[str]]:
+    with path.open(encoding=encoding, newline="") as f:
+        lines = csv.reader(f)
+        try:
+            yield from lines
+        except UnicodeDecodeError:
+            name = "UTF-8" if encoding.startswith("utf") else "GB18030"
+            raise ImportFileError(
+                # Decoded a block at a time: the bad bytes lie somewhere past the rows read.
+                f"Beyond row {lines.line_num} the file is not {name} text like the rows "
+                "before it: save the whole file in one encoding."
+            ) from None
 
 
 def read_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[Any]]], int | None]:
     """The header, the data rows (with their row number in the file: the header is 1) and how
-    many rows the file says it holds (None when it does not say)."""
+    many rows the file says it holds (None when it does not say). Both kinds of file stream:
+    xlsx through openpyxl's read-only mode, CSV line by line."""
     suffix = path.suffix.lower()
     total = None
     if suffix in {".xlsx", ".xlsm"}:
@@ -71,9 +107,9 @@ def read_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[Any]]], i
         rows = sheet.iter_rows(values_only=True)
         total = sheet.max_row - 1 if sheet.max_row else None
     elif suffix in {".csv", ".txt"}:
-        content = _decode(path.read_bytes())
-        total = content.count("\n")
-        rows = csv.reader(io.StringIO(content))
+        encoding, lines = _sniff(path)
+        total = max(lines - 1, 0)  # the header's line is not a row (a quoted newline may be)
+        rows = _csv_rows(path, encoding)
     else:
         raise ImportFileError(f"Unknown file type {suffix or '(none)'}: use .xlsx or .csv.")
     header = next(rows, None)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from caredesk.directory import policy
@@ -27,6 +27,7 @@ KINDS: dict[str, type[kinds.Kind]] = {
         kinds.RoleAssignments,
         kinds.Holidays,
         work.Rosters,
+        work.RosterOverrides,
         work.Tickets,
     )
 }
@@ -87,6 +88,8 @@ def run(
         total(estimate)
     positions = column_positions(spec, header, mapping)
     importer = spec(actor)
+    many = getattr(importer, "apply_many", None)
+    pending: list[tuple[int, dict[str, Any]]] = []
     report = Report(kind=kind)
     try:
         with transaction.atomic():
@@ -94,9 +97,18 @@ def run(
                 report.rows += 1
                 if report.rows > MAX_ROWS:
                     raise ImportFileError(f"More than {MAX_ROWS} rows: split the file.")
-                _one(importer, spec, positions, number, values, report)
+                row = _parsed(spec, positions, number, values, report)
+                if row is not None and many is None:
+                    _apply_one(importer, number, row, report)
+                elif row is not None:
+                    pending.append((number, row))
+                    if len(pending) >= importer.chunk:
+                        _apply_chunk(importer, pending, report)
                 if progress:
                     progress(1)
+            if pending:
+                _apply_chunk(importer, pending, report)
+            report.problems.sort(key=lambda p: p.row)  # a chunk reports after later rows
             keep = not dry_run and (skip_bad_rows or not report.problems)
             if not keep:
                 raise _Rollback
@@ -106,7 +118,8 @@ def run(
     return report
 
 
-def _one(importer: kinds.Kind, spec, positions, number: int, values: list, report: Report) -> None:
+def _parsed(spec, positions, number: int, values: list, report: Report) -> dict | None:
+    """The row's cells parsed by the kind's columns, or None (its problems reported)."""
     row: dict[str, Any] = {}
     problems = []
     for column in spec.columns:
@@ -121,21 +134,45 @@ def _one(importer: kinds.Kind, spec, positions, number: int, values: list, repor
             problems.append(Problem(number, column.name, str(exc)))
     if problems:
         report.problems.extend(problems)
-        return
+        return None
+    return row
+
+
+def _apply_one(importer: kinds.Kind, number: int, row: dict, report: Report) -> None:
     try:
         with transaction.atomic():
             outcome = importer.apply(row)
-    except RowError as exc:
-        report.problems.append(Problem(number, exc.column, exc.reason))
-        return
-    except DomainError as exc:
-        if exc.fields:
-            for name, reason in exc.fields.items():
+    except (RowError, DomainError) as exc:
+        outcome = exc
+    _count(number, outcome, report)
+
+
+def _apply_chunk(importer, pending: list[tuple[int, dict]], report: Report) -> None:
+    try:
+        with transaction.atomic():
+            outcomes = importer.apply_many([row for _number, row in pending])
+    except DatabaseError:
+        # A row the checks let through and the database refused: the chunk is undone and
+        # tried row by row, so the report names that row and keeps the others.
+        for number, row in pending:
+            _apply_one(importer, number, row, report)
+    else:
+        for (number, _row), outcome in zip(pending, outcomes, strict=True):
+            _count(number, outcome, report)
+    pending.clear()
+
+
+def _count(number: int, outcome, report: Report) -> None:
+    if isinstance(outcome, RowError):
+        report.problems.append(Problem(number, outcome.column, outcome.reason))
+    elif isinstance(outcome, DomainError):
+        if outcome.fields:
+            for name, reason in outcome.fields.items():
                 report.problems.append(Problem(number, name, str(reason)))
         else:
-            report.problems.append(Problem(number, "", str(exc.message)))
-        return
-    setattr(report, outcome, getattr(report, outcome) + 1)
+            report.problems.append(Problem(number, "", str(outcome.message)))
+    else:
+        setattr(report, outcome, getattr(report, outcome) + 1)
 
 
 @dataclass

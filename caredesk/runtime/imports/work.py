@@ -1,12 +1,12 @@
-"""The work apps' kinds: the teams' on-call rotations (escalation) and the tickets of the system
-an office used before (tickets), each written through its app's verb."""
+"""The work apps' kinds: the teams' on-call rotations and who covers them when (escalation) and
+the tickets of the system an office used before (tickets), each written through its app's verb."""
 
 import re
 
 from caredesk.directory.models import OrgKind, Product, Region, Team
 from caredesk.errors import ValidationFailed
 from caredesk.escalation import services as escalation
-from caredesk.escalation.models import Rotation
+from caredesk.escalation.models import RosterOverride, Rotation, RotationMember
 from caredesk.tickets import services as tickets
 from caredesk.tickets.models import Channel, Severity, Status
 
@@ -19,6 +19,7 @@ _PERIODS = {"daily": "daily", "每天": "daily", "每日": "daily", "weekly": "w
 _SEPARATORS = re.compile(r"[\s,，、;；]+")
 
 
+_REASON_LENGTH = RosterOverride._meta.get_field("reason").max_length
 _COLUMN_OF = {"customer_org": "customer", "customer_voice": "description",
               "resolution_note": "resolution"}  # fmt: skip
 
@@ -45,11 +46,7 @@ class Rosters(Kind):
     )
 
     def apply(self, row):
-        found = list(Team.objects.filter(name=row["team"])[:2])
-        if not found:
-            raise RowError("team", f"no team named {row['team']!r}")
-        if len(found) > 1:
-            raise RowError("team", f"more than one team is named {row['team']!r}")
+        team = _team_named(row["team"])
         defaults = {f.name: f.default for f in Rotation._meta.fields}
         members = tuple(
             person_named("members", username)
@@ -64,7 +61,64 @@ class Rosters(Kind):
             start_date=row["start_date"],
             members=members,
         )
-        return escalation.set_rotation(actor=self.actor, team=found[0], spec=spec)[1]
+        return escalation.set_rotation(actor=self.actor, team=team, spec=spec)[1]
+
+
+class RosterOverrides(Kind):
+    """Who covers a team's on-call duty, from when until when (a holiday swap, sick leave):
+    one row per override, keyed by its team, the person on call and the window. A `covers`
+    cell names whom they stand in for (one of the team's rotation members); it is kept at the
+    head of the override's reason ("李博 → 陈晨: 年假")."""
+
+    name = "roster-overrides"
+    columns = (
+        Column("team", ("团队", "组"), required=True),
+        Column("person", ("值班人员", "顶班人", "on call"), required=True),
+        Column("covers", ("替谁", "被替换人", "原值班人员")),
+        Column("starts_at", ("开始时间", "从", "from"), required=True, parse=moment_of),
+        Column("ends_at", ("结束时间", "至", "until"), required=True, parse=moment_of),
+        Column("reason", ("原因", "说明")),
+    )
+
+    def apply(self, row):
+        team = _team_named(row["team"])
+        person = person_named("person", row["person"])
+        reason = row["reason"]
+        if row["covers"]:
+            covered = person_named("covers", row["covers"])
+            if covered.pk == person.pk:
+                raise RowError("covers", "a person does not cover themselves")
+            if not RotationMember.objects.filter(rotation__team=team, person=covered).exists():
+                raise RowError("covers", f"{covered.username!r} is in none of {team}'s rotations")
+            reason = f"{covered.name} → {person.name}" + (f": {reason}" if reason else "")
+        if len(reason) > _REASON_LENGTH:
+            raise RowError("reason", f"at most {_REASON_LENGTH} characters")
+        same = RosterOverride.objects.filter(
+            team=team, person=person, starts_at=row["starts_at"], ends_at=row["ends_at"]
+        )
+        found = list(same)
+        if any(o.reason == reason for o in found):
+            return "unchanged"
+        for old in found:  # the same window with another reason: replaced, both audited
+            escalation.remove_override(actor=self.actor, override=old)
+        escalation.add_override(
+            actor=self.actor,
+            team=team,
+            person=person,
+            starts_at=row["starts_at"],
+            ends_at=row["ends_at"],
+            reason=reason,
+        )
+        return "updated" if found else "created"
+
+
+def _team_named(name: str) -> Team:
+    found = list(Team.objects.filter(name=name)[:2])
+    if not found:
+        raise RowError("team", f"no team named {name!r}")
+    if len(found) > 1:
+        raise RowError("team", f"more than one team is named {name!r}")
+    return found[0]
 
 
 class Tickets(Kind):
@@ -104,13 +158,17 @@ class Tickets(Kind):
             self._found[key] = find(column, value)
         return self._found[key]
 
-    def apply(self, row):
+    # Rows handed to the tickets app at a time (tickets.import_tickets): the new tickets of a
+    # chunk are written in a few statements instead of a few per row.
+    chunk = 500
+
+    def _past(self, row) -> tickets.PastTicket:
         customer = self._once(
             "customer",
             row["customer"],
             lambda c, v: organisation_named(c, v, kind=OrgKind.CUSTOMER),
         )
-        past = tickets.PastTicket(
+        return tickets.PastTicket(
             number=row["number"],
             customer_org=customer,
             product=self._once("product", row["product"], lambda c, v: by_code(Product, c, v)),
@@ -128,10 +186,31 @@ class Tickets(Kind):
             site=row["site"],
             resolution_note=row["resolution"],
         )
+
+    def apply(self, row):
         try:
-            return tickets.import_ticket(actor=self.actor, past=past)[1]
+            return tickets.import_ticket(actor=self.actor, past=self._past(row))[1]
         except ValidationFailed as exc:
-            # The verb names its fields; the report names the file's columns.
-            raise ValidationFailed(
-                fields={_COLUMN_OF.get(k, k): v for k, v in exc.fields.items()}
-            ) from exc
+            raise _in_columns(exc) from exc
+
+    def apply_many(self, rows: list[dict]) -> list:
+        """apply() for a chunk of rows: each row's outcome, or the error it was refused with."""
+        results: list = [None] * len(rows)
+        pasts, at = [], []
+        for i, row in enumerate(rows):
+            try:
+                pasts.append(self._past(row))
+            except RowError as exc:
+                results[i] = exc
+                continue
+            at.append(i)
+        for i, outcome in zip(
+            at, tickets.import_tickets(actor=self.actor, pasts=pasts), strict=True
+        ):
+            results[i] = _in_columns(outcome) if isinstance(outcome, ValidationFailed) else outcome
+        return results
+
+
+def _in_columns(exc: ValidationFailed) -> ValidationFailed:
+    """The verb names its fields; the report names the file's columns."""
+    return ValidationFailed(fields={_COLUMN_OF.get(k, k): v for k, v in exc.fields.items()})

@@ -8,7 +8,8 @@ since the caller loaded it (StaleVersion → HTTP 409).
 - working.py   acknowledge, edit_ticket, add_comment, log_call, set_conclusion, resolve,
                confirm_closure, reopen
 - handoffs.py  propose_handoff, accept_handoff, decline_handoff, cancel_handoff
-- importing.py import_ticket (history from the old system: no clock, no message)
+- importing.py import_ticket, import_tickets (history from the old system: no clock, no
+               message)
 
 Work apps above the core lock a ticket with lock_ticket and tell what they did on it with
 record_work (a timeline entry, a new version, an event).
@@ -23,7 +24,7 @@ from .handoffs import (
     decline_handoff,
     propose_handoff,
 )
-from .importing import PastTicket, import_ticket
+from .importing import PastTicket, import_ticket, import_tickets
 from .opening import NoOwnerAvailable, open_ticket, route
 from .working import (
     acknowledge,
@@ -52,6 +53,7 @@ __all__ = [
     "decline_handoff",
     "edit_ticket",
     "import_ticket",
+    "import_tickets",
     "log_call",
     "lock_ticket",
     "record_system_event",

@@ -3,7 +3,8 @@
 An imported ticket is history, not a new request: it keeps its own number and times, starts no
 SLA clock or escalation, sends nothing and asks for no survey. So no domain event is published
 (the floors above react to events only); the timeline entry, the search document and the audit
-record are written here, in the caller's transaction, as every verb does.
+record are written here, in the caller's transaction, as every verb does. import_tickets does
+the same for a chunk of rows, the new tickets' rows written together.
 """
 
 import datetime as dt
@@ -23,7 +24,7 @@ from caredesk.errors import ValidationFailed as Invalid
 from caredesk.inputs import moment_problem, text_problem
 
 from .. import search
-from ..models import EntryKind, Severity, Status, Ticket, TicketSequence
+from ..models import EntryKind, Severity, Status, Ticket, TicketSequence, TimelineEntry
 from ..rules import Limits
 from ._base import add_entry, snapshot
 
@@ -185,3 +186,78 @@ def import_ticket(*, actor: Person, past: PastTicket) -> tuple[Ticket, str]:
         after=snapshot(existing),
     )
     return existing, "updated"
+
+
+# ------------------------------------------------------------------ many at once
+@transaction.atomic
+def import_tickets(*, actor: Person, pasts: list[PastTicket]) -> list[str | Invalid]:
+    """import_ticket for a chunk of an import, in order: for each past ticket its outcome
+    ("created", "updated", "unchanged") or the Invalid it was refused with.
+
+    The tickets new to CareDesk — most of any import — are written together: one INSERT each
+    for their rows, their opening entries, their search documents and their audit records,
+    exactly the rows import_ticket would write. A number already there (or met earlier in the
+    same chunk) goes through import_ticket itself, after them. A refused ticket writes nothing.
+    A failure of the database undoes the whole chunk (the caller may then try it one by one)."""
+    if not directory_policy.can_write_reference_data(actor):
+        raise PermissionDenied(_("Only administrators import tickets."))
+    outcomes: list[str | Invalid | None] = [None] * len(pasts)
+    there = set(
+        Ticket.objects.filter(number__in={p.number for p in pasts}).values_list("number", flat=True)
+    )
+    fresh: list[int] = []
+    again: list[int] = []
+    for i, past in enumerate(pasts):
+        if errors := _problems(past):
+            outcomes[i] = Invalid(fields=errors)
+        elif past.number in there:
+            again.append(i)
+        else:
+            there.add(past.number)
+            fresh.append(i)
+    if fresh:
+        _create_all(actor, [pasts[i] for i in fresh])
+        for i in fresh:
+            outcomes[i] = "created"
+    for i in again:
+        try:
+            outcomes[i] = import_ticket(actor=actor, past=pasts[i])[1]
+        except Invalid as exc:
+            outcomes[i] = exc
+    return outcomes  # type: ignore[return-value]
+
+
+def _create_all(actor: Person, pasts: list[PastTicket]) -> None:
+    now = clock.now()
+    made = Ticket.objects.bulk_create(
+        [Ticket(number=p.number, created_by=actor, updated_at=now, **_fields(p)) for p in pasts]
+    )
+    entries, documents = [], []
+    for ticket, past in zip(made, pasts, strict=True):
+        ticket.owner = past.owner  # loaded already: the search document names the owner
+        entries.append(
+            TimelineEntry(
+                ticket=ticket,
+                kind=EntryKind.OPENED,
+                actor=actor,
+                body=ticket.customer_voice,
+                public=True,
+                data={"owner": ticket.owner_id, "owner_name": past.owner.name, "imported": True},
+                at=past.opened_at,
+            )
+        )
+        documents.append(search.document_for(ticket.pk, with_comments=False, ticket=ticket))
+    TimelineEntry.objects.bulk_create(entries)
+    search.save_documents(documents)
+    last_of_year: dict[int, int] = {}
+    for past in pasts:
+        if own := _OWN_NUMBER.match(past.number):
+            year, last = int(own.group(1)), int(own.group(2))
+            last_of_year[year] = max(last, last_of_year.get(year, 0))
+    for year, last in last_of_year.items():
+        _advance_sequence(f"CD-{year}-{last:06d}")
+    audit.record_many(
+        actor=actor,
+        action="ticket.import",
+        changes=[(ticket, None, snapshot(ticket)) for ticket in made],
+    )
