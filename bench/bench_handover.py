@@ -16,9 +16,7 @@ bench/handover.md.
 
 import argparse
 import datetime as dt
-import json
 import os
-import subprocess
 import sys
 import time
 
@@ -28,9 +26,12 @@ from bench.bench_masks import Counted  # noqa: E402
 from bench.common import (  # noqa: E402
     ROOT,
     child_env,
+    emit_rows,
     fresh_database,
     machine_line,
     postgres_server,
+    rows_of,
+    run_child,
     save_rows,
     table,
 )
@@ -196,7 +197,7 @@ def child(backend: str, *, quick: bool) -> None:
             naive_q,
         )
     ]
-    print("ROWS " + json.dumps(rows))
+    emit_rows(rows)
 
 
 # ------------------------------------------------------------------ the parent
@@ -207,21 +208,9 @@ def run(quick: bool) -> list[dict]:
     with postgres_server() as server:
         for backend, key in (("SQLite", "sqlite"), ("PostgreSQL", "pg")):
             with fresh_database(key, server) as db_env:
-                env = child_env(db_env)
-                args = [sys.executable, __file__, "--child", backend]
-                out = subprocess.run(
-                    args + (["--quick"] if quick else []),
-                    env=env,
-                    cwd=ROOT,
-                    capture_output=True,
-                    text=True,
-                    timeout=3000,
-                )
-                lines = [ln for ln in out.stdout.splitlines() if ln.startswith("ROWS ")]
-                if out.returncode or not lines:
-                    sys.stderr.write(out.stdout[-3000:] + out.stderr[-3000:])
-                    raise SystemExit(f"hand-over benchmark on {backend} failed")
-                rows += json.loads(lines[-1][5:])
+                args = ["--child", backend, *(["--quick"] if quick else [])]
+                what = f"hand-over benchmark on {backend}"
+                rows += rows_of(run_child(__file__, args, child_env(db_env), what, timeout=3000))
     return rows
 
 

@@ -10,9 +10,7 @@ Starts its own PostgreSQL cluster; writes bench/scale.md.
 """
 
 import argparse
-import json
 import os
-import subprocess
 import sys
 import time
 
@@ -21,10 +19,13 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from bench.common import (  # noqa: E402
     ROOT,
     child_env,
+    emit_rows,
     fresh_database,
     machine_line,
     percentile,
     postgres_server,
+    rows_of,
+    run_child,
     save_rows,
     table,
 )
@@ -227,7 +228,7 @@ def child(backend: str, size: int, repeats: int) -> None:
             }
         )
         sys.stderr.write(f"  {label}: p50 {percentile(ms, 50):.1f} ms, p95 {p95:.1f} ms\n")
-    print("ROWS " + json.dumps(rows))
+    emit_rows(rows)
 
 
 # ------------------------------------------------------------------ the parent
@@ -242,21 +243,9 @@ def run(size: int, repeats: int, backends: list[str]) -> list[dict]:
         for key in backends:
             backend = BACKENDS[key]
             with fresh_database(key, server) as db_env:
-                args = [sys.executable, __file__, "--child", backend, "--size", str(size)]
-                args += ["--repeats", str(repeats)]
-                out = subprocess.run(
-                    args,
-                    env=child_env(db_env),
-                    cwd=ROOT,
-                    stdout=subprocess.PIPE,
-                    text=True,
-                    timeout=DEADLINE,
-                )
-                lines = [ln for ln in out.stdout.splitlines() if ln.startswith("ROWS ")]
-                if out.returncode or not lines:
-                    sys.stderr.write(out.stdout[-3000:])
-                    raise SystemExit(f"scale benchmark on {backend} failed")
-                rows += json.loads(lines[-1][5:])
+                args = ["--child", backend, "--size", str(size), "--repeats", str(repeats)]
+                what = f"scale benchmark on {backend}"
+                rows += rows_of(run_child(__file__, args, child_env(db_env), what, DEADLINE))
     return rows
 
 

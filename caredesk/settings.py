@@ -63,6 +63,10 @@ def database_from_url(url: str) -> dict:
         "PORT": str(parts.port or ""),
         "CONN_MAX_AGE": int(env_str("DATABASE_CONN_MAX_AGE", "60")),
         "CONN_HEALTH_CHECKS": True,
+        # No JIT: the visibility filter's cost estimate switched it on for queries that then
+        # spent most of their time compiling (bench/hotpaths.md: the hand-over report 3.5 →
+        # 1.0 s, the at-risk list 691 → 117 ms, the dashboard 2.7 → 1.2 s at 1,000,000 tickets).
+        "OPTIONS": {"options": "-c jit=off"},
     }
 
 

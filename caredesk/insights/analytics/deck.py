@@ -140,9 +140,11 @@ def build_deck(
     *,
     cases: list[dict[str, Any]],
     step: Step = no_step,
+    shared=None,
 ) -> None:
     """Write the deck to `target` (a path or a binary file), calling `step(label)` as each
-    section (see section_count) starts."""
+    section (see section_count) starts. `shared`: the figures the workbook shows too
+    (report.SharedFigures), when already computed."""
     _use_cjk_font()
     deck = Presentation()
     step(_("Slides: summary"))
@@ -156,15 +158,15 @@ def build_deck(
         _("Summary"),
         [
             f"{r['figure']}: {'—' if r['value'] is None else r['value']}"
-            for r in summary_rows(filters, viewer)
+            for r in (shared.summary if shared else summary_rows(filters, viewer))
         ],
     )
     step(_("Slides: typical problems"))
-    pareto = figures.complaints_pareto(filters, viewer)
+    pareto = shared.pareto if shared else figures.complaints_pareto(filters, viewer)
     if pareto:
         _image_slide(deck, _("Typical problems (Pareto)"), pareto_png(pareto))
     step(_("Slides: satisfaction"))
-    satisfaction = figures.satisfaction(filters, viewer, by="period")
+    satisfaction = shared.by_month if shared else figures.satisfaction(filters, viewer, by="period")
     if satisfaction:
         _image_slide(deck, _("Satisfaction per dimension"), satisfaction_png(satisfaction))
     voice, replay, lessons = _("Customer voice"), _("Event replay"), _("Lessons")

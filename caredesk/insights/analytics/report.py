@@ -2,6 +2,7 @@
 written into a folder under names that say the period and the scope. Learning cases arrive as
 plain dicts from the face that calls this (the cases app sits beside this one, not below)."""
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,26 @@ from caredesk.directory.models import Person
 from . import figures
 from .deck import Step, build_deck, no_step, section_count
 from .filters import Filters
-from .workbook import build_workbook
+from .workbook import build_workbook, summary_rows
+
+
+@dataclass(frozen=True)
+class SharedFigures:
+    """The figures both files show, computed once per pack: the summary (every headline
+    figure: withdrawal, complaint times, SLA compliance, leading indicators), the Pareto
+    rows and satisfaction by month."""
+
+    summary: list[dict[str, Any]]
+    pareto: list[dict[str, Any]]
+    by_month: list[dict[str, Any]]
+
+    @classmethod
+    def of(cls, filters: Filters, viewer: Person) -> "SharedFigures":
+        return cls(
+            summary=summary_rows(filters, viewer),
+            pareto=figures.complaints_pareto(filters, viewer),
+            by_month=figures.satisfaction(filters, viewer, by="period"),
+        )
 
 
 def pack_name(filters: Filters) -> str:
@@ -47,10 +67,11 @@ def write_report(
     written = []
     with translation.override(language):
         step(_("Workbook"))
+        shared = SharedFigures.of(filters, viewer)
         book = out_dir / f"{pack_name(filters)}.xlsx"
-        build_workbook(filters, viewer, str(book))
+        build_workbook(filters, viewer, str(book), shared=shared)
         written.append(book)
         slides = out_dir / f"{pack_name(filters)}.pptx"
-        build_deck(filters, viewer, str(slides), cases=cases or [], step=step)
+        build_deck(filters, viewer, str(slides), cases=cases or [], step=step, shared=shared)
         written.append(slides)
     return written

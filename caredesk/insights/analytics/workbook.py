@@ -190,18 +190,20 @@ def summary_rows(filters: Filters, viewer: Person) -> list[dict[str, Any]]:
     return rows
 
 
-def build_workbook(filters: Filters, viewer: Person, target) -> None:
+def build_workbook(filters: Filters, viewer: Person, target, *, shared=None) -> None:
     """Write the report workbook to `target` (a path or a binary file): summary, by category
-    with its Pareto chart, by partner, by engineer, satisfaction by month, and the raw rows."""
+    with its Pareto chart, by partner, by engineer, satisfaction by month, and the raw rows.
+    `shared`: the figures the deck shows too (report.SharedFigures), when already computed."""
+    summary = shared.summary if shared else summary_rows(filters, viewer)
     sheets = _Sheets(target)
     sheets.table(
         _("Summary"),
         [("figure", _("Figure"), "text"), ("value", _("Value"), "float")],
-        summary_rows(filters, viewer),
+        summary,
         title=_("Service report %(period)s") % {"period": filters.period.label},
     )
     name = _("By category")
-    rows = figures.complaints_pareto(filters, viewer)
+    rows = shared.pareto if shared else figures.complaints_pareto(filters, viewer)
     sheet, top = sheets.table(name, pareto_columns(), rows)
     _add_pareto_chart(sheets, sheet, name[:31], top, len(rows))
     sheets.table(
@@ -217,7 +219,7 @@ def build_workbook(filters: Filters, viewer: Person, target) -> None:
     sheets.table(
         _("Satisfaction"),
         satisfaction_columns(_("Month")),
-        figures.satisfaction(filters, viewer, by="period"),
+        shared.by_month if shared else figures.satisfaction(filters, viewer, by="period"),
     )
     sheets.table(
         _("Raw rows"),
