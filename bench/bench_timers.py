@@ -355,30 +355,39 @@ def lateness(backend: str, seconds: float, rate: int) -> dict:
     }
 
 
-def child(backend: str, quick: bool) -> None:
+PARTS = ("fire", "lateness", "escalation", "scale")
+
+
+def child(backend: str, quick: bool, only: set[str]) -> None:
     sizes = QUICK if quick else FULL
     _setup()
-    rows = [fire_rate(backend, sizes["fire"], 1)]
-    if backend == "PostgreSQL":
-        rows.append(fire_rate(backend, sizes["fire"], 3))
-    rows.append(lateness(backend, sizes["late_seconds"], sizes["rate"]))
-    for workers in (1, 3) if backend == "PostgreSQL" else (1,):
-        rows += escalation_rate(backend, sizes["p1_tickets"], workers)
-    rows += scaling(backend, sizes["scale"])
+    rows = []
+    if "fire" in only:
+        rows.append(fire_rate(backend, sizes["fire"], 1))
+        if backend == "PostgreSQL":
+            rows.append(fire_rate(backend, sizes["fire"], 3))
+    if "lateness" in only:
+        rows.append(lateness(backend, sizes["late_seconds"], sizes["rate"]))
+    if "escalation" in only:
+        for workers in (1, 3) if backend == "PostgreSQL" else (1,):
+            rows += escalation_rate(backend, sizes["p1_tickets"], workers)
+    if "scale" in only:
+        rows += scaling(backend, sizes["scale"])
     print("ROWS " + json.dumps(rows))
 
 
 # ------------------------------------------------------------------ the parent
 
 
-def run(quick: bool) -> list[dict]:
+def run(quick: bool, only: set[str], backends: set[str]) -> list[dict]:
     rows: list[dict] = []
     with postgres_server() as server:
         for backend, key in (("SQLite", "sqlite"), ("PostgreSQL", "pg")):
+            if key not in backends:
+                continue
             with fresh_database(key, server) as db_env:
-                args = [sys.executable, __file__, "--child", backend] + (
-                    ["--quick"] if quick else []
-                )
+                args = [sys.executable, __file__, "--child", backend, "--only", ",".join(only)]
+                args += ["--quick"] if quick else []
                 out = subprocess.run(
                     args, env=child_env(db_env), cwd=ROOT, capture_output=True, text=True
                 )
@@ -394,16 +403,34 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--child")
+    parser.add_argument(
+        "--only",
+        default=",".join(PARTS),
+        help="comma-separated parts to run (fire, lateness, escalation, scale); "
+        "a partial run prints its rows but leaves bench/timers.md alone",
+    )
+    parser.add_argument("--backends", default="sqlite,pg", help="sqlite, pg or both")
+    parser.add_argument("--p1-tickets", type=int, help="P1 tickets for the escalation rows")
     args = parser.parse_args()
+    only = {p for p in args.only.split(",") if p}
+    if only - set(PARTS):
+        parser.error(f"unknown parts: {', '.join(sorted(only - set(PARTS)))}")
+    if args.p1_tickets:  # the child reads it from its environment
+        os.environ["BENCH_P1_TICKETS"] = str(args.p1_tickets)
+    if os.environ.get("BENCH_P1_TICKETS"):
+        QUICK["p1_tickets"] = FULL["p1_tickets"] = int(os.environ["BENCH_P1_TICKETS"])
     if args.child:
-        child(args.child, args.quick)
+        child(args.child, args.quick, only)
         return
-    rows = run(args.quick)
+    rows = run(args.quick, only, {b for b in args.backends.split(",") if b})
     text = (
         f"# Timers benchmark{' (quick sizes)' if args.quick else ''}\n\n{machine_line()}\n\n"
         f"{table(rows)}\n"
     )
     print(text)
+    partial = only != set(PARTS) or args.backends != "sqlite,pg" or args.p1_tickets
+    if partial:
+        return  # a partial run is printed only: the saved rows and timers.md stay whole
     save_rows("timers", rows, quick=args.quick)
     if not args.quick:
         (ROOT / "bench" / "timers.md").write_text(text)

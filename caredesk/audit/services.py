@@ -47,9 +47,15 @@ def record(
 
 # ---- masks: one statement for the records of many objects changed together (a bulk of
 # masking rules), each record as `record` would write it.
-def record_many(*, actor, action: str, changes: list[tuple[Any, dict | None, dict | None]]) -> int:
+def record_many(
+    *,
+    actor,
+    action: str,
+    changes: list[tuple[Any, dict | None, dict | None]],
+    actions: list[str] | None = None,
+) -> int:
     """Append one record per (obj, before, after), in one INSERT per batch. Same transaction
-    rule as `record`."""
+    rule as `record`. `actions`, when given, names each change's action (else `action`)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record_many() must run inside the change's transaction")
     at = clock.now()
@@ -58,13 +64,13 @@ def record_many(*, actor, action: str, changes: list[tuple[Any, dict | None, dic
             at=at,
             actor_id=getattr(actor, "pk", None),
             actor_name=getattr(actor, "username", "") or "system",
-            action=action,
+            action=actions[i] if actions else action,
             object_type=type(obj).__name__,
             object_id=str(obj.pk),
             before=_canonical(before),
             after=_canonical(after),
         )
-        for obj, before, after in changes
+        for i, (obj, before, after) in enumerate(changes)
     ]
     AuditRecord.objects.bulk_create(rows, batch_size=2000)
     return len(rows)

@@ -173,25 +173,42 @@ def resume(ticket_id: int, now: dt.datetime, kinds: set[str] | None = None) -> N
     summarise(ticket_id, rows)
 
 
-@timers.handler(BREACH)
-def check_breach(action) -> str:
-    """Fired at the projected due time: if the clock really ran out, say so on the ticket."""
-    c = TicketClock.objects.select_related("calendar", "ticket").filter(pk=action.subject).first()
+@timers.batch_handler(BREACH)
+def check_breaches(actions) -> list[str]:
+    """Fired at the projected due times: each clock that really ran out says so on its ticket.
+    A worker pass's breaches are decided per ticket: its row locked first (as the ticket verbs
+    that move clocks lock it), its clocks read after the lock, its summary written once and its
+    entries and audit records in one INSERT each."""
     now = wallclock.now()
-    if c is None or c.state != ClockState.RUNNING or c.breached_at is not None:
-        return "skipped"
-    if elapsed(c, now) < c.target_seconds:
-        return "skipped"  # paused and resumed since: a newer timer watches it
-    c.breached_at = now
-    c.save(update_fields=["breached_at"])
-    summarise(c.ticket_id)
-    ticket_services.record_system_event(
-        ticket=c.ticket,
-        kind="clock_breached",
-        data={"clock": c.kind, "due_at": action.due_at.isoformat()},
-        public=False,
-    )
-    return "fired"
+    wanted = {int(a.subject) for a in actions if a.subject.isdigit()}
+    ticket_of = dict(TicketClock.objects.filter(pk__in=wanted).values_list("pk", "ticket_id"))
+    outcome: dict[int, str] = {}
+    tickets = Ticket.objects.select_for_update().filter(pk__in=set(ticket_of.values()))
+    for ticket in tickets.order_by("pk"):
+        rows = list(TicketClock.objects.select_related("calendar").filter(ticket_id=ticket.pk))
+        due = {a.pk: a for a in actions if ticket_of.get(int(a.subject)) == ticket.pk}
+        breached = []
+        for pk, action in due.items():
+            c = next((r for r in rows if r.pk == int(action.subject)), None)
+            if c is None or c.state != ClockState.RUNNING or c.breached_at is not None:
+                continue
+            if elapsed(c, now, WorkingTime.of(c.calendar)) < c.target_seconds:
+                continue  # paused and resumed since: a newer timer watches it
+            c.breached_at = now
+            c.save(update_fields=["breached_at"])
+            outcome[pk] = "fired"
+            breached.append((c, action))
+        if not breached:
+            continue
+        summarise(ticket.pk, rows)
+        ticket_services.record_system_events(
+            ticket=ticket,
+            happenings=[
+                ("clock_breached", {"clock": c.kind, "due_at": a.due_at.isoformat()}, False)
+                for c, a in breached
+            ],
+        )
+    return [outcome.get(a.pk, "skipped") for a in actions]
 
 
 @dataclass(frozen=True)

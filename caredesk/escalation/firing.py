@@ -273,7 +273,8 @@ def _customer_news(fired: list[_Due]) -> tuple[_Due | None, list[dict]]:
     return lead, others
 
 
-def _record(ticket: Ticket, d: _Due, reached: list[dict], now: dt.datetime, news: tuple) -> None:
+def _entry(d: _Due, reached: list[dict], now: dt.datetime, news: tuple) -> dict:
+    """What the timeline entry (and the audit record) of a fired step says."""
     step = d.step
     lead, also_called = news
     data = {
@@ -305,45 +306,58 @@ def _record(ticket: Ticket, d: _Due, reached: list[dict], now: dt.datetime, news
             for c in d.caught_up
         ],
     }
-    ticket_services.record_system_event(ticket=ticket, kind="escalated", data=data)
+    return data
 
 
-@timers.handler(STEP)
-def fire_step(action) -> str:
-    """A step's timer is due: decide it together with every other due step of the ticket's
-    chains, so a worker back from an outage fires one step per chain, not the whole ladder,
-    and tells each person once. Each step is decided once; its timer's later run skips."""
-    ticket_id = (
-        EscalationRun.objects.filter(pk=action.subject).values_list("ticket_id", flat=True).first()
-    )
-    if ticket_id is None:
-        return "skipped"
-    settled = timers.settled_outcome(action)
-    if settled is not None:
-        return settled  # decided together with an earlier step of this batch
+@timers.batch_handler(STEP)
+def fire_steps(actions) -> list[str]:
+    """A worker pass's due step timers, decided per ticket: each ticket's due steps together
+    (so a worker back from an outage fires one step per chain, not the whole ladder, and tells
+    each person once), its tickets taken in id order. Each step is decided once; a timer of a
+    step decided already (another worker's pass took the ticket first, or a rescheduled
+    duplicate) says what became of the step."""
     now = wallclock.now()
-    due = _due_steps(ticket_id, now)
-    mine = next(
-        (d for d in due.get(int(action.subject), ()) if d.index == action.payload["step"]), None
-    )
-    if mine is None:
-        # Decided already — by another worker's handler that took this ticket's lock first
-        # (settle skips rows locked in another batch): the step's state says what became of it.
-        state = (
-            EscalationRun.objects.filter(pk=action.subject)
-            .values_list("step_states", flat=True)
-            .first()
+    runs = {int(a.subject) for a in actions if a.subject.isdigit()}
+    ticket_of = dict(EscalationRun.objects.filter(pk__in=runs).values_list("pk", "ticket_id"))
+    mine = {a.pk for a in actions}
+    outcome: dict[int, str] = {}
+    for ticket_id in sorted(set(ticket_of.values())):
+        decided = _fire_ticket(ticket_id, now)
+        outcome.update(decided)
+        # The ticket's other due timers decided here are done, each with its step's outcome.
+        timers.settle({pk: o for pk, o in decided.items() if pk not in mine}, now=now)
+    undecided = [a for a in actions if a.pk not in outcome and int(a.subject) in ticket_of]
+    states = dict(
+        EscalationRun.objects.filter(pk__in={int(a.subject) for a in undecided}).values_list(
+            "pk", "step_states"
         )
-        decided = state[action.payload["step"]] if state else ""
-        return decided if decided in ("fired", "caught_up") else "skipped"
+    )
+    for a in undecided:
+        state = states.get(int(a.subject)) or []
+        index = a.payload["step"]
+        decided = state[index] if index < len(state) else ""
+        outcome[a.pk] = decided if decided in ("fired", "caught_up") else "skipped"
+    return [outcome.get(a.pk, "skipped") for a in actions]
+
+
+def _fire_ticket(ticket_id: int, now: dt.datetime) -> dict[int, str]:
+    """Decide every due step of one ticket's chains; their outcomes by timer id."""
+    due = _due_steps(ticket_id, now)
+    if not due:
+        return {}
     ticket = Ticket.objects.select_related("owner", "region__service_manager").get(pk=ticket_id)
     for items in due.values():
         _decide(ticket, items, now)
     fired = [d for items in due.values() for d in items if d.outcome == "fired"]
     reached = _notify(ticket, fired) if fired else {}
     news = _customer_news(fired)
-    for d in fired:
-        _record(ticket, d, reached.get((d.run.pk, d.index), []), now, news)
+    ticket_services.record_system_events(
+        ticket=ticket,
+        happenings=[
+            ("escalated", _entry(d, reached.get((d.run.pk, d.index), []), now, news), False)
+            for d in fired
+        ],
+    )
     for items in due.values():
         run = items[0].run
         for d in items:
@@ -351,9 +365,4 @@ def fire_step(action) -> str:
         if "pending" not in run.step_states:
             run.state, run.ended_at, run.end_reason = RunState.FINISHED, now, "all steps done"
         run.save(update_fields=["step_states", "state", "ended_at", "end_reason"])
-    # The other timers decided here are done, each with what became of its step.
-    timers.settle(
-        {d.action_id: d.outcome for items in due.values() for d in items if d is not mine},
-        now=now,
-    )
-    return mine.outcome
+    return {d.action_id: d.outcome for items in due.values() for d in items}

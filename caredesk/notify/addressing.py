@@ -8,8 +8,6 @@ A person with no email gets a message that fails visibly (dead letter)."""
 
 from dataclasses import dataclass
 
-from django.db.models import Q
-
 from caredesk.directory import refdata
 from caredesk.directory.models import Person
 
@@ -53,15 +51,22 @@ class Address:
         )
 
 
+def _active_endpoints() -> dict[str, list[Endpoint]]:
+    """The active endpoints by kind: reference data (they change a few times a year, and every
+    escalation step reads them), held per process and dropped on any write (NotifyConfig)."""
+    by_kind: dict[str, list[Endpoint]] = {}
+    for e in Endpoint.objects.filter(active=True).order_by("pk"):
+        by_kind.setdefault(e.kind, []).append(e)
+    return by_kind
+
+
 def endpoint_for(kind: str, organisation_id: int | None) -> Endpoint | None:
     """The active endpoint of `kind` nearest to the organisation: its own, a parent's, else a
     global one (no organisation)."""
     lineage = list(refdata.lineage(organisation_id)) if organisation_id is not None else []
-    candidates = list(
-        Endpoint.objects.filter(kind=kind, active=True).filter(
-            Q(organisation_id__in=lineage) | Q(organisation__isnull=True)
-        )
-    )
+    within = {*lineage, None}
+    active = refdata.get("notify-endpoints", _active_endpoints).get(kind, ())
+    candidates = [e for e in active if e.organisation_id in within]
     if not candidates:
         return None
     rank = {org_id: i for i, org_id in enumerate(lineage)}

@@ -9,7 +9,11 @@ class NotifyConfig(AppConfig):
 
     def ready(self) -> None:
         from caredesk import loops
+        from caredesk.directory import refdata
 
         from .delivery import deliver_due
+        from .models import Endpoint
 
         loops.register("outbox", deliver_due, order=20)
+        # Addressing reads the active endpoints from the reference-data copy (addressing.py).
+        refdata.watch(Endpoint)

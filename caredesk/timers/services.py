@@ -143,7 +143,8 @@ def _perform(ids: list[int], worker: str, now: dt.datetime, *, isolate: bool) ->
         rows = list(claiming.locked_claims(DueAction, ids, worker).filter(done_at__isnull=True))
         claimed = rows
         if not isolate:
-            for kind in {r.kind for r in rows} & set(_batch_handlers):
+            # Kinds in a fixed order, so two workers take their rows' locks in one order.
+            for kind in sorted({r.kind for r in rows} & set(_batch_handlers)):
                 mine = [r for r in rows if r.kind == kind]
                 for row, outcome in zip(mine, _batch_handlers[kind](mine), strict=True):
                     outcomes.setdefault(outcome, []).append(row.pk)

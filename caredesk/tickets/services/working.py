@@ -372,6 +372,39 @@ def record_system_event(
     return entry
 
 
+def record_system_events(
+    *, ticket: Ticket, happenings: list[tuple[str, dict, bool]]
+) -> list[TimelineEntry]:
+    """Several things CareDesk did to one ticket at once (the escalation steps and clock
+    breaches a worker pass decided together), as record_system_event tells each — but on a
+    ticket the caller already holds locked (lock_ticket), in one INSERT of timeline entries,
+    one new version and one INSERT of audit records. `happenings`: (kind, data, public)."""
+    if not happenings:
+        return []
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("record_system_events() must run inside the change's transaction")
+    for kind, _data, _public in happenings:
+        if kind not in SYSTEM_KINDS:
+            raise ValueError(f"{kind!r} is not a system event")
+    now = clock.now()
+    entries = TimelineEntry.objects.bulk_create(
+        [
+            TimelineEntry(ticket=ticket, kind=kind, actor=None, public=public, data=data, at=now)
+            for kind, data, public in happenings
+        ]
+    )
+    save(ticket)
+    for kind, data, _public in happenings:
+        emit(EventKind(f"ticket.{kind}"), ticket, None, **data)
+    audit.record_many(
+        actor=None,
+        action="",
+        changes=[(ticket, None, data) for _kind, data, _public in happenings],
+        actions=[f"ticket.{kind}" for kind, _data, _public in happenings],
+    )
+    return entries
+
+
 WORK_KINDS = {
     EntryKind.VISIT_PLANNED,
     EntryKind.VISIT_CANCELLED,
