@@ -18,6 +18,12 @@ pytestmark = pytest.mark.django_db
 PRODUCTS = "代码,名称\nims,IP多媒体子系统\n,无代码\nvolte,VoLTE\n"
 
 
+def _admin(cast) -> ApiClient:
+    client = ApiClient(cast.admin)
+    client.client.cookies["django_language"] = "en"
+    return client
+
+
 def _upload(client: ApiClient, content: bytes, name: str, kind: str, **fields):
     data = {"kind": kind, "file": SimpleUploadedFile(name, content), **fields}
     return client.client.post("/api/v1/imports", data)
@@ -38,7 +44,7 @@ def _xlsx(rows: list[list]) -> bytes:
 
 
 def test_a_csv_with_a_bad_row_checked_confirmed_and_imported(cast):
-    admin = ApiClient(cast.admin)
+    admin = _admin(cast)
     answer = _upload(admin, PRODUCTS.encode("gb18030"), "products.csv", "products")
     assert answer.status_code == 201, answer.content
     body = answer.json()
@@ -90,7 +96,7 @@ def test_a_csv_with_a_bad_row_checked_confirmed_and_imported(cast):
 
 
 def test_an_xlsx_with_a_header_mapping_and_the_uploads_choice_kept(cast):
-    admin = ApiClient(cast.admin)
+    admin = _admin(cast)
     content = _xlsx(
         [
             ["区域代码", "name", "name_en", "office", "service_manager"],
@@ -117,7 +123,7 @@ def test_an_xlsx_with_a_header_mapping_and_the_uploads_choice_kept(cast):
 
 
 def test_an_xlsx_of_people_with_every_row_good_imports_without_choosing(cast):
-    admin = ApiClient(cast.admin)
+    admin = _admin(cast)
     content = _xlsx(
         [["用户名", "姓名", "角色", "组织"], ["new.one", "新人", "engineer", "江南代表处"]]
     )
@@ -140,7 +146,7 @@ def test_an_xlsx_of_people_with_every_row_good_imports_without_choosing(cast):
     ],
 )
 def test_bad_uploads_answer_422_naming_the_field(cast, name, content, kind, field):
-    answer = _upload(ApiClient(cast.admin), content, name, kind)
+    answer = _upload(_admin(cast), content, name, kind)
     assert answer.status_code == 422, answer.content
     assert field in answer.json()["error"]["fields"]
     assert not ImportRun.objects.exists()
@@ -148,13 +154,13 @@ def test_bad_uploads_answer_422_naming_the_field(cast, name, content, kind, fiel
 
 def test_a_file_over_the_limit_is_refused_and_nothing_kept(cast, monkeypatch):
     monkeypatch.setattr(import_runs, "MAX_BYTES", 20)
-    answer = _upload(ApiClient(cast.admin), PRODUCTS.encode(), "p.csv", "products")
+    answer = _upload(_admin(cast), PRODUCTS.encode(), "p.csv", "products")
     assert answer.status_code == 422 and "MB" in answer.json()["error"]["fields"]["file"]
     assert not ImportRun.objects.exists()
 
 
 def test_a_bad_mapping_and_a_missing_file_are_field_errors(cast):
-    admin = ApiClient(cast.admin)
+    admin = _admin(cast)
     bad = _upload(admin, PRODUCTS.encode(), "p.csv", "products", mapping=["no equals sign"])
     assert bad.status_code == 422 and "mapping" in bad.json()["error"]["fields"]
     missing = admin.client.post("/api/v1/imports", {"kind": "products"})
@@ -178,4 +184,4 @@ def test_nobody_but_an_administrator_reaches_an_import(cast):
         assert client.get(f"/imports/{run.pk}").status_code == 404
         assert client.post(f"/imports/{run.pk}/confirm").status_code == 404
     assert ImportRun.objects.count() == 1
-    assert ApiClient(cast.admin).get(f"/imports/{run.pk + 1000}").status_code == 404
+    assert _admin(cast).get(f"/imports/{run.pk + 1000}").status_code == 404
