@@ -28,10 +28,12 @@ from caredesk.insights.analytics.api import router as reports_router  # reports
 from caredesk.insights.cases.api import router as cases_router  # learning cases
 from caredesk.insights.handover.api import router as handover_router  # handover
 from caredesk.insights.risk.api import router as risk_router  # early warning
+from caredesk.runtime.import_api import router as imports_router  # imports
 from caredesk.satisfaction.api import router as satisfaction_router
 from caredesk.stakeholders.api import router as stakeholders_router
 from caredesk.tickets.api import router as tickets_router
 from caredesk.web.apidocs import OfflineSwagger
+from caredesk.web.export_api import router as exports_router  # exports
 
 
 class BearerToken(HttpBearer):
@@ -213,6 +215,8 @@ def on_404(request, exc):
     return error_response(request, 404, "not_found", "Not found.")
 
 
+# First: its /tickets/export, /surveys/export… come before the apps' /tickets/{ticket_id}.
+api.add_router("/", exports_router)  # exports
 api.add_router("/", directory_router)
 api.add_router("/", tickets_router)
 api.add_router("/", escalation_router)
@@ -225,6 +229,7 @@ api.add_router("/", cases_router)  # learning cases
 api.add_router("/", reports_router)  # reports
 api.add_router("/", risk_router)  # early warning
 api.add_router("/", attachments_router)
+api.add_router("/", imports_router)  # imports
 
 
 class ErrorShapeMiddleware:

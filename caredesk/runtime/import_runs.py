@@ -73,11 +73,18 @@ def _as_file(file_name: str, content: bytes) -> Iterator[Path]:
 
 
 def upload_import(
-    *, actor: Person, kind: str, file_name: str, content: bytes, mapping_lines: list[str]
+    *,
+    actor: Person,
+    kind: str,
+    file_name: str,
+    content: bytes,
+    mapping_lines: list[str],
+    skip_bad_rows: bool = False,
 ) -> ImportRun:
     """Keep an uploaded file for the worker to check. Refused (422, every field named): an
     unknown kind, an empty or too large file, a type other than xlsx or CSV, a mapping that
-    is not HEADER=COLUMN lines, a file whose header lacks a required column."""
+    is not HEADER=COLUMN lines, a file whose header lacks a required column. `skip_bad_rows`
+    is the uploader's choice kept for the confirmation (the API's; the check ignores it)."""
     _require_admin(actor)
     errors: dict[str, str] = {}
     if kind not in imports.KINDS:
@@ -107,6 +114,7 @@ def upload_import(
             content=content,
             size=len(content),
             mapping=mapping,
+            skip_bad_rows=skip_bad_rows,
             preview={"columns": head.columns, "sources": head.sources, "rows": head.rows},
             rows_total=head.estimate,
             created_by=actor,
@@ -116,7 +124,13 @@ def upload_import(
             actor=actor,
             action="import.upload",
             obj=run,
-            after={"kind": kind, "file": run.file_name, "size": run.size, "mapping": mapping},
+            after={
+                "kind": kind,
+                "file": run.file_name,
+                "size": run.size,
+                "mapping": mapping,
+                "skip_bad_rows": skip_bad_rows,
+            },
         )
     return run
 

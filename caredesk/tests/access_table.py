@@ -45,6 +45,8 @@ ADMIN_201 = row("        403 403 403 403 403 403 403 403 403 403 403 403 403 201
 ADMIN_200 = row("        403 403 403 403 403 403 403 403 403 403 403 403 403 200 401")
 ADMIN_204 = row("        403 403 403 403 403 403 403 403 403 403 403 403 403 204 401")
 OFFICE_200 = row("       403 403 403 403 403 403 403 403 403 200 200 200 200 200 401")
+# imports: an upload is the administrator's; anyone else finds no run (404), as on the page
+ADMIN_RUN_200 = row("    404 404 404 404 404 404 404 404 404 404 404 404 404 200 401")
 STAFF_200 = row("        403 403 403 403 200 200 200 200 200 200 200 200 200 200 401")
 
 # ---- a ticket: L is seen by its customers (y, x), the office's staff, the partner working it.
@@ -537,6 +539,18 @@ API = {
         MASK_REMOVE_OWN,
         MASK_REMOVE_OTHER,
     ),
+    # ---- exports: the list's rows as a file, for whoever reads the list ----
+    ("GET", "/api/v1/tickets/export"): ("api_ticket_export", ALL_200, None),
+    ("GET", "/api/v1/complaints/export"): ("api_complaint_export", ALL_200, None),
+    ("GET", "/api/v1/masks/export"): ("api_mask_export", ALL_200, None),
+    ("GET", "/api/v1/surveys/export"): ("api_survey_export", OFFICE_200, None),
+    # ---- end of exports ----
+    # ---- imports ----
+    ("POST", "/api/v1/imports"): ("api_import_upload", ADMIN_201, None),
+    ("GET", "/api/v1/imports"): ("api_imports", ADMIN_200, None),
+    ("GET", "/api/v1/imports/{run_id}"): ("api_import_run", ADMIN_RUN_200, None),
+    ("POST", "/api/v1/imports/{run_id}/confirm"): ("api_import_confirm", ADMIN_RUN_200, None),
+    # ---- end of imports ----
     # ---- handover ----
     ("GET", "/api/v1/handover"): ("handover", HANDOVER_OWN, HANDOVER_OTHER),
     ("GET", "/api/v1/handover/notices/{notice_id}"): ("handover_notice", NOTICE_OWN, NOTICE_OTHER),

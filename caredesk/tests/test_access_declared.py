@@ -54,6 +54,7 @@ from caredesk.insights.risk.models import RiskAlert  # early warning
 from caredesk.notify.models import Message
 from caredesk.runtime import import_runs  # imports
 from caredesk.runtime.heartbeat import Heart
+from caredesk.runtime.models import ImportRun, ImportStatus  # imports
 from caredesk.satisfaction.tests import factories as survey_factories
 from caredesk.stakeholders import services as map_services
 from caredesk.tickets import services
@@ -698,6 +699,8 @@ def _api_calls(world, c, obj):
         "map_remove": lambda: c.delete(f"/stakeholders/{entry.pk}"),
         # satisfaction
         **_survey_api_calls(world, c, obj),
+        **_import_api_calls(world, c),  # imports
+        **_export_api_calls(c),  # exports
         **_complaint_calls(world, c, obj),
         **_case_api_calls(world, c, obj),  # learning cases
         # masks
@@ -1126,6 +1129,32 @@ def _import_run(world):
         content=b"code,name\nims,IMS\n",
         mapping_lines=[],
     )
+
+
+def _checked_import_run(world):
+    """A file the worker has checked and found good, waiting to be confirmed."""
+    run = _import_run(world)
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportStatus.CHECKED)
+    return run
+
+
+def _import_api_calls(world, c):
+    upload = {"kind": "products", "file": SimpleUploadedFile("p.csv", b"code,name\nx,X\n")}
+    return {
+        "api_import_upload": lambda: c.client.post("/api/v1/imports", upload),
+        "api_imports": lambda: c.get("/imports"),
+        "api_import_run": lambda: c.get(f"/imports/{_import_run(world).pk}"),
+        "api_import_confirm": lambda: c.post(f"/imports/{_checked_import_run(world).pk}/confirm"),
+    }
+
+
+def _export_api_calls(c):
+    return {
+        "api_ticket_export": lambda: c.get("/tickets/export?status="),
+        "api_complaint_export": lambda: c.get("/complaints/export?scope=all&status=all"),
+        "api_mask_export": lambda: c.get("/masks/export?format=xlsx"),
+        "api_survey_export": lambda: c.get("/surveys/export"),
+    }
 
 
 def _import_page_calls(world, s):

@@ -45,7 +45,7 @@ def queue_filters(request) -> tuple[str, str, str, str]:
     return scope, status, category, severity
 
 
-def _all_rows(person, scope, status, category, severity):
+def export_rows(person, scope, status, category, severity):
     """Every complaint of the queue's filters, page after page of the queue's own selector."""
     after = None
     while True:
@@ -74,14 +74,9 @@ def _all_rows(person, scope, status, category, severity):
         after = selectors.parse_cursor(selectors.cursor_of(page[-1], status), status)
 
 
-@login_required
-def complaint_export(request, fmt):
-    """The queue as CSV or xlsx, with its filters, every complaint the reader may see."""
-    person = request.user
-    if person.is_customer:
-        return _not_found(request)
-    filters = queue_filters(request)
-    header = [
+def export_header() -> list[str]:
+    """The columns of a complaint export (the page's and the API's)."""
+    return [
         _("Number"),
         _("Severity"),
         _("Status"),
@@ -91,8 +86,17 @@ def complaint_export(request, fmt):
         _("Handler"),
         _("Received"),
     ]
+
+
+@login_required
+def complaint_export(request, fmt):
+    """The queue as CSV or xlsx, with its filters, every complaint the reader may see."""
+    person = request.user
+    if person.is_customer:
+        return _not_found(request)
+    filters = queue_filters(request)
     return export_response(
-        fmt, name="complaints", header=header, rows=lambda: _all_rows(person, *filters)
+        fmt, name="complaints", header=export_header(), rows=lambda: export_rows(person, *filters)
     )
 
 

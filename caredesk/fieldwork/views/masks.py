@@ -94,7 +94,23 @@ def mask_list(request):
     return render(request, "fieldwork/masks.html", context)
 
 
-def _export_rows(rules):
+def export_header() -> list[str]:
+    """The columns of a masking-rule export (the page's and the API's)."""
+    return [
+        _("Rule"),
+        _("Customer"),
+        _("Network elements"),
+        _("Matches"),
+        _("Reason"),
+        _("Owner"),
+        _("Change"),
+        _("From"),
+        _("Until"),
+        _("Status"),
+    ]
+
+
+def export_rows(rules):
     for r in rules.iterator(chunk_size=EXPORT_CHUNK):
         yield [
             r.number,
@@ -114,19 +130,9 @@ def _export_rows(rules):
 def mask_export(request, fmt):
     """The list as CSV or xlsx, with its filters: every rule the reader may see, streamed."""
     rules = selectors.rules_visible_to(request.user, **_list_filters(request))
-    header = [
-        _("Rule"),
-        _("Customer"),
-        _("Network elements"),
-        _("Matches"),
-        _("Reason"),
-        _("Owner"),
-        _("Change"),
-        _("From"),
-        _("Until"),
-        _("Status"),
-    ]
-    return export_response(fmt, name="masks", header=header, rows=lambda: _export_rows(rules))
+    return export_response(
+        fmt, name="masks", header=export_header(), rows=lambda: export_rows(rules)
+    )
 
 
 def _render_rule(request, rule, *, form=None, status=200):

@@ -77,7 +77,25 @@ def surveys(request):
 EXPORT_CHUNK = 2000
 
 
-def _export_rows(surveys):
+def export_header() -> list[str]:
+    """The columns of a survey export (the page's and the API's)."""
+    return [
+        _("Sent"),
+        _("About"),
+        _("Ticket"),
+        _("Customer"),
+        _("Contact"),
+        _("Engineer"),
+        _("Office"),
+        _("Answered"),
+        *(str(Answer._meta.get_field(d).verbose_name) for d in DIMENSIONS),
+        _("Problem solved"),
+        _("Low score"),
+        _("Comment"),
+    ]
+
+
+def export_rows(surveys):
     for s in surveys.iterator(chunk_size=EXPORT_CHUNK):
         answer = getattr(s, "answer", None) if s.answered_at else None
         yield [
@@ -107,21 +125,9 @@ def survey_export(request, fmt):
         .select_related(*selectors.RELATED)
         .order_by("-id")
     )
-    header = [
-        _("Sent"),
-        _("About"),
-        _("Ticket"),
-        _("Customer"),
-        _("Contact"),
-        _("Engineer"),
-        _("Office"),
-        _("Answered"),
-        *(str(Answer._meta.get_field(d).verbose_name) for d in DIMENSIONS),
-        _("Problem solved"),
-        _("Low score"),
-        _("Comment"),
-    ]
-    return export_response(fmt, name="surveys", header=header, rows=lambda: _export_rows(surveys))
+    return export_response(
+        fmt, name="surveys", header=export_header(), rows=lambda: export_rows(surveys)
+    )
 
 
 def _halves() -> list[str]:

@@ -13,7 +13,8 @@ from .queue import queue_filters
 CHUNK = 2000
 
 
-def _header() -> list[str]:
+def export_header() -> list[str]:
+    """The columns of a ticket export (the pages' and the API's)."""
     return [
         _("Number"),
         _("Severity"),
@@ -56,7 +57,9 @@ def queue_export(request, fmt):
     if request.user.is_customer:
         return portal_export(request, fmt)
     tickets = _queue_tickets(request)
-    return export_response(fmt, name="tickets", header=_header(), rows=lambda: ticket_rows(tickets))
+    return export_response(
+        fmt, name="tickets", header=export_header(), rows=lambda: ticket_rows(tickets)
+    )
 
 
 @login_required
@@ -65,5 +68,5 @@ def portal_export(request, fmt):
     filters = selectors.TicketFilters(status="open" if show == "open" else None)
     tickets = selectors.tickets_visible_to(request.user, filters)
     return export_response(
-        fmt, name="requests", header=_header(), rows=lambda: ticket_rows(tickets)
+        fmt, name="requests", header=export_header(), rows=lambda: ticket_rows(tickets)
     )
