@@ -185,30 +185,36 @@ def check_breaches(actions) -> list[str]:
     outcome: dict[int, str] = {}
     tickets = Ticket.objects.select_for_update().filter(pk__in=set(ticket_of.values()))
     for ticket in tickets.order_by("pk"):
-        rows = list(TicketClock.objects.select_related("calendar").filter(ticket_id=ticket.pk))
         due = {a.pk: a for a in actions if ticket_of.get(int(a.subject)) == ticket.pk}
-        breached = []
-        for pk, action in due.items():
-            c = next((r for r in rows if r.pk == int(action.subject)), None)
-            if c is None or c.state != ClockState.RUNNING or c.breached_at is not None:
-                continue
-            if elapsed(c, now, WorkingTime.of(c.calendar)) < c.target_seconds:
-                continue  # paused and resumed since: a newer timer watches it
-            c.breached_at = now
-            c.save(update_fields=["breached_at"])
-            outcome[pk] = "fired"
-            breached.append((c, action))
-        if not breached:
-            continue
-        summarise(ticket.pk, rows)
-        ticket_services.record_system_events(
-            ticket=ticket,
-            happenings=[
-                ("clock_breached", {"clock": c.kind, "due_at": a.due_at.isoformat()}, False)
-                for c, a in breached
-            ],
-        )
+        with timers.traced_as(due.values()):
+            _breach_ticket(ticket, due, now, outcome)
     return [outcome.get(a.pk, "skipped") for a in actions]
+
+
+def _breach_ticket(ticket: Ticket, due: dict, now: dt.datetime, outcome: dict[int, str]) -> None:
+    """One ticket's due breach timers (its row locked already): mark what really ran out."""
+    rows = list(TicketClock.objects.select_related("calendar").filter(ticket_id=ticket.pk))
+    breached = []
+    for pk, action in due.items():
+        c = next((r for r in rows if r.pk == int(action.subject)), None)
+        if c is None or c.state != ClockState.RUNNING or c.breached_at is not None:
+            continue
+        if elapsed(c, now, WorkingTime.of(c.calendar)) < c.target_seconds:
+            continue  # paused and resumed since: a newer timer watches it
+        c.breached_at = now
+        c.save(update_fields=["breached_at"])
+        outcome[pk] = "fired"
+        breached.append((c, action))
+    if not breached:
+        return
+    summarise(ticket.pk, rows)
+    ticket_services.record_system_events(
+        ticket=ticket,
+        happenings=[
+            ("clock_breached", {"clock": c.kind, "due_at": a.due_at.isoformat()}, False)
+            for c, a in breached
+        ],
+    )
 
 
 @dataclass(frozen=True)

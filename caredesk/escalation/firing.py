@@ -322,7 +322,11 @@ def fire_steps(actions) -> list[str]:
     mine = {a.pk for a in actions}
     outcome: dict[int, str] = {}
     for ticket_id in sorted(set(ticket_of.values())):
-        decided = _fire_ticket(ticket_id, now)
+        its = [
+            a for a in actions if a.subject.isdigit() and ticket_of.get(int(a.subject)) == ticket_id
+        ]
+        with timers.traced_as(its):
+            decided = _fire_ticket(ticket_id, now)
         outcome.update(decided)
         # The ticket's other due timers decided here are done, each with its step's outcome.
         timers.settle({pk: o for pk, o in decided.items() if pk not in mine}, now=now)

@@ -6,6 +6,7 @@ worker killed mid-batch leaves nothing half-done: its claim expires and another 
 the whole batch, and a row already done is never done again.
 """
 
+import contextlib
 import datetime as dt
 import logging
 from collections.abc import Callable
@@ -47,6 +48,12 @@ def batch_handler(kind: str) -> Callable[[BatchHandler], BatchHandler]:
         return fn
 
     return register
+
+
+def traced_as(actions) -> contextlib.AbstractContextManager[None]:
+    """For a batch handler: the work it does for some of its rows (one ticket's, say) under the
+    request id of the first of them that has one, as a row handled alone runs under its own."""
+    return tracing.bound(next((a.request_id for a in actions if a.request_id), ""))
 
 
 def schedule(*, kind: str, subject: str | int, due_at: dt.datetime, payload=None) -> DueAction:
