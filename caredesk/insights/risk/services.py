@@ -116,13 +116,18 @@ def rescore_dirty(*, worker: str, batch: int, lease: dt.timedelta) -> int:
     # ticket and waits to mark it, while the scores' ticket keys wait at commit for that ticket.
     # Killed in between, a mark stays and the ticket is scored once more (no second alert:
     # crossing reads the kept score). A mark is cleared only as it was read; a chunk keeps
-    # each statement's OR short.
+    # each statement's OR short. A mark another transaction holds is being marked again (it
+    # will not match as read) and is skipped, not waited for: a DELETE of many rows took their
+    # locks in the table's order and deadlocked with a worker's pass marking its tickets in
+    # id order.
     items = list(marks.items())
     for i in range(0, len(items), CLEAR_CHUNK):
         done = Q(pk__in=[])
         for pk, marked in items[i : i + CLEAR_CHUNK]:
             done |= Q(pk=pk, marked_at=marked, claimed_by=worker)
-        RiskDirty.objects.filter(done).delete()
+        with transaction.atomic():
+            free = RiskDirty.objects.select_for_update(skip_locked=True).filter(done)
+            RiskDirty.objects.filter(pk__in=list(free.values_list("pk", flat=True))).delete()
     return len(tickets)
 
 
