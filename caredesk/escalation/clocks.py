@@ -184,8 +184,9 @@ def check_breaches(actions) -> list[str]:
     ticket_of = dict(TicketClock.objects.filter(pk__in=wanted).values_list("pk", "ticket_id"))
     outcome: dict[int, str] = {}
     tickets = Ticket.objects.select_for_update().filter(pk__in=set(ticket_of.values()))
+    by_ticket = timers.grouped(actions, ticket_of)
     for ticket in tickets.order_by("pk"):
-        due = {a.pk: a for a in actions if ticket_of.get(int(a.subject)) == ticket.pk}
+        due = {a.pk: a for a in by_ticket.get(ticket.pk, [])}
         with timers.traced_as(due.values()):
             _breach_ticket(ticket, due, now, outcome)
     return [outcome.get(a.pk, "skipped") for a in actions]

@@ -56,6 +56,17 @@ def traced_as(actions) -> contextlib.AbstractContextManager[None]:
     return tracing.bound(next((a.request_id for a in actions if a.request_id), ""))
 
 
+def grouped(actions, owner_of: dict[int, int]) -> dict[int, list[DueAction]]:
+    """A batch's rows by the owner of their subject (a run's or a clock's ticket, say), read in
+    one pass; rows whose subject has no owner are left out."""
+    groups: dict[int, list[DueAction]] = {}
+    for a in actions:
+        owner = owner_of.get(int(a.subject)) if a.subject.isdigit() else None
+        if owner is not None:
+            groups.setdefault(owner, []).append(a)
+    return groups
+
+
 def schedule(*, kind: str, subject: str | int, due_at: dt.datetime, payload=None) -> DueAction:
     """Queue an action; call inside the transaction of the change that makes it due."""
     return DueAction.objects.create(
