@@ -26,8 +26,9 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from bench import peer_project  # noqa: E402
+from bench import djangofloor, peer_project  # noqa: E402
 from bench.common import (  # noqa: E402
+    OUT,
     ROOT,
     child_env,
     fresh_database,
@@ -40,6 +41,16 @@ from bench.common import (  # noqa: E402
 
 SIZES = {"full": (100_000, 20.0), "quick": (2_000, 3.0)}  # tickets, seconds per operation
 CLIENTS, WORKERS = 4, 2
+FLOOR_RECORDING = OUT / "peer-floor-recording.pickle"
+FLOOR_GOAL = 0.60  # the issue's goal: CareDesk at ≥ 60 % of the bare-Django floor
+CREATE_BODY = {
+    "product": "core",
+    "region": "lakeside",
+    "severity": "P3",
+    "title": "基站告警",
+    "customer_voice": "今天早上开始基站断网，核心网出现大量告警。",
+    "channel": "phone",
+}
 
 
 # ------------------------------------------------------------------ CareDesk's data (a child)
@@ -64,7 +75,12 @@ def setup_caredesk(size: int) -> None:
     browser = Client()
     browser.force_login(manager)
     lakeside = Person.objects.get(username="customer.y").organisation_id
-    info = {"token": key, "session": browser.cookies["sessionid"].value, "customer": lakeside}
+    session = browser.cookies["sessionid"].value
+    info = {"token": key, "session": session, "customer": lakeside}
+    OUT.mkdir(parents=True, exist_ok=True)
+    info["statements"] = djangofloor.record(
+        key, session, {**CREATE_BODY, "customer_org": lakeside}, FLOOR_RECORDING
+    )
     print("SETUP " + json.dumps(info))
 
 
@@ -167,15 +183,7 @@ def _row(operation, size, ours: dict, theirs: dict | None, baseline_name="django
 
 
 def caredesk_ops(info: dict):
-    body = {
-        "customer_org": info["customer"],
-        "product": "core",
-        "region": "lakeside",
-        "severity": "P3",
-        "title": "基站告警",
-        "customer_voice": "今天早上开始基站断网，核心网出现大量告警。",
-        "channel": "phone",
-    }
+    body = {**CREATE_BODY, "customer_org": info["customer"]}
 
     async def create(c, n):
         return await c.post("/api/v1/tickets", json={**body, "title": f"基站告警 {n}"})
@@ -198,6 +206,23 @@ def caredesk_ops(info: dict):
 
     headers = {"Authorization": f"Bearer {info['token']}"}
     return headers, create, listing, view, mix
+
+
+def floor_op(operation: str):
+    async def replay(c, n):
+        return await c.post(f"/floor/{operation}")
+
+    return replay
+
+
+def _floor_row(operation: str, size: str, ours: dict, floor: dict, statements: int) -> dict:
+    what = f"  the same {statements} statements and bytes from a bare Django view"
+    row = _row(what, size, ours, floor, "bare-Django floor")
+    row["floor_p95"] = percentile(floor["latencies"], 95)
+    for q in (50, 95, 99):  # this row's latencies are the floor's own
+        row[f"p{q}"] = percentile(floor["latencies"], q)
+    row["floor_of"] = operation
+    return row
 
 
 def peer_ops(info: dict):
@@ -264,23 +289,40 @@ def run(quick: bool) -> list[dict]:
         our_env["CAREDESK_ALLOWED_HOSTS"] = "127.0.0.1,localhost"
         o_headers, o_create, o_list, o_view, o_mix = caredesk_ops(ours_info)
         p_headers, p_create, p_list, p_view = peer_ops(peer_info)
+        floor_env = {**our_env, "DJANGO_SETTINGS_MODULE": "bench.floor_settings"}
+        floor_env[djangofloor.RECORDING_ENV] = str(FLOOR_RECORDING)
+        counts = ours_info["statements"]
         label = f"{size:,} tickets, {CLIENTS} clients, {WORKERS} workers"
         py = str(peer_project.python())
         with (
             gunicorn(sys.executable, "caredesk.wsgi", our_env, ROOT, WORKERS) as ours,
+            gunicorn(sys.executable, "caredesk.wsgi", floor_env, ROOT, WORKERS) as floor,
             gunicorn(py, "peerproj.wsgi", peer_env, peer_project.PROJECT, WORKERS) as peer,
         ):
             created = measure(ours, o_create, seconds, o_headers)
+            bare = measure(floor, floor_op("create"), seconds, {})
+            wrote = djangofloor.floor_tickets(ours_db["DATABASE_URL"])
+            served = len(bare["latencies"]) - bare["errors"] + 1  # and the warm-up call
+            if wrote != served:
+                raise SystemExit(f"the floor's creates wrote {wrote} tickets for {served} calls")
             theirs = measure(peer, p_create, seconds, p_headers)
-            rows.append(_row("create a ticket through the API", label, created, theirs))
+            op = "create a ticket through the API"
+            rows.append(_row(op, label, created, theirs))
+            rows.append(_floor_row(op, label, created, bare, counts["create"]))
             listed = measure(ours, o_list, seconds, o_headers)
+            bare = measure(floor, floor_op("list"), seconds, {})
             theirs_list = measure(peer, p_list, seconds, {})
-            rows.append(_row("staff list of open tickets, 25 rows", label, listed, theirs_list))
+            op = "staff list of open tickets, 25 rows"
+            rows.append(_row(op, label, listed, theirs_list))
+            rows.append(_floor_row(op, label, listed, bare, counts["list"]))
             number = created["last"].json()["number"]
             peer_id = theirs["last"].json()["id"]
             viewed = measure(ours, o_view(number), seconds, {})
+            bare = measure(floor, floor_op("view"), seconds, {})
             theirs_view = measure(peer, p_view(peer_id), seconds, {})
-            rows.append(_row("view a ticket (staff page)", label, viewed, theirs_view))
+            op = "view a ticket (staff page)"
+            rows.append(_row(op, label, viewed, theirs_view))
+            rows.append(_floor_row(op, label, viewed, bare, counts["view"]))
         single = None
         for workers in (1, 2):
             with gunicorn(sys.executable, "caredesk.wsgi", our_env, ROOT, workers) as ours:
@@ -305,8 +347,16 @@ def report(rows: list[dict], quick: bool) -> str:
         machine_line(),
         "",
         "HTTP through gunicorn (sync workers, persistent connections) on one PostgreSQL 15"
-        " server; load from a separate process over loopback. Latencies are CareDesk's,"
-        " per request as the client saw it; the peer's p95 is listed below.",
+        " server; load from a separate process over loopback. Latencies are CareDesk's"
+        " (the floor's in its rows), per request as the client saw it; the peer's p95 is"
+        " listed below.",
+        "",
+        "Each operation has a second baseline, the bare-Django floor (bench/djangofloor.py):"
+        " one request of it was recorded through CareDesk's whole stack — every SQL statement"
+        " with its parameters and transactions, and the bytes of the answer — and a minimal"
+        " view in the same Django (same settings, no middleware, same gunicorn workers) sends"
+        " those statements through Django's cursor and answers those bytes. Its ratio reads"
+        f' "CareDesk at N × of what Django can do with this work" (goal ≥ {FLOOR_GOAL:.2f}×).',
         "",
         table(rows),
         "",
@@ -315,6 +365,12 @@ def report(rows: list[dict], quick: bool) -> str:
         if r.get("peer_p95") is not None and r["baseline_name"] == "django-helpdesk":
             lines.append(
                 f"- {r['operation']}: peer p95 {r['peer_p95']:.1f} ms; errors {r['errors']}."
+            )
+        if r.get("floor_p95") is not None:
+            verdict = "meets" if r["ratio"] >= FLOOR_GOAL else "misses"
+            lines.append(
+                f"- {r['floor_of']}: floor p95 {r['floor_p95']:.1f} ms; CareDesk at"
+                f" {r['ratio'] * 100:.0f} % of the floor ({verdict} the {FLOOR_GOAL:.0%} goal)."
             )
     lines.append("")
     return "\n".join(lines)
