@@ -12,7 +12,7 @@ from caredesk.errors import NotFound
 from caredesk.tickets.models import Ticket
 from caredesk.tickets.paging import decode_cursor, encode_cursor
 
-from ..models import ACTIVE_STATUSES, ChangeRequest, ChangeStatus
+from ..models import ACTIVE_STATUSES, ChangeRequest, ChangeStatus, ChangeTicket
 from . import policy
 
 RELATED = (
@@ -78,8 +78,16 @@ def change_for(person: Person, change_id: int) -> ChangeRequest:
 
 def changes_of_ticket(person: Person, ticket: Ticket) -> list[ChangeRequest]:
     """The changes linked to a ticket the person sees, as far as the person may see them."""
+    # Most tickets have no change: one small read of the links says so, before the
+    # visibility filter and its joins are built (bench/peer.md: the ticket page's costliest
+    # statement to compile).
+    linked = list(ChangeTicket.objects.filter(ticket_id=ticket.pk).values_list("change_id"))
+    if not linked:
+        return []
     return list(
-        changes_visible_to(person, ChangeFilters(ticket=ticket.pk)).order_by("-window_start")
+        changes_visible_to(person)
+        .filter(pk__in=[pk for (pk,) in linked])
+        .order_by("-window_start", "-id")
     )
 
 
